@@ -1,0 +1,60 @@
+// The blocking facade over a store for code that is not an actor.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/store.hpp"
+#include "actors/store_actor.hpp"
+
+namespace artifacts {
+
+// A blocking client of a local or remote store, safe to share across any
+// number of threads. Every call returns the result or a caf::error in the
+// artifacts category (see actors/error.hpp), and every call is bounded by the
+// request timeout: none waits longer, whatever the store or the network does.
+//
+// A client of a local store fails calls with store_closed at once, without a
+// round trip, after the store's close has begun. A client whose store goes
+// away (a stopped supervisor, a lost node) fails its outstanding calls with
+// unavailable at once rather than at their timeout.
+//
+// The client must be destroyed before its actor system.
+class client {
+ public:
+  // A client of a local store, bounded by the store's request timeout.
+  client(caf::actor_system& sys, const store& local);
+
+  // A client of any store handle (for example a remote one). `closed` may be
+  // null when no local close can be observed.
+  client(caf::actor_system& sys, store_actor target, std::chrono::milliseconds request_timeout,
+         closed_flag closed = nullptr);
+
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  // Stores request.data. Computes request.sha256 here when it is empty, so
+  // the store routes without hashing. See operations::put for the semantics.
+  caf::expected<v1::ArtifactRef> put(v1::PutRequest request);
+
+  // put with request.text set: the mime type defaults to text/plain.
+  caf::expected<v1::ArtifactRef> put_text(v1::PutRequest request);
+
+  caf::expected<v1::Blob> get(const v1::Key& key);
+  caf::expected<v1::RefResult> get_ref(const v1::Key& key);
+  caf::expected<bool> exists(const v1::Key& key);
+  caf::expected<bool> remove(const v1::Key& key);
+  caf::expected<v1::RefList> list(const v1::ListRequest& request);
+
+  const store_actor& target() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace artifacts

@@ -1,0 +1,60 @@
+#include "actors/error.hpp"
+
+#include <caf/actor_system_config.hpp>
+#include <caf/message.hpp>
+#include <caf/sec.hpp>
+
+namespace artifacts {
+
+caf::error make_error(errc code, std::string message) {
+  return caf::error{static_cast<uint8_t>(code), error_category,
+                    caf::make_message(std::move(message))};
+}
+
+errc code_of(const caf::error& err) noexcept {
+  if (err.category() == error_category) {
+    auto code = err.code();
+    if (code >= static_cast<uint8_t>(errc::identity_required) &&
+        code <= static_cast<uint8_t>(errc::internal)) {
+      return static_cast<errc>(code);
+    }
+    return errc::internal;
+  }
+  if (err.category() == caf::atom("system")) {
+    switch (static_cast<caf::sec>(err.code())) {
+      case caf::sec::request_timeout:
+      case caf::sec::request_receiver_down:
+      case caf::sec::cannot_connect_to_node:
+      case caf::sec::no_route_to_receiving_node:
+        return errc::unavailable;
+      default:
+        break;
+    }
+  }
+  return errc::internal;
+}
+
+std::string message_of(const caf::error& err) {
+  if (err.category() == error_category && err.context().match_elements<std::string>()) {
+    return err.context().get_as<std::string>(0);
+  }
+  return to_string(err);
+}
+
+std::string describe(const caf::error& err) {
+  return std::string(to_string(code_of(err))) + ": " + message_of(err);
+}
+
+void add_error_category(caf::actor_system_config& cfg) {
+  cfg.add_error_category(error_category,
+                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                           std::string out = to_string(static_cast<errc>(code));
+                           if (ctx.match_elements<std::string>()) {
+                             out += ": ";
+                             out += ctx.get_as<std::string>(0);
+                           }
+                           return out;
+                         });
+}
+
+}  // namespace artifacts

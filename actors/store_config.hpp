@@ -1,0 +1,22 @@
+// What open_store needs.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "storage/storage_options.hpp"
+
+namespace artifacts {
+
+struct store_config {
+  // The driver, its DSN, input limits and backend timeouts.
+  storage_options storage;
+  // Number of workers, each owning one backend (one connection).
+  size_t pool_size = 4;
+  // Bound on one request, from the caller's send to its reply.
+  std::chrono::milliseconds request_timeout{30000};
+  // Bound on close: how long to wait for workers busy in a backend call.
+  std::chrono::milliseconds close_timeout{30000};
+};
+
+}  // namespace artifacts

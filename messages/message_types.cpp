@@ -1,0 +1,29 @@
+#include "messages/message_types.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+#include "messages/caf_inspect.hpp"
+
+namespace artifacts {
+
+namespace {
+
+template <class Message>
+void add(caf::actor_system_config& cfg) {
+  cfg.add_message_type<Message>(Message::descriptor()->full_name());
+}
+
+}  // namespace
+
+void add_message_types(caf::actor_system_config& cfg) {
+  add<v1::Scope>(cfg);
+  add<v1::ArtifactRef>(cfg);
+  add<v1::PutRequest>(cfg);
+  add<v1::Key>(cfg);
+  add<v1::Blob>(cfg);
+  add<v1::RefResult>(cfg);
+  add<v1::ListRequest>(cfg);
+  add<v1::RefList>(cfg);
+}
+
+}  // namespace artifacts

@@ -1,0 +1,30 @@
+// A driver: what opens backends for one store.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "storage/backend.hpp"
+#include "storage/storage_options.hpp"
+
+namespace artifacts {
+
+// One per store, shared by its workers (open_backend may be called from many
+// threads at once). Migrations and connectivity checks happen when the driver
+// is created (see open_driver.hpp), never lazily.
+class driver {
+ public:
+  virtual ~driver() = default;
+
+  // The driver's name: "postgres", "sqlite", "memory" or "fs".
+  virtual std::string_view name() const noexcept = 0;
+
+  // Opens one backend (one connection). Throws store_error: unavailable when
+  // the backend cannot be reached within the connect timeout.
+  virtual std::unique_ptr<backend> open_backend() = 0;
+
+  // The options this driver was opened with.
+  virtual const storage_options& options() const noexcept = 0;
+};
+
+}  // namespace artifacts

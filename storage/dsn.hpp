@@ -1,0 +1,25 @@
+// Parsing a DSN into a driver choice.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace artifacts {
+
+enum class driver_kind { postgres, sqlite, memory, fs };
+
+struct dsn_target {
+  driver_kind kind;
+  // What follows the scheme: the libpq connection string for postgres (the
+  // whole DSN), the path for sqlite and fs, empty for memory.
+  std::string location;
+};
+
+// Picks the driver for `dsn`: "postgres://…", "postgresql://…" or a libpq
+// keyword string ("host=… dbname=…") → postgres; "sqlite:PATH" → sqlite;
+// "memory:" → memory; "fs:DIR" → fs. Throws store_error: invalid_argument for
+// an empty DSN, a NUL byte, or a sqlite/fs DSN without a path; unknown_driver
+// for any other scheme.
+dsn_target parse_dsn(std::string_view dsn);
+
+}  // namespace artifacts

@@ -1,0 +1,24 @@
+#include "storage/open_driver.hpp"
+
+#include "storage/dsn.hpp"
+#include "storage/errc.hpp"
+#include "storage/memory_driver.hpp"
+#include "storage/postgres/postgres_driver.hpp"
+
+namespace artifacts {
+
+std::shared_ptr<driver> open_driver(const storage_options& options) {
+  auto target = parse_dsn(options.dsn);
+  switch (target.kind) {
+    case driver_kind::memory:
+      return make_memory_driver(options);
+    case driver_kind::postgres:
+      return make_postgres_driver(options, target.location);
+    case driver_kind::sqlite:
+    case driver_kind::fs:
+      break;
+  }
+  throw store_error(errc::unknown_driver, "open: this build has no driver for the DSN's scheme");
+}
+
+}  // namespace artifacts

@@ -1,0 +1,142 @@
+#include "storage/operations.hpp"
+
+#include <string>
+#include <utility>
+
+#include "messages/ref_json.hpp"
+#include "storage/artifact_id.hpp"
+#include "storage/errc.hpp"
+#include "storage/page_token.hpp"
+#include "storage/sha256.hpp"
+#include "storage/validation.hpp"
+
+namespace artifacts {
+
+namespace {
+
+// A key from a caller: the scope must be a full identity; an id with a NUL,
+// bad UTF-8 or over the length any id can have is invalid. An id the store
+// could not have made is valid input that simply names nothing.
+artifact_key checked_key(std::string_view op, const v1::Key& key, const limits& bounds) {
+  check_identity(op, key.scope(), bounds);
+  check_string(op, "id", key.id(), bounds.max_namespace_bytes + 1 + 64);
+  return artifact_key{key.scope(), namespace_of_id(key.id()), key.id()};
+}
+
+}  // namespace
+
+prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options) {
+  static constexpr std::string_view op = "put";
+  const auto& bounds = options.limits;
+  check_identity(op, request.scope(), bounds);
+  if (request.data().size() > bounds.max_payload_bytes) {
+    throw store_error(errc::too_large, "put: payload is " + std::to_string(request.data().size()) +
+                                           " bytes, over the limit of " +
+                                           std::to_string(bounds.max_payload_bytes));
+  }
+  check_string(op, "namespace", request.namespace_(), bounds.max_namespace_bytes);
+  check_string(op, "mime_type", request.mime_type(), bounds.max_mime_type_bytes);
+  check_string(op, "filename", request.filename(), bounds.max_filename_bytes);
+
+  prepared_put out;
+  if (request.has_source()) {
+    out.source_json = source_to_json(&request.source());
+    if (out.source_json.size() > bounds.max_source_json_bytes) {
+      throw store_error(errc::invalid_argument,
+                        "put: source is " + std::to_string(out.source_json.size()) +
+                            " bytes of JSON, over the limit of " +
+                            std::to_string(bounds.max_source_json_bytes));
+    }
+    *out.ref.mutable_source() = request.source();
+  } else {
+    out.source_json = "null";
+  }
+
+  std::string digest = sha256_hex(request.data());
+  if (!request.sha256().empty() && request.sha256() != digest) {
+    throw store_error(errc::invalid_argument,
+                      "put: the supplied sha256 does not match the digest of the data");
+  }
+  auto ns = effective_namespace(request.namespace_());
+  out.ref.set_id(options.make_id ? options.make_id(ns, digest) : standard_artifact_id(ns, digest));
+  out.ref.set_namespace_(std::string(ns));
+  out.ref.set_sha256(std::move(digest));
+  out.ref.set_size_bytes(static_cast<int64_t>(request.data().size()));
+  out.ref.set_filename(request.filename());
+  if (!request.mime_type().empty()) {
+    out.ref.set_mime_type(request.mime_type());
+  } else {
+    out.ref.set_mime_type(
+        std::string(request.text() ? default_text_mime_type : default_mime_type));
+  }
+  *out.ref.mutable_scope() = request.scope();
+  return out;
+}
+
+operations::operations(std::unique_ptr<backend> storage, const storage_options& options)
+    : storage_(std::move(storage)), options_(options) {}
+
+v1::ArtifactRef operations::put(const v1::PutRequest& request) {
+  auto prepared = prepare_put(request, options_);
+  auto stored = storage_->put(new_artifact{prepared.ref, request.data(), prepared.source_json});
+  if (stored.sha256() != prepared.ref.sha256()) {
+    throw store_error(errc::hash_collision,
+                      "put: id " + prepared.ref.id() +
+                          " is already taken in this scope by content with another sha256");
+  }
+  return stored;
+}
+
+v1::Blob operations::get(const v1::Key& key) {
+  v1::Blob out;
+  if (auto bytes = storage_->get(checked_key("get", key, options_.limits))) {
+    out.set_found(true);
+    out.set_data(std::move(*bytes));
+  }
+  return out;
+}
+
+v1::RefResult operations::get_ref(const v1::Key& key) {
+  v1::RefResult out;
+  if (auto ref = storage_->get_ref(checked_key("get_ref", key, options_.limits))) {
+    out.set_found(true);
+    *out.mutable_ref() = std::move(*ref);
+  }
+  return out;
+}
+
+bool operations::exists(const v1::Key& key) {
+  return storage_->exists(checked_key("exists", key, options_.limits));
+}
+
+bool operations::remove(const v1::Key& key) {
+  return storage_->remove(checked_key("delete", key, options_.limits));
+}
+
+v1::RefList operations::list(const v1::ListRequest& request) {
+  const auto& bounds = options_.limits;
+  check_filter("list", request.filter(), bounds);
+  uint32_t limit = request.limit() == 0 ? bounds.default_list_limit : request.limit();
+  if (limit > bounds.max_list_limit) {
+    limit = bounds.max_list_limit;
+  }
+  v1::ListCursor cursor;
+  const bool has_cursor = !request.page_token().empty();
+  if (has_cursor) {
+    cursor = decode_page_token("list", request.page_token());
+  }
+  // One row beyond the page tells whether another page follows.
+  auto refs = storage_->list(list_query{request.filter(), has_cursor ? &cursor : nullptr, limit + 1});
+  v1::RefList out;
+  if (refs.size() > limit) {
+    refs.resize(limit);
+    out.set_next_page_token(encode_page_token(refs.back()));
+  }
+  out.mutable_refs()->Reserve(static_cast<int>(refs.size()));
+  for (auto& ref : refs) {
+    *out.add_refs() = std::move(ref);
+  }
+  return out;
+}
+
+}  // namespace artifacts

@@ -1,0 +1,58 @@
+// The store's operations over one backend: validation, defaults, digests, ids
+// and the collision check, written once for every driver.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "messages/artifacts.pb.h"
+#include "storage/backend.hpp"
+#include "storage/storage_options.hpp"
+
+namespace artifacts {
+
+// Owns one backend and applies the store's semantics on top of it. Used by
+// one thread at a time, like its backend. Every method throws store_error
+// (and only store_error): the caller-input codes (identity_required,
+// invalid_argument, too_large), hash_collision, and whatever the backend
+// raises (typically unavailable).
+class operations {
+ public:
+  operations(std::unique_ptr<backend> storage, const storage_options& options);
+
+  // Stores request.data under the request's scope and namespace and returns
+  // its ref. Re-putting identical bytes returns the stored ref unchanged (the
+  // first writer's metadata wins). Fails with hash_collision when the id is
+  // taken in the scope by different content, and invalid_argument when
+  // request.sha256 is set and is not the digest of the data.
+  v1::ArtifactRef put(const v1::PutRequest& request);
+
+  // found = false (not an error) when nothing is stored under key.
+  v1::Blob get(const v1::Key& key);
+  v1::RefResult get_ref(const v1::Key& key);
+  bool exists(const v1::Key& key);
+
+  // Idempotent: false when nothing was stored under key.
+  bool remove(const v1::Key& key);
+
+  // One page of refs matching the filter (empty fields are wildcards).
+  // invalid_argument for a page token this store did not issue.
+  v1::RefList list(const v1::ListRequest& request);
+
+  backend& storage() noexcept { return *storage_; }
+
+ private:
+  std::unique_ptr<backend> storage_;
+  const storage_options& options_;
+};
+
+// Checks and completes a put request without storing it: validates every
+// field, computes (or verifies) the digest and the id, applies defaults.
+// Exposed so that routing and drivers agree on the id of a request.
+struct prepared_put {
+  v1::ArtifactRef ref;
+  std::string source_json;
+};
+prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options);
+
+}  // namespace artifacts

@@ -1,0 +1,23 @@
+// The PostgreSQL driver (libpqxx): "postgres://…", "postgresql://…" or a
+// libpq keyword string.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/driver.hpp"
+
+namespace artifacts {
+
+// Connects once to verify the server is reachable, runs the pending
+// migrations under the migration advisory lock, and returns the driver. Each
+// backend it opens is one connection with application_name=artifact-store,
+// the options' connect timeout and statement timeout.
+//
+// Throws store_error: unavailable when the server cannot be reached (the
+// message names the cause, never the password), internal when a migration
+// fails.
+std::shared_ptr<driver> make_postgres_driver(const storage_options& options,
+                                             const std::string& conninfo);
+
+}  // namespace artifacts

@@ -1,0 +1,43 @@
+// What a driver needs to know to open and guard a store.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace artifacts {
+
+// Bounds on caller input. Every string, size and digest is checked against
+// these before any backend sees it.
+struct limits {
+  size_t max_payload_bytes = size_t{64} << 20;  // 64 MiB
+  size_t max_identity_bytes = 256;              // tenant, user, session, task
+  size_t max_namespace_bytes = 128;
+  size_t max_mime_type_bytes = 255;
+  size_t max_filename_bytes = 1024;
+  size_t max_source_json_bytes = size_t{64} << 10;  // 64 KiB
+  uint32_t default_list_limit = 1000;
+  uint32_t max_list_limit = 10000;
+};
+
+// Maps a namespace and a full digest to an artifact id. The store's rule is
+// "{namespace}_{first 12 hex chars}"; tests replace it to force collisions.
+using id_rule = std::function<std::string(std::string_view ns, std::string_view sha256_hex)>;
+
+struct storage_options {
+  // Which driver and where: postgres://…, postgresql://…, a libpq keyword
+  // string, sqlite:PATH, memory: or fs:DIR.
+  std::string dsn;
+  artifacts::limits limits;
+  // Bound on establishing one backend connection.
+  std::chrono::milliseconds connect_timeout{5000};
+  // Bound on one statement inside a backend.
+  std::chrono::milliseconds statement_timeout{15000};
+  // Empty means the standard id rule.
+  id_rule make_id;
+};
+
+}  // namespace artifacts
