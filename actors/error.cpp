@@ -12,6 +12,11 @@ caf::error make_error(errc code, std::string message) {
 }
 
 errc code_of(const caf::error& err) noexcept {
+  // CAF 0.17 dereferences the (absent) payload of an empty error when asked
+  // for its category.
+  if (!err) {
+    return errc::internal;
+  }
   if (err.category() == error_category) {
     auto code = err.code();
     if (code >= static_cast<uint8_t>(errc::identity_required) &&
@@ -35,6 +40,9 @@ errc code_of(const caf::error& err) noexcept {
 }
 
 std::string message_of(const caf::error& err) {
+  if (!err) {
+    return "no error";
+  }
   if (err.category() == error_category && err.context().match_elements<std::string>()) {
     return err.context().get_as<std::string>(0);
   }

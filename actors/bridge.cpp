@@ -1,0 +1,62 @@
+#include "actors/bridge.hpp"
+
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+
+namespace artifacts {
+
+namespace {
+
+struct bridge_state {
+  call_target target;
+  bool target_gone = false;
+  caf::error gone_reason;
+  // The state is destroyed when the bridge exits; the book then fails every
+  // call still waiting, so no caller waits for an answer that cannot come.
+  call_book book;
+
+  static inline const char* name = "artifacts.client";
+};
+
+using bridge_pointer = caf::stateful_actor<bridge_state>*;
+
+caf::behavior bridge_behavior(bridge_pointer self, call_target target) {
+  auto& st = self->state;
+  st.target = std::move(target);
+  if (st.target.store != nullptr) {
+    self->monitor(st.target.store);
+  } else {
+    st.target_gone = true;
+  }
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    if (st.target_gone || msg.source != st.target.store.address()) {
+      return;
+    }
+    st.target_gone = true;
+    st.gone_reason = msg.reason;
+    st.book.fail_all(
+        [&](std::string_view op) { return store_gone_error(op, st.target, st.gone_reason); });
+  });
+  return {
+      [self](call_message& msg) {
+        auto& st = self->state;
+        if (st.target_gone) {
+          msg.call->fail(store_gone_error(msg.call->op(), st.target, st.gone_reason));
+          return;
+        }
+        msg.call->issue(self, st.target, st.book);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_bridge(caf::actor_system& sys, call_target target) {
+  return sys.spawn(bridge_behavior, std::move(target));
+}
+
+}  // namespace artifacts

@@ -1,0 +1,28 @@
+// The bridge: the actor through which a blocking client talks to a store.
+#pragma once
+
+#include <memory>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/pending_call.hpp"
+
+namespace artifacts {
+
+// Asks a bridge to send one call. Never leaves the process.
+struct call_message {
+  std::shared_ptr<pending_call> call;
+};
+
+// Spawns a bridge for `target`. The bridge sends each call it receives as a
+// request bounded by target.timeout and completes the call with the answer.
+// It monitors target.store: when the store goes away (stopped, or its node
+// lost) every outstanding call fails at once, and so does every later one,
+// with store_gone_error. When the bridge exits, calls still outstanding fail
+// with unavailable. A null target.store counts as gone from the start.
+caf::actor spawn_bridge(caf::actor_system& sys, call_target target);
+
+}  // namespace artifacts
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(artifacts::call_message)

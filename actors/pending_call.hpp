@@ -1,0 +1,133 @@
+// A client call in flight: the request a client's bridge sends to the store
+// and the promise the calling thread waits on.
+#pragma once
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include <caf/error.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/expected.hpp>
+
+#include "actors/store.hpp"
+#include "actors/store_actor.hpp"
+
+namespace artifacts {
+
+// Where a client's calls go and how long each may take.
+struct call_target {
+  store_actor store;
+  std::chrono::milliseconds timeout;
+  // Null when no local close can be observed (a remote store).
+  closed_flag closed;
+
+  bool closed_now() const noexcept { return closed != nullptr && closed->load(); }
+};
+
+// The error a caller sees for a call that failed with `err`: store errors
+// unchanged; a timeout as unavailable ("<op>: request timed out after N ms");
+// a vanished store as store_gone_error; anything else as code_of(err).
+caf::error call_error(std::string_view op, const caf::error& err, const call_target& target);
+
+// The error for a call whose store went away (`reason`, may be empty):
+// store_closed when the local store was closed, unavailable otherwise.
+caf::error store_gone_error(std::string_view op, const call_target& target,
+                            const caf::error& reason);
+
+class call_book;
+
+// One call. Completes exactly once: with the store's answer, or with an
+// error when the store goes away or the bridge stops first.
+class pending_call : public std::enable_shared_from_this<pending_call> {
+ public:
+  // `op` must name a string literal ("put", "get", ...).
+  explicit pending_call(std::string_view op) : op_(op) {}
+  virtual ~pending_call() = default;
+  pending_call(const pending_call&) = delete;
+  pending_call& operator=(const pending_call&) = delete;
+
+  std::string_view op() const noexcept { return op_; }
+
+  // Sends the request from the bridge `self` and records the call in `book`
+  // until the answer arrives. `target` and `book` must outlive the bridge's
+  // pending responses (they live in its state).
+  virtual void issue(caf::event_based_actor* self, const call_target& target, call_book& book) = 0;
+
+  // Completes the call with `err`; ignored when it completed already.
+  virtual void fail(caf::error err) = 0;
+
+ private:
+  std::string_view op_;
+};
+
+// The calls a bridge has sent and not yet seen answered. Destroying the book
+// (when the bridge exits) fails every call still in it with unavailable.
+class call_book {
+ public:
+  call_book() = default;
+  ~call_book();
+  call_book(const call_book&) = delete;
+  call_book& operator=(const call_book&) = delete;
+
+  void add(std::shared_ptr<pending_call> call);
+  void remove(const pending_call* call) { calls_.erase(call); }
+
+  // Fails and forgets every recorded call, each with make_error(op).
+  template <class MakeError>
+  void fail_all(MakeError&& make_error) {
+    auto calls = std::move(calls_);
+    calls_.clear();
+    for (auto& entry : calls) {
+      entry.second->fail(make_error(entry.second->op()));
+    }
+  }
+
+ private:
+  std::unordered_map<const pending_call*, std::shared_ptr<pending_call>> calls_;
+};
+
+// A call of operation Atom with a Request, answered by a Result.
+template <class Atom, class Request, class Result>
+class typed_call final : public pending_call {
+ public:
+  typed_call(std::string_view op, Request request)
+      : pending_call(op), request_(std::move(request)) {}
+
+  std::future<caf::expected<Result>> answer() { return promise_.get_future(); }
+
+  void issue(caf::event_based_actor* self, const call_target& target, call_book& book) override {
+    auto me = std::static_pointer_cast<typed_call>(shared_from_this());
+    book.add(me);
+    self->request(target.store, target.timeout, Atom::value, std::move(request_))
+        .then(
+            [me, book_ptr = &book](Result& value) {
+              book_ptr->remove(me.get());
+              me->settle(std::move(value));
+            },
+            [me, book_ptr = &book, target_ptr = &target](caf::error& err) {
+              book_ptr->remove(me.get());
+              me->settle(call_error(me->op(), err, *target_ptr));
+            });
+  }
+
+  void fail(caf::error err) override { settle(std::move(err)); }
+
+ private:
+  void settle(caf::expected<Result> outcome) {
+    if (!settled_) {
+      settled_ = true;
+      promise_.set_value(std::move(outcome));
+    }
+  }
+
+  Request request_;
+  std::promise<caf::expected<Result>> promise_;
+  // Touched by the bridge only: no lock needed.
+  bool settled_ = false;
+};
+
+}  // namespace artifacts

@@ -1,0 +1,206 @@
+#include "actors/supervisor.hpp"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/result.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/error.hpp"
+#include "actors/routing.hpp"
+#include "actors/worker.hpp"
+
+namespace artifacts {
+
+namespace {
+
+struct supervisor_state {
+  std::shared_ptr<driver> storage;
+  closed_flag closed;
+  store_config config;
+  // Null at an index whose worker is down while closing.
+  std::vector<worker_actor> workers;
+  size_t live_workers = 0;
+  size_t next_worker = 0;
+  bool closing = false;
+  std::vector<caf::typed_response_promise<bool>> closers;
+
+  static inline const char* name = "artifacts.supervisor";
+};
+
+using supervisor_pointer = store_supervisor_actor::stateful_pointer<supervisor_state>;
+
+caf::error closed_error(std::string_view op) {
+  std::string message(op);
+  message += ": the store is closed";
+  return make_error(errc::store_closed, std::move(message));
+}
+
+bool refusing(const supervisor_state& st) {
+  return st.closing || st.closed->load();
+}
+
+bool sender_is_local(supervisor_pointer self) {
+  const auto& sender = self->current_sender();
+  return sender != nullptr && sender->node() == self->system().node();
+}
+
+void start_worker(supervisor_pointer self, size_t index) {
+  auto& st = self->state;
+  auto worker = spawn_worker(self->system(), st.storage, st.closed, self->address());
+  self->monitor(worker);
+  st.workers[index] = std::move(worker);
+}
+
+const worker_actor& routed(supervisor_state& st, uint64_t route) {
+  return st.workers[route % st.workers.size()];
+}
+
+const worker_actor& any_worker(supervisor_state& st) {
+  return st.workers[st.next_worker++ % st.workers.size()];
+}
+
+// Answers the pending closers and quits once no worker is left.
+void finish_close_when_idle(supervisor_pointer self) {
+  auto& st = self->state;
+  if (!st.closing || st.live_workers > 0) {
+    return;
+  }
+  bool first = true;
+  for (auto& closer : st.closers) {
+    closer.deliver(first);
+    first = false;
+  }
+  st.closers.clear();
+  self->quit();
+}
+
+void on_worker_down(supervisor_pointer self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  for (size_t index = 0; index < st.workers.size(); ++index) {
+    if (st.workers[index] == nullptr || st.workers[index].address() != msg.source) {
+      continue;
+    }
+    if (st.closing) {
+      st.workers[index] = nullptr;
+      --st.live_workers;
+      finish_close_when_idle(self);
+    } else {
+      start_worker(self, index);
+    }
+    return;
+  }
+}
+
+caf::result<bool> begin_close(supervisor_pointer self) {
+  auto& st = self->state;
+  if (!sender_is_local(self)) {
+    return make_error(errc::internal, "close: close is local only");
+  }
+  auto closer = self->make_response_promise<bool>();
+  st.closers.push_back(closer);
+  if (st.closing) {
+    return closer;
+  }
+  st.closing = true;
+  st.closed->store(true);
+  // Sent after every request already delegated to the worker, so those are
+  // answered (store_closed) before it quits.
+  for (auto& worker : st.workers) {
+    if (worker != nullptr) {
+      self->send(worker, close_atom::value);
+    }
+  }
+  finish_close_when_idle(self);
+  return closer;
+}
+
+store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self,
+                                                          std::shared_ptr<driver> storage,
+                                                          closed_flag closed, store_config config) {
+  auto& st = self->state;
+  st.storage = std::move(storage);
+  st.closed = std::move(closed);
+  st.config = std::move(config);
+  st.workers.resize(st.config.pool_size);
+  for (size_t index = 0; index < st.workers.size(); ++index) {
+    start_worker(self, index);
+  }
+  st.live_workers = st.workers.size();
+  self->set_down_handler([self](caf::down_msg& msg) { on_worker_down(self, msg); });
+  return {
+      [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
+        auto& st = self->state;
+        if (refusing(st)) {
+          return closed_error(request.text() ? "put_text" : "put");
+        }
+        // Without a digest the route is unknown: a worker hashes the payload
+        // and sends the request back here.
+        const auto& worker = request.sha256().empty()
+                                 ? any_worker(st)
+                                 : routed(st, route_of(request, st.config.storage));
+        return self->delegate(worker, put_atom::value, std::move(request));
+      },
+      [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
+        auto& st = self->state;
+        if (refusing(st)) {
+          return closed_error("get");
+        }
+        return self->delegate(routed(st, route_of(key)), get_atom::value, std::move(key));
+      },
+      [self](get_ref_atom, v1::Key& key) -> caf::result<v1::RefResult> {
+        auto& st = self->state;
+        if (refusing(st)) {
+          return closed_error("get_ref");
+        }
+        return self->delegate(routed(st, route_of(key)), get_ref_atom::value, std::move(key));
+      },
+      [self](exists_atom, v1::Key& key) -> caf::result<bool> {
+        auto& st = self->state;
+        if (refusing(st)) {
+          return closed_error("exists");
+        }
+        return self->delegate(routed(st, route_of(key)), exists_atom::value, std::move(key));
+      },
+      [self](delete_atom, v1::Key& key) -> caf::result<bool> {
+        auto& st = self->state;
+        if (refusing(st)) {
+          return closed_error("delete");
+        }
+        return self->delegate(routed(st, route_of(key)), delete_atom::value, std::move(key));
+      },
+      [self](list_atom, v1::ListRequest& request) -> caf::result<v1::RefList> {
+        auto& st = self->state;
+        if (refusing(st)) {
+          return closed_error("list");
+        }
+        return self->delegate(any_worker(st), list_atom::value, std::move(request));
+      },
+      [self](close_atom) -> caf::result<bool> { return begin_close(self); },
+      [self](route_atom, const v1::Key& key) -> caf::result<caf::actor_addr> {
+        auto& st = self->state;
+        if (!sender_is_local(self)) {
+          return make_error(errc::internal, "route: route is local only");
+        }
+        if (refusing(st)) {
+          return closed_error("route");
+        }
+        return routed(st, route_of(key)).address();
+      },
+  };
+}
+
+}  // namespace
+
+store_supervisor_actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<driver> storage,
+                                        closed_flag closed, const store_config& config) {
+  return sys.spawn(supervisor_behavior, std::move(storage), std::move(closed), config);
+}
+
+}  // namespace artifacts

@@ -1,0 +1,38 @@
+// The supervisor: the actor a store handle points to. It owns the pool of
+// workers and routes every request to one of them.
+#pragma once
+
+#include <memory>
+
+#include <caf/fwd.hpp>
+
+#include "actors/store.hpp"
+#include "actors/store_actor.hpp"
+#include "actors/store_config.hpp"
+#include "storage/driver.hpp"
+
+namespace artifacts {
+
+// Spawns the supervisor, which spawns config.pool_size workers over `storage`
+// and monitors them.
+//
+// Routing: every keyed request goes to the worker its route (routing.hpp)
+// selects, so one key always meets one worker; list goes to the workers in
+// turn; a put without a digest goes to any worker, which hashes it and hands
+// it back. Requests are delegated, never copied or answered by the
+// supervisor, so its work per message does not depend on the payload.
+//
+// A worker that goes down while the store is open is replaced at the same
+// index. Once `closed` is set, or close has begun, every request is answered
+// store_closed.
+//
+// close and route answer only senders on this node (internal otherwise).
+// close sets `closed`, asks every worker to quit after the requests queued
+// before it, and once the last worker is down answers true to the first
+// caller, false to every other, and quits.
+//
+// Precondition: config.pool_size > 0.
+store_supervisor_actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<driver> storage,
+                                        closed_flag closed, const store_config& config);
+
+}  // namespace artifacts

@@ -1,0 +1,191 @@
+#include "actors/worker.hpp"
+
+#include <exception>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/result.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/error.hpp"
+#include "actors/reconnect_backoff.hpp"
+#include "storage/errc.hpp"
+#include "storage/operations.hpp"
+
+namespace artifacts {
+
+namespace {
+
+struct worker_state {
+  std::shared_ptr<driver> storage;
+  closed_flag closed;
+  caf::actor_addr supervisor;
+  reconnect_backoff backoff;
+  // Declared after `storage`: operations refer to the driver's options, so
+  // they must go first. The state is destroyed when the worker exits, which
+  // closes the connection before the supervisor learns of the exit.
+  std::unique_ptr<operations> ops;
+
+  static inline const char* name = "artifacts.worker";
+};
+
+using worker_pointer = worker_actor::stateful_pointer<worker_state>;
+
+std::string with_op(std::string_view op, std::string_view message) {
+  std::string out;
+  out.reserve(op.size() + 2 + message.size());
+  out.append(op).append(": ").append(message);
+  return out;
+}
+
+caf::error closed_error(std::string_view op) {
+  return make_error(errc::store_closed, with_op(op, "the store is closed"));
+}
+
+// Opens the backend unless it is open already or the backoff forbids a new
+// attempt yet. A failure never ends the worker: it is answered to the caller
+// and retried on a later request.
+caf::error ensure_backend(worker_state& st, std::string_view op) {
+  if (st.ops) {
+    return {};
+  }
+  auto now = reconnect_backoff::clock::now();
+  if (st.backoff.waiting(now)) {
+    return make_error(errc::unavailable, with_op(op, "backend unavailable, reconnecting"));
+  }
+  try {
+    st.ops = std::make_unique<operations>(st.storage->open_backend(), st.storage->options());
+    return {};
+  } catch (const store_error& e) {
+    st.backoff.failed(now);
+    return make_error(e.code(), with_op(op, e.what()));
+  } catch (const std::exception& e) {
+    st.backoff.failed(now);
+    return make_error(errc::internal, with_op(op, e.what()));
+  } catch (...) {
+    st.backoff.failed(now);
+    return make_error(errc::internal, with_op(op, "opening the backend failed"));
+  }
+}
+
+// Runs one operation on the backend and turns every failure into a reply.
+// A lost connection (unavailable) or an unexpected exception drops the
+// backend: the connection may be dead or in an unknown state.
+template <class Work>
+auto serve(worker_state& st, std::string_view op, Work&& work)
+    -> caf::result<std::invoke_result_t<Work, operations&>> {
+  if (st.closed->load()) {
+    return closed_error(op);
+  }
+  if (auto err = ensure_backend(st, op)) {
+    return err;
+  }
+  try {
+    auto out = work(*st.ops);
+    st.backoff.succeeded();
+    return out;
+  } catch (const store_error& e) {
+    if (e.code() == errc::unavailable) {
+      st.ops.reset();
+      st.backoff.failed(reconnect_backoff::clock::now());
+    }
+    return make_error(e.code(), e.what());
+  } catch (const std::exception& e) {
+    st.ops.reset();
+    return make_error(errc::internal, with_op(op, e.what()));
+  } catch (...) {
+    st.ops.reset();
+    return make_error(errc::internal, with_op(op, "unknown failure"));
+  }
+}
+
+// A put that reached a worker without a digest: validate and hash it here,
+// off the supervisor, then hand it back to be routed by its digest.
+caf::result<v1::ArtifactRef> route_by_digest(worker_pointer self, std::string_view op,
+                                             v1::PutRequest& request) {
+  auto& st = self->state;
+  try {
+    auto prepared = prepare_put(request, st.storage->options());
+    request.set_sha256(std::move(*prepared.ref.mutable_sha256()));
+  } catch (const store_error& e) {
+    return make_error(e.code(), e.what());
+  } catch (const std::exception& e) {
+    return make_error(errc::internal, with_op(op, e.what()));
+  } catch (...) {
+    return make_error(errc::internal, with_op(op, "unknown failure"));
+  }
+  auto supervisor = caf::actor_cast<store_actor>(st.supervisor);
+  if (!supervisor) {
+    return closed_error(op);
+  }
+  return self->delegate(supervisor, put_atom::value, std::move(request));
+}
+
+worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr<driver> storage,
+                                            closed_flag closed, caf::actor_addr supervisor) {
+  auto& st = self->state;
+  st.storage = std::move(storage);
+  st.closed = std::move(closed);
+  st.supervisor = std::move(supervisor);
+  // Orphaned workers would hold connections forever: follow the supervisor.
+  if (auto strong = caf::actor_cast<caf::actor>(st.supervisor)) {
+    self->monitor(strong);
+  } else {
+    self->quit();
+  }
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (msg.source == self->state.supervisor) {
+      self->quit();
+    }
+  });
+  // Connect now, on this worker's own thread, so the first request does not
+  // pay for it. A failure is remembered by the backoff and reported later.
+  if (!st.closed->load()) {
+    (void)ensure_backend(st, "open");
+  }
+  return {
+      [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
+        std::string_view op = request.text() ? "put_text" : "put";
+        if (self->state.closed->load()) {
+          return closed_error(op);
+        }
+        if (request.sha256().empty()) {
+          return route_by_digest(self, op, request);
+        }
+        return serve(self->state, op, [&](operations& ops) { return ops.put(request); });
+      },
+      [self](get_atom, const v1::Key& key) -> caf::result<v1::Blob> {
+        return serve(self->state, "get", [&](operations& ops) { return ops.get(key); });
+      },
+      [self](get_ref_atom, const v1::Key& key) -> caf::result<v1::RefResult> {
+        return serve(self->state, "get_ref", [&](operations& ops) { return ops.get_ref(key); });
+      },
+      [self](exists_atom, const v1::Key& key) -> caf::result<bool> {
+        return serve(self->state, "exists", [&](operations& ops) { return ops.exists(key); });
+      },
+      [self](delete_atom, const v1::Key& key) -> caf::result<bool> {
+        return serve(self->state, "delete", [&](operations& ops) { return ops.remove(key); });
+      },
+      [self](list_atom, const v1::ListRequest& request) -> caf::result<v1::RefList> {
+        return serve(self->state, "list", [&](operations& ops) { return ops.list(request); });
+      },
+      [self](close_atom) { self->quit(); },
+  };
+}
+
+}  // namespace
+
+worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> storage,
+                          closed_flag closed, caf::actor_addr supervisor) {
+  return sys.spawn<caf::detached>(worker_behavior, std::move(storage), std::move(closed),
+                                  std::move(supervisor));
+}
+
+}  // namespace artifacts

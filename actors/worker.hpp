@@ -1,0 +1,33 @@
+// A worker: the actor that owns one storage backend (one connection) of a
+// store and serves the requests the supervisor routes to it.
+#pragma once
+
+#include <memory>
+
+#include <caf/actor_addr.hpp>
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+
+#include "actors/store.hpp"
+#include "actors/store_actor.hpp"
+#include "storage/driver.hpp"
+
+namespace artifacts {
+
+// The data operations plus close, which makes the worker quit once the
+// requests queued before it have been answered (with store_closed, since the
+// store's closed flag is set by then).
+using worker_actor = store_actor::extend<caf::reacts_to<close_atom>>;
+
+// Spawns a worker on its own thread (it blocks in backend calls). It opens
+// its backend from `storage` on that thread, and again after a failure, with
+// capped backoff; while it cannot reach the backend it answers unavailable
+// at once. Every request first checks `closed`: once it is set the answer is
+// store_closed. A put without a digest is hashed here and handed back to
+// `supervisor` to be routed by its digest. Nothing a backend throws escapes
+// a handler. The worker quits on close or when the supervisor goes down, and
+// destroys its backend before its down message is sent.
+worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> storage,
+                          closed_flag closed, caf::actor_addr supervisor);
+
+}  // namespace artifacts

@@ -1,0 +1,174 @@
+// Many threads at once.
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "scenarios/scenario_catalog.hpp"
+
+namespace artifacts::scenarios {
+
+namespace {
+
+// Failures seen by worker threads, which must not use Catch's assertions
+// (they are not thread-safe); the scenario checks them once joined.
+class failure_log {
+ public:
+  void add(std::string what) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    ++count_;
+    if (kept_.size() < 10) {
+      kept_.push_back(std::move(what));
+    }
+  }
+
+  size_t count() const {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return count_;
+  }
+
+  std::string summary() const {
+    std::lock_guard<std::mutex> guard{mutex_};
+    std::string out;
+    for (const auto& line : kept_) {
+      out += line + "\n";
+    }
+    return out.empty() ? "none" : out;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  size_t count_ = 0;
+  std::vector<std::string> kept_;
+};
+
+// Starts `count` threads running body(index), released together, and joins
+// them.
+template <class Body>
+void run_together(int count, Body body) {
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    threads.emplace_back([&go, &body, i] {
+      while (!go.load()) {
+        std::this_thread::yield();
+      }
+      body(i);
+    });
+  }
+  go = true;
+  for (auto& thread : threads) {
+    thread.join();
+  }
+}
+
+void concurrent_operations(const store_factory& make) {
+  auto store = make({});
+  auto& c = store->client();
+  constexpr int thread_count = 128;
+  constexpr int rounds = 12;
+  failure_log failures;
+  std::atomic<int> completed_rounds{0};
+
+  run_together(thread_count, [&](int t) {
+    for (int r = 0; r < rounds; ++r) {
+      const auto where = "thread " + std::to_string(t) + " round " + std::to_string(r) + ": ";
+      const auto scope = make_scope("tenant-" + std::to_string(t % 8), "user-" + std::to_string(t),
+                                    "session-" + std::to_string(r % 3),
+                                    r % 2 == 0 ? "" : "task-" + std::to_string(r));
+      const auto ns = r % 4 == 0 ? std::string() : "ns-" + std::to_string(r % 4);
+      const auto data = where + std::string(static_cast<size_t>(t * 13 + r), 'x');
+
+      auto ref = c.put(put_request(scope, data, ns));
+      if (!ref) {
+        failures.add(where + "put: " + describe(ref.error()));
+        continue;
+      }
+      const auto key = make_key(scope, ref->id());
+      auto blob = c.get(key);
+      if (!blob) {
+        failures.add(where + "get: " + describe(blob.error()));
+      } else if (!blob->found() || blob->data() != data) {
+        failures.add(where + "get returned other bytes");
+      }
+      auto listed = c.list(list_request(scope));
+      if (!listed) {
+        failures.add(where + "list: " + describe(listed.error()));
+      } else {
+        bool seen = false;
+        for (const auto& listed_ref : listed->refs()) {
+          seen = seen || listed_ref.id() == ref->id();
+        }
+        if (!seen) {
+          failures.add(where + "list misses the artifact just put");
+        }
+      }
+      auto exists = c.exists(key);
+      if (!exists || !*exists) {
+        failures.add(where + "exists: " + (exists ? "false" : describe(exists.error())));
+      }
+      auto removed = c.remove(key);
+      if (!removed || !*removed) {
+        failures.add(where + "delete: " + (removed ? "false" : describe(removed.error())));
+      }
+      ++completed_rounds;
+    }
+  });
+
+  INFO("failures: " << failures.summary());
+  CHECK(failures.count() == 0);
+  CHECK(completed_rounds.load() == thread_count * rounds);
+  // Every thread deleted what it put.
+  CHECK(list_all(c, v1::Scope{}).empty());
+}
+
+void concurrent_identical_puts(const store_factory& make) {
+  auto store = make({});
+  auto& c = store->client();
+  constexpr int thread_count = 16;
+  const auto scope = make_scope("acme", "alice", "session-1", "task-1");
+  std::string data;
+  for (int i = 0; data.size() < 256 * 1024; ++i) {
+    data += "identical payload line " + std::to_string(i) + "\n";
+  }
+  failure_log failures;
+  std::vector<v1::ArtifactRef> refs(thread_count);
+
+  run_together(thread_count, [&](int t) {
+    // Different metadata per writer: whichever wins, all must see its ref.
+    auto request = put_request(scope, data);
+    request.set_filename("writer-" + std::to_string(t) + ".txt");
+    auto ref = c.put(request);
+    if (!ref) {
+      failures.add("writer " + std::to_string(t) + ": " + describe(ref.error()));
+      return;
+    }
+    refs[static_cast<size_t>(t)] = std::move(*ref);
+  });
+
+  INFO("failures: " << failures.summary());
+  REQUIRE(failures.count() == 0);
+  for (const auto& ref : refs) {
+    CHECK(ref.id() == refs[0].id());
+    CHECK_SAME(ref, refs[0]);
+  }
+  CHECK(refs[0].sha256() == sha256_of(data));
+  auto listed = list_all(c, v1::Scope{});
+  REQUIRE(listed.size() == 1);
+  CHECK_SAME(listed[0], refs[0]);
+  CHECK(REQUIRE_VALUE(c.get(make_key(scope, refs[0].id()))).data() == data);
+}
+
+}  // namespace
+
+std::vector<scenario> concurrency_scenarios() {
+  return {
+      {"128 threads by 12 rounds of mixed operations over many scopes", concurrent_operations},
+      {"16 threads putting identical bytes into one scope leave one row",
+       concurrent_identical_puts},
+  };
+}
+
+}  // namespace artifacts::scenarios

@@ -1,0 +1,44 @@
+// Turning a DSN into a libpq connection, with the store's connection settings.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <pqxx/connection>
+
+#include "storage/storage_options.hpp"
+
+namespace artifacts::postgres {
+
+// A DSN rewritten as a libpq keyword/value string, plus what is needed to keep
+// its secret out of error messages.
+struct conninfo {
+  // Every setting of the DSN, and the store's defaults for those it left out.
+  std::string keywords;
+  // The DSN's password ("" when it named none); used only to scrub messages.
+  std::string password;
+};
+
+// Parses `dsn` (a postgres:// or postgresql:// URI, or a keyword string) with
+// libpq and rebuilds it as a keyword string, adding only where the DSN did
+// not set them: application_name=artifact-store, connect_timeout (the
+// options' connect timeout in whole seconds, at least 1) and TCP keepalives
+// (idle 10 s, interval 5 s, 3 probes). Settings the DSN leaves out entirely
+// (host, user, ...) are still taken from the PG* environment at connect time.
+//
+// Throws store_error(invalid_argument) when libpq rejects the DSN; the
+// message never repeats the DSN or any part of it.
+conninfo make_conninfo(std::string_view dsn, const storage_options& options);
+
+// Opens one connection and sets its statement timeout from the options (a
+// session setting that survives libpqxx's reactivation of the connection).
+// The caller owns the connection; destroying it closes it.
+//
+// Throws store_error(unavailable), "<op>: cannot connect to PostgreSQL:
+// <libpq's reason>", when the server cannot be reached or refuses the
+// session within the connect timeout; the message never holds the password.
+std::unique_ptr<pqxx::connection> connect(std::string_view op, const conninfo& info,
+                                          const storage_options& options);
+
+}  // namespace artifacts::postgres

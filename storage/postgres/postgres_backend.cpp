@@ -1,0 +1,186 @@
+#include "storage/postgres/postgres_backend.hpp"
+
+#include <string>
+#include <utility>
+
+#include <google/protobuf/struct.pb.h>
+#include <pqxx/binarystring>
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "messages/ref_json.hpp"
+#include "storage/errc.hpp"
+#include "storage/postgres/pg_errors.hpp"
+#include "storage/postgres/statements.hpp"
+
+namespace artifacts::postgres {
+
+namespace {
+
+// Prepared statement names.
+constexpr const char* select_ref = "artifacts_select_ref";
+constexpr const char* select_bytes = "artifacts_select_bytes";
+constexpr const char* select_exists = "artifacts_select_exists";
+constexpr const char* delete_row = "artifacts_delete_row";
+constexpr const char* insert_row = "artifacts_insert_row";
+constexpr const char* list_page = "artifacts_list_page";
+
+// A concurrent delete can empty the key between our insert attempt and the
+// read that follows it; a few rounds settle any realistic race.
+constexpr int put_attempts = 3;
+
+std::string text_of(const pqxx::field& field) {
+  return std::string(field.c_str(), field.size());
+}
+
+// Reads the ARTIFACTS_PG_REF_COLUMNS of one row.
+v1::ArtifactRef ref_from_row(std::string_view op, const pqxx::row& row) {
+  v1::ArtifactRef ref;
+  auto* scope = ref.mutable_scope();
+  scope->set_tenant(text_of(row[0]));
+  scope->set_user(text_of(row[1]));
+  scope->set_session(text_of(row[2]));
+  scope->set_task(text_of(row[3]));
+  ref.set_namespace_(text_of(row[4]));
+  ref.set_id(text_of(row[5]));
+  ref.set_mime_type(text_of(row[6]));
+  ref.set_size_bytes(row[7].as<int64_t>());
+  ref.set_filename(text_of(row[8]));
+  ref.set_sha256(text_of(row[9]));
+  pqxx::binarystring stored_json{row[10]};
+  std::string_view json{stored_json.get(), stored_json.size()};
+  google::protobuf::Struct source;
+  if (!source_from_json(json, &source)) {
+    throw store_error(errc::internal, std::string(op) + ": the stored source of artifact " +
+                                          ref.id() + " is not a JSON object");
+  }
+  if (!json.empty() && json != "null") {
+    *ref.mutable_source() = std::move(source);
+  }
+  return ref;
+}
+
+pqxx::result exec_at_key(pqxx::transaction_base& tx, const char* statement,
+                         const artifact_key& key) {
+  return tx.exec_prepared(statement, key.scope.tenant(), key.scope.user(), key.scope.session(),
+                          key.scope.task(), std::string(key.ns), std::string(key.id));
+}
+
+class postgres_backend final : public backend {
+ public:
+  explicit postgres_backend(std::unique_ptr<pqxx::connection> conn) : conn_(std::move(conn)) {
+    with_errors("connect", [this] {
+      conn_->prepare(select_ref, sql::select_ref);
+      conn_->prepare(select_bytes, sql::select_bytes);
+      conn_->prepare(select_exists, sql::select_exists);
+      conn_->prepare(delete_row, sql::delete_row);
+      conn_->prepare(insert_row, sql::insert_row);
+      conn_->prepare(list_page, sql::list_page);
+    });
+  }
+
+  v1::ArtifactRef put(const new_artifact& artifact) override {
+    return with_errors("put", [&] {
+      const auto& ref = artifact.ref;
+      const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+      pqxx::work tx{*conn_};
+      for (int attempt = 0; attempt < put_attempts; ++attempt) {
+        auto stored = exec_at_key(tx, select_ref, key);
+        if (!stored.empty()) {
+          auto existing = ref_from_row("put", stored[0]);
+          tx.commit();
+          return existing;
+        }
+        const auto& scope = ref.scope();
+        auto inserted = tx.exec_prepared(
+            insert_row, scope.tenant(), scope.user(), scope.session(), scope.task(),
+            ref.namespace_(), ref.id(), ref.mime_type(), ref.size_bytes(), ref.filename(),
+            ref.sha256(),
+            pqxx::binarystring{artifact.source_json.data(), artifact.source_json.size()},
+            pqxx::binarystring{artifact.bytes.data(), artifact.bytes.size()});
+        if (inserted.affected_rows() == 1) {
+          tx.commit();
+          return ref;
+        }
+      }
+      throw store_error(errc::unavailable,
+                        "put: the row at the key kept changing under concurrent writers; "
+                        "retrying is safe");
+    });
+  }
+
+  std::optional<std::string> get(const artifact_key& key) override {
+    return with_errors("get", [&]() -> std::optional<std::string> {
+      pqxx::nontransaction tx{*conn_};
+      auto rows = exec_at_key(tx, select_bytes, key);
+      tx.commit();
+      if (rows.empty()) {
+        return std::nullopt;
+      }
+      return pqxx::binarystring{rows[0][0]}.str();
+    });
+  }
+
+  std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
+    return with_errors("get_ref", [&]() -> std::optional<v1::ArtifactRef> {
+      pqxx::nontransaction tx{*conn_};
+      auto rows = exec_at_key(tx, select_ref, key);
+      tx.commit();
+      if (rows.empty()) {
+        return std::nullopt;
+      }
+      return ref_from_row("get_ref", rows[0]);
+    });
+  }
+
+  bool exists(const artifact_key& key) override {
+    return with_errors("exists", [&] {
+      pqxx::nontransaction tx{*conn_};
+      auto rows = exec_at_key(tx, select_exists, key);
+      tx.commit();
+      return !rows.empty();
+    });
+  }
+
+  bool remove(const artifact_key& key) override {
+    return with_errors("delete", [&] {
+      pqxx::nontransaction tx{*conn_};
+      auto deleted = exec_at_key(tx, delete_row, key);
+      tx.commit();
+      return deleted.affected_rows() > 0;
+    });
+  }
+
+  std::vector<v1::ArtifactRef> list(const list_query& query) override {
+    return with_errors("list", [&] {
+      static const v1::ListCursor from_start;
+      const auto& filter = query.filter;
+      const auto& after = query.after != nullptr ? *query.after : from_start;
+      pqxx::nontransaction tx{*conn_};
+      auto rows =
+          tx.exec_prepared(list_page, filter.tenant(), filter.user(), filter.session(),
+                           filter.task(), query.after == nullptr, after.scope().tenant(),
+                           after.scope().user(), after.scope().session(), after.scope().task(),
+                           after.namespace_(), after.id(), static_cast<int64_t>(query.limit));
+      tx.commit();
+      std::vector<v1::ArtifactRef> refs;
+      refs.reserve(rows.size());
+      for (const auto& row : rows) {
+        refs.push_back(ref_from_row("list", row));
+      }
+      return refs;
+    });
+  }
+
+ private:
+  std::unique_ptr<pqxx::connection> conn_;
+};
+
+}  // namespace
+
+std::unique_ptr<backend> make_backend(std::unique_ptr<pqxx::connection> conn) {
+  return std::make_unique<postgres_backend>(std::move(conn));
+}
+
+}  // namespace artifacts::postgres

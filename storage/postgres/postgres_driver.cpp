@@ -1,0 +1,45 @@
+#include "storage/postgres/postgres_driver.hpp"
+
+#include <utility>
+
+#include "storage/postgres/conninfo.hpp"
+#include "storage/postgres/migrate.hpp"
+#include "storage/postgres/postgres_backend.hpp"
+
+namespace artifacts {
+
+namespace {
+
+class postgres_driver final : public driver {
+ public:
+  postgres_driver(const storage_options& options, postgres::conninfo info)
+      : options_(options), info_(std::move(info)) {}
+
+  std::string_view name() const noexcept override { return "postgres"; }
+
+  std::unique_ptr<backend> open_backend() override {
+    return postgres::make_backend(postgres::connect("connect", info_, options_));
+  }
+
+  const storage_options& options() const noexcept override { return options_; }
+
+ private:
+  storage_options options_;
+  postgres::conninfo info_;
+};
+
+}  // namespace
+
+std::shared_ptr<driver> make_postgres_driver(const storage_options& options,
+                                             const std::string& conninfo) {
+  auto info = postgres::make_conninfo(conninfo, options);
+  {
+    // Proves the server reachable and leaves the schema current; the
+    // connection closes here, releasing anything it still held.
+    auto conn = postgres::connect("open", info, options);
+    postgres::migrate(*conn);
+  }
+  return std::make_shared<postgres_driver>(options, std::move(info));
+}
+
+}  // namespace artifacts

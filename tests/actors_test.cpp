@@ -1,0 +1,804 @@
+// The actor layer over the memory driver: routing, worker replacement,
+// reconnect backoff, close, the blocking client and the scoped client.
+#include <dirent.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/after.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+#include <catch2/catch.hpp>
+
+#include "actors/client.hpp"
+#include "actors/configure.hpp"
+#include "actors/error.hpp"
+#include "actors/reconnect_backoff.hpp"
+#include "actors/routing.hpp"
+#include "actors/scoped_client.hpp"
+#include "actors/store.hpp"
+#include "actors/supervisor.hpp"
+#include "storage/artifact_id.hpp"
+#include "storage/errc.hpp"
+#include "storage/memory_driver.hpp"
+#include "storage/sha256.hpp"
+
+using namespace artifacts;
+using namespace std::chrono_literals;
+
+namespace {
+
+caf::actor_system_config& configured(caf::actor_system_config& cfg) {
+  configure_actor_system(cfg);
+  return cfg;
+}
+
+// An actor system prepared for the store, one per test.
+struct test_system {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{configured(cfg)};
+};
+
+size_t thread_count() {
+  size_t count = 0;
+  if (DIR* dir = opendir("/proc/self/task")) {
+    while (auto* entry = readdir(dir)) {
+      if (entry->d_name[0] != '.') {
+        ++count;
+      }
+    }
+    closedir(dir);
+  }
+  return count;
+}
+
+// Waits (boundedly) until `done` holds; returns whether it did.
+template <class Predicate>
+bool eventually(Predicate done, std::chrono::milliseconds bound = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+store_config memory_config(size_t pool_size = 4) {
+  store_config config;
+  config.storage.dsn = "memory:";
+  config.pool_size = pool_size;
+  config.request_timeout = 10s;
+  config.close_timeout = 10s;
+  return config;
+}
+
+store open_memory_store(caf::actor_system& sys, size_t pool_size = 4) {
+  auto opened = open_store(sys, memory_config(pool_size));
+  REQUIRE(opened);
+  return std::move(*opened);
+}
+
+v1::Scope make_scope(const std::string& tenant, const std::string& task = "") {
+  v1::Scope scope;
+  scope.set_tenant(tenant);
+  scope.set_user("user");
+  scope.set_session("session");
+  scope.set_task(task);
+  return scope;
+}
+
+v1::PutRequest make_put(const v1::Scope& scope, const std::string& data) {
+  v1::PutRequest request;
+  *request.mutable_scope() = scope;
+  request.set_data(data);
+  return request;
+}
+
+v1::Key make_key(const v1::Scope& scope, const std::string& id) {
+  v1::Key key;
+  *key.mutable_scope() = scope;
+  key.set_id(id);
+  return key;
+}
+
+caf::actor_addr route(caf::actor_system& sys, const store& s, const v1::Key& key) {
+  caf::scoped_actor self{sys};
+  caf::actor_addr out;
+  self->request(s.supervisor(), 10s, route_atom::value, key)
+      .receive([&](caf::actor_addr& addr) { out = addr; },
+               [&](caf::error& err) { FAIL("route failed: " << describe(err)); });
+  return out;
+}
+
+// Sends a put straight to the store's typed interface and reports the ref
+// and the actor that answered it (the worker the request was delegated to).
+struct direct_put {
+  caf::expected<v1::ArtifactRef> ref{v1::ArtifactRef{}};
+  caf::actor_addr answered_by;
+};
+
+direct_put put_directly(caf::actor_system& sys, const store& s, v1::PutRequest request) {
+  caf::scoped_actor self{sys};
+  direct_put out;
+  self->request(s.actor(), 10s, put_atom::value, std::move(request))
+      .receive(
+          [&](v1::ArtifactRef& ref) {
+            out.ref = std::move(ref);
+            out.answered_by = caf::actor_cast<caf::actor_addr>(self->current_sender());
+          },
+          [&](caf::error& err) { out.ref = std::move(err); });
+  return out;
+}
+
+errc code(const caf::error& err) {
+  return code_of(err);
+}
+
+// A storage driver over the memory driver that counts its live backends and
+// can be told to refuse connections or to break the ones it gave out.
+class counting_driver final : public driver {
+ public:
+  explicit counting_driver(const storage_options& options) : inner_(make_memory_driver(options)) {}
+
+  std::string_view name() const noexcept override { return "counting"; }
+  const storage_options& options() const noexcept override { return inner_->options(); }
+
+  std::unique_ptr<backend> open_backend() override {
+    ++opens;
+    if (refuse.load()) {
+      throw store_error(errc::unavailable, "test server refuses connections");
+    }
+    return std::make_unique<counted_backend>(*this, inner_->open_backend());
+  }
+
+  std::atomic<int> live{0};
+  std::atomic<int> opens{0};
+  std::atomic<bool> refuse{false};
+  std::atomic<bool> broken{false};
+  // Answers with refs of another tenant, as a buggy driver would.
+  std::atomic<bool> foreign{false};
+
+ private:
+  class counted_backend final : public backend {
+   public:
+    counted_backend(counting_driver& owner, std::unique_ptr<backend> inner)
+        : owner_(owner), inner_(std::move(inner)) {
+      ++owner_.live;
+    }
+    ~counted_backend() override { --owner_.live; }
+
+    v1::ArtifactRef put(const new_artifact& artifact) override {
+      check();
+      return disguised(inner_->put(artifact));
+    }
+    std::optional<std::string> get(const artifact_key& key) override {
+      check();
+      return inner_->get(key);
+    }
+    std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
+      check();
+      auto ref = inner_->get_ref(key);
+      if (ref) {
+        *ref = disguised(std::move(*ref));
+      }
+      return ref;
+    }
+    bool exists(const artifact_key& key) override {
+      check();
+      return inner_->exists(key);
+    }
+    bool remove(const artifact_key& key) override {
+      check();
+      return inner_->remove(key);
+    }
+    std::vector<v1::ArtifactRef> list(const list_query& query) override {
+      check();
+      auto refs = inner_->list(query);
+      for (auto& ref : refs) {
+        ref = disguised(std::move(ref));
+      }
+      return refs;
+    }
+
+   private:
+    v1::ArtifactRef disguised(v1::ArtifactRef ref) const {
+      if (owner_.foreign.load()) {
+        ref.mutable_scope()->set_tenant("intruder");
+      }
+      return ref;
+    }
+
+    void check() {
+      if (owner_.broken.load()) {
+        throw store_error(errc::unavailable, "test connection lost");
+      }
+    }
+
+    counting_driver& owner_;
+    std::unique_ptr<backend> inner_;
+  };
+
+  std::shared_ptr<driver> inner_;
+};
+
+store open_counting_store(caf::actor_system& sys, const std::shared_ptr<counting_driver>& storage,
+                          size_t pool_size) {
+  auto config = memory_config(pool_size);
+  auto closed = std::make_shared<std::atomic<bool>>(false);
+  auto supervisor = spawn_supervisor(sys, storage, closed, config);
+  return store{std::move(supervisor), std::move(closed), config};
+}
+
+// A store_actor that takes every request and never answers it.
+store_actor spawn_silent_store(caf::actor_system& sys) {
+  return sys.spawn([](store_actor::pointer self) -> store_actor::behavior_type {
+    return {
+        [self](put_atom, v1::PutRequest&) -> caf::result<v1::ArtifactRef> {
+          return self->make_response_promise<v1::ArtifactRef>();
+        },
+        [self](get_atom, v1::Key&) -> caf::result<v1::Blob> {
+          return self->make_response_promise<v1::Blob>();
+        },
+        [self](get_ref_atom, v1::Key&) -> caf::result<v1::RefResult> {
+          return self->make_response_promise<v1::RefResult>();
+        },
+        [self](exists_atom, v1::Key&) -> caf::result<bool> {
+          return self->make_response_promise<bool>();
+        },
+        [self](delete_atom, v1::Key&) -> caf::result<bool> {
+          return self->make_response_promise<bool>();
+        },
+        [self](list_atom, v1::ListRequest&) -> caf::result<v1::RefList> {
+          return self->make_response_promise<v1::RefList>();
+        },
+    };
+  });
+}
+
+}  // namespace
+
+TEST_CASE("open_store refuses a pool of zero and a bad DSN") {
+  test_system t;
+  auto config = memory_config(0);
+  auto no_pool = open_store(t.sys, config);
+  REQUIRE_FALSE(no_pool);
+  CHECK(code(no_pool.error()) == errc::internal);
+
+  config.pool_size = 2;
+  config.storage.dsn = "";
+  auto empty = open_store(t.sys, config);
+  REQUIRE_FALSE(empty);
+  CHECK(code(empty.error()) == errc::invalid_argument);
+
+  config.storage.dsn = "nosuch://x";
+  auto unknown = open_store(t.sys, config);
+  REQUIRE_FALSE(unknown);
+  CHECK(code(unknown.error()) == errc::unknown_driver);
+  CHECK(t.sys.registry().running() == 0);
+}
+
+TEST_CASE("one key always meets one worker") {
+  test_system t;
+  auto s = open_memory_store(t.sys);
+  auto scope = make_scope("routing");
+
+  auto first = route(t.sys, s, make_key(scope, "default_0123456789ab"));
+  auto second = route(t.sys, s, make_key(scope, "default_0123456789ab"));
+  CHECK(first);
+  CHECK(first == second);
+
+  // Puts with and without a supplied digest land on the worker that serves
+  // the artifact's key.
+  for (int i = 0; i < 16; ++i) {
+    auto data = "payload " + std::to_string(i);
+    auto with_digest = make_put(scope, data);
+    with_digest.set_sha256(sha256_hex(data));
+    auto hashed = put_directly(t.sys, s, with_digest);
+    REQUIRE(hashed.ref);
+    auto home = route(t.sys, s, make_key(scope, hashed.ref->id()));
+    CHECK(hashed.answered_by == home);
+
+    auto unhashed = put_directly(t.sys, s, make_put(scope, data));
+    REQUIRE(unhashed.ref);
+    CHECK(unhashed.ref->id() == hashed.ref->id());
+    CHECK(unhashed.answered_by == home);
+  }
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("the route of a put is the route of its artifact's key") {
+  storage_options options;
+  auto scope = make_scope("t", "task");
+  auto request = make_put(scope, "bytes");
+  request.set_namespace_("docs");
+  request.set_sha256(sha256_hex("bytes"));
+  auto id = standard_artifact_id("docs", request.sha256());
+  CHECK(put_route_id(request, options) == id);
+  CHECK(route_of(request, options) == route_of(make_key(scope, id)));
+  // Moving bytes between fields moves the route.
+  CHECK(route_hash(make_scope("ab"), "c") != route_hash(make_scope("a"), "bc"));
+}
+
+TEST_CASE("a put without a digest sent to the typed actor is hashed and served") {
+  test_system t;
+  auto s = open_memory_store(t.sys, 3);
+  auto scope = make_scope("direct");
+  auto put = put_directly(t.sys, s, make_put(scope, "no digest given"));
+  REQUIRE(put.ref);
+  CHECK(put.ref->sha256() == sha256_hex("no digest given"));
+  CHECK(put.ref->id() == standard_artifact_id("default", put.ref->sha256()));
+
+  caf::scoped_actor self{t.sys};
+  caf::actor_addr get_worker;
+  self->request(s.actor(), 10s, get_atom::value, make_key(scope, put.ref->id()))
+      .receive(
+          [&](v1::Blob& blob) {
+            CHECK(blob.found());
+            CHECK(blob.data() == "no digest given");
+            get_worker = caf::actor_cast<caf::actor_addr>(self->current_sender());
+          },
+          [&](caf::error& err) { FAIL(describe(err)); });
+  CHECK(get_worker == put.answered_by);
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("a put with a wrong digest is invalid_argument") {
+  test_system t;
+  auto s = open_memory_store(t.sys);
+  {
+    client c{t.sys, s};
+    auto request = make_put(make_scope("digest"), "the bytes");
+    request.set_sha256(sha256_hex("other bytes"));
+    auto ref = c.put(request);
+    REQUIRE_FALSE(ref);
+    CHECK(code(ref.error()) == errc::invalid_argument);
+
+    request.set_sha256("not a digest");
+    ref = c.put(request);
+    REQUIRE_FALSE(ref);
+    CHECK(code(ref.error()) == errc::invalid_argument);
+  }
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("a killed worker is replaced and the store keeps answering") {
+  test_system t;
+  auto s = open_memory_store(t.sys);
+  client c{t.sys, s};
+  auto scope = make_scope("replace");
+  auto ref = c.put(make_put(scope, "survives"));
+  REQUIRE(ref);
+  auto key = make_key(scope, ref->id());
+  auto victim = route(t.sys, s, key);
+  REQUIRE(victim);
+
+  caf::anon_send_exit(victim, caf::exit_reason::kill);
+  caf::actor_addr successor;
+  REQUIRE(eventually([&] {
+    successor = route(t.sys, s, key);
+    return successor && successor != victim;
+  }));
+
+  auto blob = c.get(key);
+  REQUIRE(blob);
+  CHECK(blob->found());
+  CHECK(blob->data() == "survives");
+  auto again = c.put(make_put(scope, "after the replacement"));
+  REQUIRE(again);
+  CHECK(route(t.sys, s, key) == successor);
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("a worker that loses its backend answers unavailable and reconnects") {
+  test_system t;
+  auto storage = std::make_shared<counting_driver>(memory_config().storage);
+  auto s = open_counting_store(t.sys, storage, 1);
+  {
+    client c{t.sys, s};
+    auto scope = make_scope("reconnect");
+    REQUIRE(c.put(make_put(scope, "before")));
+    auto worker = route(t.sys, s, make_key(scope, "x_000000000000"));
+    CHECK(storage->live == 1);
+
+    storage->broken = true;
+    storage->refuse = true;
+    auto lost = c.exists(make_key(scope, "x_000000000000"));
+    REQUIRE_FALSE(lost);
+    CHECK(code(lost.error()) == errc::unavailable);
+    CHECK(storage->live == 0);  // the dead connection was dropped
+    for (int i = 0; i < 20; ++i) {
+      auto refused = c.exists(make_key(scope, "x_000000000000"));
+      REQUIRE_FALSE(refused);
+      CHECK(code(refused.error()) == errc::unavailable);
+    }
+    // Backoff: far fewer connection attempts than requests.
+    CHECK(storage->opens < 10);
+    CHECK(route(t.sys, s, make_key(scope, "x_000000000000")) == worker);
+
+    storage->broken = false;
+    storage->refuse = false;
+    REQUIRE(eventually([&] { return static_cast<bool>(c.get(make_key(scope, "x"))); }));
+    CHECK(storage->live == 1);
+    CHECK(route(t.sys, s, make_key(scope, "x_000000000000")) == worker);
+  }
+  REQUIRE_FALSE(s.close(t.sys));
+  CHECK(storage->live == 0);
+}
+
+TEST_CASE("reconnect backoff doubles up to its cap and resets on success") {
+  using clock = reconnect_backoff::clock;
+  reconnect_backoff backoff{50ms, 400ms};
+  auto now = clock::now();
+  CHECK_FALSE(backoff.waiting(now));
+  std::vector<std::chrono::milliseconds> delays;
+  for (int i = 0; i < 6; ++i) {
+    auto drawn_from = backoff.current_delay();
+    backoff.failed(now);
+    CHECK(backoff.waiting(now));
+    CHECK(backoff.next_attempt() >= now + drawn_from / 2);
+    CHECK(backoff.next_attempt() <= now + drawn_from);
+    delays.push_back(drawn_from);
+  }
+  CHECK(delays == std::vector<std::chrono::milliseconds>{50ms, 100ms, 200ms, 400ms, 400ms, 400ms});
+  CHECK_FALSE(backoff.waiting(now + 400ms));
+  backoff.succeeded();
+  CHECK_FALSE(backoff.waiting(now));
+  CHECK(backoff.current_delay() == 50ms);
+}
+
+TEST_CASE("close releases every worker, thread, backend and actor") {
+  test_system t;
+  const auto threads_at_start = thread_count();
+  const auto actors_before = t.sys.registry().running();
+  auto storage = std::make_shared<counting_driver>(memory_config().storage);
+  auto s = open_counting_store(t.sys, storage, 4);
+  {
+    client c{t.sys, s};
+    auto scope = make_scope("close");
+    REQUIRE(c.put(make_put(scope, "data")));
+    // Each worker connects on its own thread, right after it starts.
+    CHECK(eventually([&] { return storage->live == 4; }));
+    CHECK(thread_count() >= threads_at_start + 4);
+    CHECK(t.sys.registry().running() > actors_before);
+
+    REQUIRE_FALSE(s.close(t.sys));
+    CHECK(s.is_closed());
+    CHECK(storage->live == 0);
+    REQUIRE_FALSE(s.close(t.sys));  // idempotent
+
+    auto put = c.put(make_put(scope, "late"));
+    REQUIRE_FALSE(put);
+    CHECK(code(put.error()) == errc::store_closed);
+    CHECK(describe(put.error()) == "store_closed: put: the store is closed");
+    auto get = c.get(make_key(scope, "default_000000000000"));
+    REQUIRE_FALSE(get);
+    CHECK(code(get.error()) == errc::store_closed);
+    auto list = c.list(v1::ListRequest{});
+    REQUIRE_FALSE(list);
+    CHECK(code(list.error()) == errc::store_closed);
+  }
+  CHECK(t.sys.registry().running() == actors_before);
+  CHECK(eventually([&] { return thread_count() <= threads_at_start; }));
+}
+
+TEST_CASE("close from several threads at once answers each and stops once") {
+  test_system t;
+  const auto actors_before = t.sys.registry().running();
+  auto s = open_memory_store(t.sys);
+  std::vector<std::future<caf::error>> closers;
+  for (int i = 0; i < 4; ++i) {
+    closers.push_back(std::async(std::launch::async, [&] { return s.close(t.sys); }));
+  }
+  for (auto& closer : closers) {
+    REQUIRE(closer.wait_for(30s) == std::future_status::ready);
+    CHECK_FALSE(closer.get());
+  }
+  CHECK(t.sys.registry().running() == actors_before);
+}
+
+TEST_CASE("only the first close request is answered true") {
+  test_system t;
+  auto s = open_memory_store(t.sys);
+  caf::scoped_actor self{t.sys};
+  auto first = self->request(s.supervisor(), 10s, close_atom::value);
+  auto second = self->request(s.supervisor(), 10s, close_atom::value);
+  std::vector<bool> answers;
+  for (auto* handle : {&first, &second}) {
+    handle->receive([&](bool closed_it) { answers.push_back(closed_it); },
+                    [&](caf::error& err) { FAIL(describe(err)); });
+  }
+  CHECK(answers == std::vector<bool>{true, false});
+  CHECK(s.is_closed());
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("close while 100 requests are in flight: each gets a value or store_closed") {
+  test_system t;
+  const auto threads_at_start = thread_count();
+  const auto actors_before = t.sys.registry().running();
+  auto s = open_memory_store(t.sys);
+  {
+    auto c = std::make_shared<client>(t.sys, s);
+    std::atomic<int> answered{0};
+    std::atomic<int> values{0};
+    std::atomic<int> refused{0};
+    std::atomic<int> wrong{0};
+    std::vector<std::future<void>> callers;
+    for (int thread = 0; thread < 4; ++thread) {
+      callers.push_back(std::async(std::launch::async, [&, thread] {
+        auto scope = make_scope("inflight", "t" + std::to_string(thread));
+        for (int i = 0; i < 25; ++i) {
+          caf::error err;
+          auto data = std::string(4096, static_cast<char>('a' + i)) + std::to_string(thread);
+          switch (i % 4) {
+            case 0: {
+              auto r = c->put(make_put(scope, data));
+              err = r ? caf::error{} : r.error();
+              break;
+            }
+            case 1: {
+              auto r = c->get(make_key(scope, "default_" + sha256_hex(data).substr(0, 12)));
+              err = r ? caf::error{} : r.error();
+              break;
+            }
+            case 2: {
+              auto r = c->exists(make_key(scope, "default_000000000000"));
+              err = r ? caf::error{} : r.error();
+              break;
+            }
+            default: {
+              v1::ListRequest request;
+              *request.mutable_filter() = scope;
+              auto r = c->list(request);
+              err = r ? caf::error{} : r.error();
+              break;
+            }
+          }
+          ++answered;
+          if (!err) {
+            ++values;
+          } else if (code(err) == errc::store_closed) {
+            ++refused;
+          } else {
+            ++wrong;
+            UNSCOPED_INFO("unexpected error: " << describe(err));
+          }
+        }
+      }));
+    }
+    REQUIRE(eventually([&] { return answered.load() >= 10; }));
+    REQUIRE_FALSE(s.close(t.sys));
+    for (auto& caller : callers) {
+      REQUIRE(caller.wait_for(60s) == std::future_status::ready);
+    }
+    CHECK(answered == 100);
+    CHECK(values + refused == 100);
+    CHECK(wrong == 0);
+    CHECK(values >= 10);
+  }
+  CHECK(t.sys.registry().running() == actors_before);
+  CHECK(eventually([&] { return thread_count() <= threads_at_start; }));
+}
+
+TEST_CASE("a closed store refuses route") {
+  test_system t;
+  auto s = open_memory_store(t.sys, 2);
+  REQUIRE_FALSE(s.close(t.sys));
+  caf::scoped_actor self{t.sys};
+  self->request(s.supervisor(), 10s, route_atom::value, make_key(make_scope("r"), "x"))
+      .receive([&](caf::actor_addr&) { FAIL("a closed store routed a key"); },
+               [&](caf::error&) { SUCCEED(); });
+}
+
+TEST_CASE("store errors render as code and message") {
+  auto err = make_error(errc::hash_collision, "put: id default_abc is taken");
+  CHECK(describe(err) == "hash_collision: put: id default_abc is taken");
+  CHECK(code_of(err) == errc::hash_collision);
+  CHECK(message_of(err) == "put: id default_abc is taken");
+
+  test_system t;
+  CHECK(t.sys.render(err) == "hash_collision: put: id default_abc is taken");
+  auto s = open_memory_store(t.sys, 1);
+  {
+    client c{t.sys, s};
+    v1::PutRequest no_identity;
+    no_identity.set_data("x");
+    auto ref = c.put(no_identity);
+    REQUIRE_FALSE(ref);
+    CHECK(code(ref.error()) == errc::identity_required);
+    CHECK(describe(ref.error()).rfind("identity_required: put: ", 0) == 0);
+  }
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("a client round-trips every operation") {
+  test_system t;
+  auto s = open_memory_store(t.sys, 2);
+  {
+    client c{t.sys, s};
+    CHECK(c.target() == s.actor());
+    auto scope = make_scope("roundtrip", "task");
+    auto text = make_put(scope, "hello");
+    auto ref = c.put_text(text);
+    REQUIRE(ref);
+    CHECK(ref->mime_type() == "text/plain; charset=utf-8");
+    auto key = make_key(scope, ref->id());
+    auto blob = c.get(key);
+    REQUIRE(blob);
+    CHECK(blob->data() == "hello");
+    auto meta = c.get_ref(key);
+    REQUIRE(meta);
+    CHECK(meta->found());
+    CHECK(meta->ref().sha256() == ref->sha256());
+    CHECK(c.exists(key).value());
+    v1::ListRequest list;
+    list.mutable_filter()->set_tenant("roundtrip");
+    auto listed = c.list(list);
+    REQUIRE(listed);
+    REQUIRE(listed->refs_size() == 1);
+    CHECK(listed->refs(0).id() == ref->id());
+    CHECK(c.remove(key).value());
+    CHECK_FALSE(c.remove(key).value());
+    auto gone = c.get(key);
+    REQUIRE(gone);
+    CHECK_FALSE(gone->found());
+  }
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("a client of a store that never answers times out with unavailable") {
+  test_system t;
+  const auto actors_before = t.sys.registry().running();
+  auto silent = spawn_silent_store(t.sys);
+  {
+    client c{t.sys, silent, 200ms};
+    auto blob = c.get(make_key(make_scope("silent"), "x"));
+    REQUIRE_FALSE(blob);
+    CHECK(code(blob.error()) == errc::unavailable);
+    CHECK(describe(blob.error()) == "unavailable: get: request timed out after 200 ms");
+  }
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+  silent = nullptr;
+  CHECK(eventually([&] { return t.sys.registry().running() == actors_before; }));
+}
+
+TEST_CASE("a client fails its outstanding calls at once when the store goes away") {
+  test_system t;
+  auto silent = spawn_silent_store(t.sys);
+  client c{t.sys, silent, 60s};
+  auto pending =
+      std::async(std::launch::async, [&] { return c.get(make_key(make_scope("gone"), "x")); });
+  // Let the call reach the store before it stops.
+  std::this_thread::sleep_for(100ms);
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+  REQUIRE(pending.wait_for(30s) == std::future_status::ready);
+  auto blob = pending.get();
+  REQUIRE_FALSE(blob);
+  CHECK(code(blob.error()) == errc::unavailable);
+  CHECK(message_of(blob.error()).find("timed out") == std::string::npos);
+
+  // Later calls fail at once, too.
+  auto later = c.exists(make_key(make_scope("gone"), "x"));
+  REQUIRE_FALSE(later);
+  CHECK(code(later.error()) == errc::unavailable);
+}
+
+TEST_CASE("a client of a null handle answers unavailable") {
+  test_system t;
+  client c{t.sys, store_actor{}, 1s};
+  auto blob = c.get(make_key(make_scope("null"), "x"));
+  REQUIRE_FALSE(blob);
+  CHECK(code(blob.error()) == errc::unavailable);
+}
+
+TEST_CASE("a client is safe to share across threads") {
+  test_system t;
+  auto s = open_memory_store(t.sys);
+  {
+    auto c = std::make_shared<client>(t.sys, s);
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 16; ++i) {
+      threads.emplace_back([&, i] {
+        auto scope = make_scope("shared", "t" + std::to_string(i % 4));
+        for (int round = 0; round < 20; ++round) {
+          auto ref = c->put(make_put(scope, "same bytes"));
+          if (!ref) {
+            ++failures;
+            continue;
+          }
+          auto blob = c->get(make_key(scope, ref->id()));
+          if (!blob || !blob->found() || blob->data() != "same bytes") {
+            ++failures;
+          }
+        }
+      });
+    }
+    for (auto& thread : threads) {
+      thread.join();
+    }
+    CHECK(failures == 0);
+    v1::ListRequest list;
+    list.mutable_filter()->set_tenant("shared");
+    auto listed = c->list(list);
+    REQUIRE(listed);
+    CHECK(listed->refs_size() == 4);
+  }
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("a scoped client validates, stamps and checks its scope") {
+  test_system t;
+  auto s = open_memory_store(t.sys, 2);
+  {
+    auto shared = std::make_shared<client>(t.sys, s);
+    CHECK_THROWS_AS(scoped_client(nullptr, make_scope("a")), std::invalid_argument);
+    for (auto bad : {v1::Scope{}, make_scope(""), make_scope(std::string("nul\0", 4))}) {
+      CHECK_THROWS_AS(scoped_client(shared, bad), std::invalid_argument);
+    }
+    auto no_user = make_scope("a");
+    no_user.set_user("");
+    CHECK_THROWS_AS(scoped_client(shared, no_user), std::invalid_argument);
+
+    scoped_client a{shared, make_scope("tenant-a")};
+    scoped_client b{shared, make_scope("tenant-b")};
+    CHECK(a.scope().tenant() == "tenant-a");
+
+    auto foreign = make_put(make_scope("someone-else"), "stamped");
+    auto ref = a.put(foreign);
+    REQUIRE(ref);
+    CHECK(ref->scope().tenant() == "tenant-a");
+    CHECK(a.exists(ref->id()).value());
+    CHECK_FALSE(b.exists(ref->id()).value());
+    CHECK_FALSE(b.get(ref->id())->found());
+    CHECK_FALSE(b.remove(ref->id()).value());
+    CHECK(a.get(ref->id())->found());
+    CHECK(a.get_ref(ref->id())->ref().id() == ref->id());
+
+    auto text = a.put_text(make_put(make_scope("x"), "some text"));
+    REQUIRE(text);
+    CHECK(text->mime_type() == "text/plain; charset=utf-8");
+
+    auto listed = a.list();
+    REQUIRE(listed);
+    CHECK(listed->refs_size() == 2);
+    CHECK(b.list()->refs_size() == 0);
+  }
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("a scoped client reports refs of another scope as scope_mismatch") {
+  test_system t;
+  auto storage = std::make_shared<counting_driver>(memory_config().storage);
+  auto s = open_counting_store(t.sys, storage, 2);
+  {
+    scoped_client a{std::make_shared<client>(t.sys, s), make_scope("tenant-a", "task")};
+    auto ref = a.put(make_put(make_scope("ignored"), "honest"));
+    REQUIRE(ref);
+
+    storage->foreign = true;
+    auto put = a.put(make_put(make_scope("ignored"), "lied about"));
+    REQUIRE_FALSE(put);
+    CHECK(code(put.error()) == errc::scope_mismatch);
+    auto meta = a.get_ref(ref->id());
+    REQUIRE_FALSE(meta);
+    CHECK(code(meta.error()) == errc::scope_mismatch);
+    auto listed = a.list();
+    REQUIRE_FALSE(listed);
+    CHECK(code(listed.error()) == errc::scope_mismatch);
+    CHECK(describe(listed.error()).rfind("scope_mismatch: list: ", 0) == 0);
+  }
+  REQUIRE_FALSE(s.close(t.sys));
+}
