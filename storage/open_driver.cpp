@@ -2,8 +2,10 @@
 
 #include "storage/dsn.hpp"
 #include "storage/errc.hpp"
+#include "storage/fs/fs_driver.hpp"
 #include "storage/memory_driver.hpp"
 #include "storage/postgres/postgres_driver.hpp"
+#include "storage/sqlite/sqlite_driver.hpp"
 
 namespace artifacts {
 
@@ -15,8 +17,9 @@ std::shared_ptr<driver> open_driver(const storage_options& options) {
     case driver_kind::postgres:
       return make_postgres_driver(options, target.location);
     case driver_kind::sqlite:
+      return make_sqlite_driver(options, target.location);
     case driver_kind::fs:
-      break;
+      return make_fs_driver(options, target.location);
   }
   throw store_error(errc::unknown_driver, "open: this build has no driver for the DSN's scheme");
 }

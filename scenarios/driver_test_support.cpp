@@ -1,0 +1,202 @@
+#include "scenarios/driver_test_support.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include <google/protobuf/util/message_differencer.h>
+#include <catch2/catch.hpp>
+
+#include "storage/errc.hpp"
+
+namespace artifacts::testing {
+
+namespace stdfs = std::filesystem;
+using google::protobuf::util::MessageDifferencer;
+
+temp_folder::temp_folder(std::string_view label) {
+  static std::atomic<int> counter{0};
+  path_ = stdfs::temp_directory_path() /
+          ("artifacts-" + std::string(label) + "-" + std::to_string(::getpid()) + "-" +
+           std::to_string(counter.fetch_add(1)));
+  stdfs::remove_all(path_);
+  stdfs::create_directories(path_);
+}
+
+temp_folder::~temp_folder() {
+  std::error_code ignored;
+  stdfs::remove_all(path_, ignored);
+}
+
+size_t open_files_under(const stdfs::path& folder) {
+  const auto inside = stdfs::weakly_canonical(folder);
+  size_t count = 0;
+  std::error_code ec;
+  for (stdfs::directory_iterator it{"/proc/self/fd", ec}, end; !ec && it != end; it.increment(ec)) {
+    std::error_code unreadable;
+    // A descriptor closed since the listing began reads as an error: skip it.
+    const auto target = stdfs::read_symlink(it->path(), unreadable);
+    if (unreadable) {
+      continue;
+    }
+    const auto relative = target.lexically_relative(inside);
+    if (!relative.empty() && *relative.begin() != "..") {
+      ++count;
+    }
+  }
+  return count;
+}
+
+storage_options options_for(const std::string& dsn) {
+  storage_options options;
+  options.dsn = dsn;
+  return options;
+}
+
+v1::Scope make_scope(std::string tenant, std::string user, std::string session, std::string task) {
+  v1::Scope scope;
+  scope.set_tenant(std::move(tenant));
+  scope.set_user(std::move(user));
+  scope.set_session(std::move(session));
+  scope.set_task(std::move(task));
+  return scope;
+}
+
+v1::PutRequest put_request(const v1::Scope& scope, std::string data, std::string ns,
+                           std::string filename) {
+  v1::PutRequest request;
+  *request.mutable_scope() = scope;
+  request.set_data(std::move(data));
+  request.set_namespace_(std::move(ns));
+  request.set_filename(std::move(filename));
+  return request;
+}
+
+v1::Key key_of(const v1::Scope& scope, const std::string& id) {
+  v1::Key key;
+  *key.mutable_scope() = scope;
+  key.set_id(id);
+  return key;
+}
+
+std::unique_ptr<operations> open_ops(driver& drv) {
+  return std::make_unique<operations>(drv.open_backend(), drv.options());
+}
+
+std::vector<v1::ArtifactRef> list_all(operations& ops, const v1::Scope& filter, uint32_t page) {
+  std::vector<v1::ArtifactRef> refs;
+  v1::ListRequest request;
+  *request.mutable_filter() = filter;
+  request.set_limit(page);
+  for (;;) {
+    auto result = ops.list(request);
+    for (const auto& ref : result.refs()) {
+      refs.push_back(ref);
+    }
+    if (result.next_page_token().empty()) {
+      return refs;
+    }
+    request.set_page_token(result.next_page_token());
+  }
+}
+
+bool same_refs(const std::vector<v1::ArtifactRef>& a, const std::vector<v1::ArtifactRef>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const auto& x, const auto& y) { return MessageDifferencer::Equals(x, y); });
+}
+
+backend_pool::backend_pool(driver& drv, size_t size) : locks_(size) {
+  for (size_t i = 0; i < size; ++i) {
+    ops_.push_back(open_ops(drv));
+  }
+}
+
+void check_identical_puts_leave_one_row(driver& drv, size_t backends, size_t threads) {
+  backend_pool pool(drv, backends);
+  auto scope = make_scope("t", "u", "s");
+  std::vector<v1::ArtifactRef> refs(threads);
+  std::atomic<int> errors{0};
+  std::vector<std::thread> running;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    running.emplace_back([&, i] {
+      try {
+        refs[i] = pool.with(i, [&](operations& ops) {
+          return ops.put(put_request(scope, "identical", "", "writer-" + std::to_string(i)));
+        });
+      } catch (const store_error&) {
+        ++errors;
+      }
+    });
+  }
+  for (auto& thread : running) {
+    thread.join();
+  }
+  CHECK(errors == 0);
+  for (const auto& ref : refs) {
+    CHECK(MessageDifferencer::Equals(ref, refs.front()));
+  }
+  auto listed = pool.with(0, [&](operations& ops) { return list_all(ops, scope, 100); });
+  REQUIRE(listed.size() == 1);
+  CHECK(MessageDifferencer::Equals(listed.front(), refs.front()));
+}
+
+void check_mixed_operations(driver& drv, size_t backends, size_t threads, int rounds) {
+  backend_pool pool(drv, backends);
+  std::atomic<int> errors{0};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> running;
+  for (size_t i = 0; i < threads; ++i) {
+    running.emplace_back([&, i] {
+      auto scope = make_scope("t" + std::to_string(i % 4), "u" + std::to_string(i % 3), "s",
+                              i % 2 == 0 ? "" : "k");
+      for (int round = 0; round < rounds; ++round) {
+        auto data = "payload " + std::to_string(i % 16) + "/" + std::to_string(round % 3);
+        try {
+          auto ref =
+              pool.with(i, [&](operations& ops) { return ops.put(put_request(scope, data)); });
+          auto blob =
+              pool.with(i + 1, [&](operations& ops) { return ops.get(key_of(scope, ref.id())); });
+          // Another thread may delete the same key in between: absence is
+          // fine, other bytes are not.
+          if (blob.found() && blob.data() != data) {
+            ++wrong;
+          }
+          pool.with(i + 2, [&](operations& ops) {
+            auto got = ops.get_ref(key_of(scope, ref.id()));
+            if (got.found() && got.ref().sha256() != ref.sha256()) {
+              ++wrong;
+            }
+            ops.exists(key_of(scope, ref.id()));
+          });
+          pool.with(i + 3, [&](operations& ops) {
+            v1::ListRequest request;
+            *request.mutable_filter() = make_scope(scope.tenant(), "", "");
+            request.set_limit(10);
+            auto page = ops.list(request);
+            for (const auto& listed : page.refs()) {
+              if (listed.scope().tenant() != scope.tenant()) {
+                ++wrong;
+              }
+            }
+          });
+          if (round % 2 == 1) {
+            pool.with(i, [&](operations& ops) { return ops.remove(key_of(scope, ref.id())); });
+          }
+        } catch (const store_error&) {
+          ++errors;
+        }
+      }
+    });
+  }
+  for (auto& thread : running) {
+    thread.join();
+  }
+  CHECK(errors == 0);
+  CHECK(wrong == 0);
+}
+
+}  // namespace artifacts::testing

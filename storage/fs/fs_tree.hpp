@@ -1,0 +1,40 @@
+// The open root of a filesystem store, shared by its driver and backends.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "storage/fs/fs_io.hpp"
+#include "storage/fs/fs_layout.hpp"
+
+namespace artifacts::fs {
+
+class tree {
+ public:
+  // Opens the folder `root` (creating it and ROOT/v1 when missing), takes
+  // the exclusive lock on ROOT/.lock and sweeps what interrupted writes left
+  // under ROOT/v1 (see fs_sweep.hpp). Throws store_error(unavailable,
+  // "open: <root> is in use by another store") when another store holds the
+  // lock, std::system_error for I/O failures.
+  tree(const std::string& root, std::chrono::milliseconds lock_timeout);
+
+  // ROOT/v1, the folder every location is relative to.
+  int folder() const noexcept { return folder_.get(); }
+
+  // Serialises the writers of one artifact (puts and deletes of one key)
+  // inside this store, waiting at most the lock timeout. Throws
+  // store_error(unavailable) naming `op` when the wait runs out.
+  std::unique_lock<std::timed_mutex> lock_key(std::string_view op, const location& where);
+
+ private:
+  unique_fd root_;
+  unique_fd lock_;
+  unique_fd folder_;
+  std::chrono::milliseconds lock_timeout_;
+  std::array<std::timed_mutex, 64> stripes_;
+};
+
+}  // namespace artifacts::fs

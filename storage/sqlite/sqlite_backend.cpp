@@ -1,0 +1,249 @@
+#include "storage/sqlite/sqlite_backend.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include "messages/ref_json.hpp"
+#include "storage/errc.hpp"
+#include "storage/sqlite/sqlite_guard.hpp"
+
+namespace artifacts::sqlite {
+
+namespace {
+
+enum query : size_t {
+  select_ref,
+  select_bytes,
+  select_exists,
+  insert_row,
+  delete_row,
+  list_first,
+  list_after,
+  query_count,
+};
+
+// select_ref, list_first and list_after return the columns read_ref reads.
+// An empty filter parameter matches every value; the order is the primary
+// key's, compared bytewise (the BINARY collation).
+constexpr std::array<std::string_view, query_count> query_text = {
+    R"sql(SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes,
+       filename, sha256, source_json
+FROM artifacts_blobs
+WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
+  AND id = ?6)sql",
+    R"sql(SELECT bytes FROM artifacts_blobs
+WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
+  AND id = ?6)sql",
+    R"sql(SELECT 1 FROM artifacts_blobs
+WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
+  AND id = ?6)sql",
+    R"sql(INSERT INTO artifacts_blobs (tenant, "user", session, task, namespace, id, mime_type,
+                             size_bytes, filename, sha256, source_json, bytes)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+ON CONFLICT (tenant, "user", session, task, namespace, id) DO NOTHING)sql",
+    R"sql(DELETE FROM artifacts_blobs
+WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
+  AND id = ?6)sql",
+    R"sql(SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes,
+       filename, sha256, source_json
+FROM artifacts_blobs
+WHERE (?1 = '' OR tenant = ?1) AND (?2 = '' OR "user" = ?2)
+  AND (?3 = '' OR session = ?3) AND (?4 = '' OR task = ?4)
+ORDER BY tenant, "user", session, task, namespace, id
+LIMIT ?5)sql",
+    R"sql(SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes,
+       filename, sha256, source_json
+FROM artifacts_blobs
+WHERE (?1 = '' OR tenant = ?1) AND (?2 = '' OR "user" = ?2)
+  AND (?3 = '' OR session = ?3) AND (?4 = '' OR task = ?4)
+  AND (tenant, "user", session, task, namespace, id) > (?6, ?7, ?8, ?9, ?10, ?11)
+ORDER BY tenant, "user", session, task, namespace, id
+LIMIT ?5)sql",
+};
+
+// Binds scope, namespace and id to parameters first .. first + 5.
+void bind_key(statement& stmt, int first, const v1::Scope& scope, std::string_view ns,
+              std::string_view id) {
+  stmt.bind_text(first, scope.tenant());
+  stmt.bind_text(first + 1, scope.user());
+  stmt.bind_text(first + 2, scope.session());
+  stmt.bind_text(first + 3, scope.task());
+  stmt.bind_text(first + 4, ns);
+  stmt.bind_text(first + 5, id);
+}
+
+// The ref in the current row of a statement selecting the ref columns.
+v1::ArtifactRef read_ref(const statement& stmt) {
+  v1::ArtifactRef ref;
+  auto* scope = ref.mutable_scope();
+  scope->set_tenant(std::string(stmt.column_text(0)));
+  scope->set_user(std::string(stmt.column_text(1)));
+  scope->set_session(std::string(stmt.column_text(2)));
+  scope->set_task(std::string(stmt.column_text(3)));
+  ref.set_namespace_(std::string(stmt.column_text(4)));
+  ref.set_id(std::string(stmt.column_text(5)));
+  ref.set_mime_type(std::string(stmt.column_text(6)));
+  ref.set_size_bytes(stmt.column_int64(7));
+  ref.set_filename(std::string(stmt.column_text(8)));
+  ref.set_sha256(std::string(stmt.column_text(9)));
+  auto source_json = stmt.column_blob(10);
+  if (source_json != "null" && !source_from_json(source_json, ref.mutable_source())) {
+    throw store_error(errc::internal, "the stored source of " + ref.id() + " is not JSON");
+  }
+  return ref;
+}
+
+class sqlite_backend final : public backend {
+ public:
+  sqlite_backend(std::unique_ptr<connection> conn, std::chrono::milliseconds timeout)
+      : conn_(std::move(conn)), timeout_(timeout) {}
+
+  v1::ArtifactRef put(const new_artifact& artifact) override {
+    const auto& ref = artifact.ref;
+    const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+    v1::ArtifactRef stored;
+    run("put", [&] {
+      // Re-puts are common: answer them without taking the write lock.
+      if (auto existing = find_ref(key)) {
+        stored = std::move(*existing);
+        return;
+      }
+      write_transaction tx(*conn_);
+      if (insert(artifact)) {
+        tx.commit();
+        stored = ref;
+        return;
+      }
+      // Another connection stored the key between the read and the lock.
+      auto existing = find_ref(key);
+      tx.commit();
+      if (!existing) {
+        throw store_error(errc::internal, "put: the row at " + ref.id() + " vanished");
+      }
+      stored = std::move(*existing);
+    });
+    return stored;
+  }
+
+  std::optional<std::string> get(const artifact_key& key) override {
+    std::optional<std::string> bytes;
+    run("get", [&] {
+      statement& stmt = prepared(select_bytes);
+      statement_run running(stmt);
+      bind_key(stmt, 1, key.scope, key.ns, key.id);
+      bytes.reset();
+      if (stmt.step()) {
+        bytes.emplace(stmt.column_blob(0));
+      }
+    });
+    return bytes;
+  }
+
+  std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
+    std::optional<v1::ArtifactRef> ref;
+    run("get_ref", [&] { ref = find_ref(key); });
+    return ref;
+  }
+
+  bool exists(const artifact_key& key) override {
+    bool found = false;
+    run("exists", [&] {
+      statement& stmt = prepared(select_exists);
+      statement_run running(stmt);
+      bind_key(stmt, 1, key.scope, key.ns, key.id);
+      found = stmt.step();
+    });
+    return found;
+  }
+
+  bool remove(const artifact_key& key) override {
+    bool removed = false;
+    run("delete", [&] {
+      write_transaction tx(*conn_);
+      {
+        statement& stmt = prepared(delete_row);
+        statement_run running(stmt);
+        bind_key(stmt, 1, key.scope, key.ns, key.id);
+        stmt.step();
+      }
+      removed = conn_->changes() > 0;
+      tx.commit();
+    });
+    return removed;
+  }
+
+  std::vector<v1::ArtifactRef> list(const list_query& query) override {
+    std::vector<v1::ArtifactRef> refs;
+    run("list", [&] {
+      refs.clear();
+      statement& stmt = prepared(query.after != nullptr ? list_after : list_first);
+      statement_run running(stmt);
+      stmt.bind_text(1, query.filter.tenant());
+      stmt.bind_text(2, query.filter.user());
+      stmt.bind_text(3, query.filter.session());
+      stmt.bind_text(4, query.filter.task());
+      stmt.bind_int64(5, query.limit);
+      if (query.after != nullptr) {
+        bind_key(stmt, 6, query.after->scope(), query.after->namespace_(), query.after->id());
+      }
+      while (stmt.step()) {
+        refs.push_back(read_ref(stmt));
+      }
+    });
+    return refs;
+  }
+
+ private:
+  void run(std::string_view op, const std::function<void()>& attempt) {
+    guarded(op, conn_.get(), timeout_, attempt);
+  }
+
+  statement& prepared(query which) {
+    auto& slot = statements_[which];
+    if (!slot) {
+      slot = std::make_unique<statement>(*conn_, query_text[which]);
+    }
+    return *slot;
+  }
+
+  std::optional<v1::ArtifactRef> find_ref(const artifact_key& key) {
+    statement& stmt = prepared(select_ref);
+    statement_run running(stmt);
+    bind_key(stmt, 1, key.scope, key.ns, key.id);
+    if (!stmt.step()) {
+      return std::nullopt;
+    }
+    return read_ref(stmt);
+  }
+
+  // True when the row was inserted, false when its key was taken.
+  bool insert(const new_artifact& artifact) {
+    const auto& ref = artifact.ref;
+    statement& stmt = prepared(insert_row);
+    statement_run running(stmt);
+    bind_key(stmt, 1, ref.scope(), ref.namespace_(), ref.id());
+    stmt.bind_text(7, ref.mime_type());
+    stmt.bind_int64(8, ref.size_bytes());
+    stmt.bind_text(9, ref.filename());
+    stmt.bind_text(10, ref.sha256());
+    stmt.bind_blob(11, artifact.source_json);
+    stmt.bind_blob(12, artifact.bytes);
+    stmt.step();
+    return conn_->changes() > 0;
+  }
+
+  std::unique_ptr<connection> conn_;
+  std::chrono::milliseconds timeout_;
+  // Declared after conn_ so that statements are finalized before it closes.
+  std::array<std::unique_ptr<statement>, query_count> statements_;
+};
+
+}  // namespace
+
+std::unique_ptr<backend> make_sqlite_backend(std::unique_ptr<connection> conn,
+                                             std::chrono::milliseconds timeout) {
+  return std::make_unique<sqlite_backend>(std::move(conn), timeout);
+}
+
+}  // namespace artifacts::sqlite

@@ -1,0 +1,20 @@
+// The backend of the SQLite driver: one connection and its cached statements.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "storage/backend.hpp"
+#include "storage/sqlite/sqlite_connection.hpp"
+
+namespace artifacts::sqlite {
+
+// Serves the backend contract over `conn`, which must hold a migrated
+// database. Statements are prepared on first use and kept for the
+// connection's life. Puts and deletes run in BEGIN IMMEDIATE transactions;
+// reads run in autocommit and, in WAL mode, never wait for writers. Each
+// call, retries included, is bounded by `timeout` (see sqlite_guard.hpp).
+std::unique_ptr<backend> make_sqlite_backend(std::unique_ptr<connection> conn,
+                                             std::chrono::milliseconds timeout);
+
+}  // namespace artifacts::sqlite

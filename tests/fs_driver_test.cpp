@@ -1,0 +1,500 @@
+// The filesystem driver at the storage level: open_driver + operations, no
+// actors, plus the properties of its path encoding.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <google/protobuf/util/message_differencer.h>
+#include <catch2/catch.hpp>
+
+#include "scenarios/driver_test_support.hpp"
+#include "storage/errc.hpp"
+#include "storage/fs/fs_layout.hpp"
+#include "storage/open_driver.hpp"
+#include "storage/operations.hpp"
+
+namespace {
+
+using namespace artifacts;
+using namespace artifacts::testing;
+namespace stdfs = std::filesystem;
+using google::protobuf::util::MessageDifferencer;
+
+// The path of an artifact's sidecar relative to the store's root.
+stdfs::path relative_sidecar(const v1::Scope& scope, std::string_view ns, std::string_view id) {
+  auto where = fs::locate(scope, ns, id);
+  stdfs::path path = "v1";
+  for (const auto& name : where.folders) {
+    path /= name;
+  }
+  return path / (where.stem + std::string(fs::ref_suffix));
+}
+
+// Scope values that stress the encoding: separators, dot names, the escape
+// and marker characters, case, unicode and lengths past NAME_MAX.
+std::vector<std::string> awkward_values() {
+  return {"",
+          "_",
+          "+",
+          ".",
+          "..",
+          "...",
+          "%",
+          "%25",
+          "%2f",
+          "/",
+          "\\",
+          "A/B",
+          "a/b",
+          "A",
+          "a",
+          "_a",
+          "+a",
+          ".hidden",
+          "a.b",
+          " ",
+          "-",
+          "\xC3\xA9",
+          "\xE6\x97\xA5\xE6\x9C\xAC",
+          "\xF0\x9F\x98\x80",
+          "line\nbreak",
+          std::string(300, 'a'),
+          std::string(300, 'A'),
+          std::string(1000, 'z'),
+          std::string(1000, '%')};
+}
+
+std::string random_value(std::mt19937& rng) {
+  static const std::string alphabet = "aA_+.%/\\-z09 \xC3\xA9";
+  std::uniform_int_distribution<int> length_of(0, 12);
+  std::uniform_int_distribution<int> kind_of(0, 9);
+  std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<int> any_byte(1, 255);
+  int length = length_of(rng);
+  int kind = kind_of(rng);
+  if (kind == 0) {
+    length = 190 + length * 8;  // around the chunk size once escaped
+  } else if (kind == 1) {
+    length = 1000;
+  }
+  std::string out;
+  for (int i = 0; i < length; ++i) {
+    out.push_back(kind == 2 ? static_cast<char>(any_byte(rng)) : alphabet[pick(rng)]);
+  }
+  return out;
+}
+
+bool is_safe_name(const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.size() > 255) {
+    return false;
+  }
+  if (name.front() != fs::final_marker && name.front() != fs::continued_marker) {
+    return false;
+  }
+  return std::all_of(name.begin() + 1, name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+           c == '%';
+  });
+}
+
+}  // namespace
+
+TEST_CASE("fs: the path encoding is injective and stays under the root", "[fs][layout]") {
+  const stdfs::path root = "/srv/artifacts";
+  std::mt19937 rng(20240601);
+  auto awkward = awkward_values();
+  std::uniform_int_distribution<size_t> pick_awkward(0, awkward.size() - 1);
+  auto value = [&] { return rng() % 2 == 0 ? awkward[pick_awkward(rng)] : random_value(rng); };
+
+  using tuple =
+      std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>;
+  std::map<std::string, tuple> seen;
+  size_t failures = 0;
+  for (int i = 0; i < 20000 && failures < 10; ++i) {
+    tuple t{value(), value(), value(), value(), value(), value()};
+    auto scope = make_scope(std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t));
+    auto where = fs::locate(scope, std::get<4>(t), std::get<5>(t));
+
+    std::string path;
+    for (const auto& name : where.folders) {
+      if (!is_safe_name(name)) {
+        ++failures;
+        FAIL_CHECK("unsafe folder name " << name);
+      }
+      path += name + "/";
+    }
+    const std::string sidecar = where.stem + std::string(fs::ref_suffix);
+    if (!is_safe_name(where.stem) || !is_safe_name(sidecar)) {
+      ++failures;
+      FAIL_CHECK("unsafe file stem " << where.stem);
+    }
+    path += where.stem;
+
+    auto full = (root / "v1" / path).lexically_normal();
+    auto inside = full.lexically_relative(root);
+    if (inside.empty() || *inside.begin() == "..") {
+      ++failures;
+      FAIL_CHECK("path leaves the root: " << full);
+    }
+
+    auto [pos, inserted] = seen.emplace(path, t);
+    if (!inserted && pos->second != t) {
+      ++failures;
+      FAIL_CHECK("two tuples share the path " << path);
+    }
+  }
+  CHECK(failures == 0);
+  CHECK(seen.size() > 15000);
+}
+
+TEST_CASE("fs: values decode back from their names", "[fs][layout]") {
+  std::mt19937 rng(99);
+  auto values = awkward_values();
+  for (int i = 0; i < 5000; ++i) {
+    values.push_back(random_value(rng));
+  }
+  for (const auto& value : values) {
+    auto names = fs::encode_value(value);
+    REQUIRE(!names.empty());
+    std::string escaped;
+    for (size_t i = 0; i < names.size(); ++i) {
+      CHECK(names[i].front() == (i + 1 == names.size() ? fs::final_marker : fs::continued_marker));
+      CHECK(names[i].size() <= 1 + fs::fs_chunk_chars);
+      escaped += names[i].substr(1);
+    }
+    auto decoded = fs::decode_escaped(escaped);
+    REQUIRE(decoded.has_value());
+    CHECK(*decoded == value);
+  }
+  CHECK_FALSE(fs::decode_escaped("%2").has_value());
+  CHECK_FALSE(fs::decode_escaped("%zz").has_value());
+  CHECK_FALSE(fs::decode_escaped("%61").has_value());  // 'a' has one spelling
+  CHECK_FALSE(fs::decode_escaped("A").has_value());
+}
+
+TEST_CASE("fs: the classic ambiguous scopes get distinct paths", "[fs][layout]") {
+  CHECK(relative_sidecar(make_scope("A", "B/C", "D", "E"), "ns", "ns_1") !=
+        relative_sidecar(make_scope("A", "B", "C/D", "E"), "ns", "ns_1"));
+  CHECK(relative_sidecar(make_scope("t", "u", "s", ""), "ns", "ns_1") !=
+        relative_sidecar(make_scope("t", "u", "s", "_"), "ns", "ns_1"));
+  CHECK(relative_sidecar(make_scope("a", "u", "s"), "ns", "ns_1") !=
+        relative_sidecar(make_scope("A", "u", "s"), "ns", "ns_1"));
+
+  temp_folder folder("fs-test");
+  auto drv = open_driver(options_for("fs:" + folder.path().string()));
+  auto ops = open_ops(*drv);
+  auto slash_in_user = make_scope("A", "B/C", "D", "E");
+  auto slash_in_session = make_scope("A", "B", "C/D", "E");
+  auto ref = ops->put(put_request(slash_in_user, "slashes"));
+  CHECK(ops->exists(key_of(slash_in_user, ref.id())));
+  CHECK_FALSE(ops->exists(key_of(slash_in_session, ref.id())));
+
+  auto no_task = make_scope("t", "u", "s", "");
+  auto underscore_task = make_scope("t", "u", "s", "_");
+  auto session_ref = ops->put(put_request(no_task, "task scoped?"));
+  CHECK_FALSE(ops->exists(key_of(underscore_task, session_ref.id())));
+  CHECK_FALSE(ops->remove(key_of(underscore_task, session_ref.id())));
+  CHECK(ops->exists(key_of(no_task, session_ref.id())));
+}
+
+TEST_CASE("fs: awkward scopes round-trip on disk and stay under the root", "[fs]") {
+  temp_folder folder("fs-test");
+  auto root = folder.path() / "root";
+  auto drv = open_driver(options_for("fs:" + root.string()));
+  auto ops = open_ops(*drv);
+  auto awkward = awkward_values();
+  // Within the store's input limits (UTF-8, no NUL, at most 256 bytes), with
+  // room for the suffixes added below.
+  awkward.erase(std::remove_if(awkward.begin(), awkward.end(),
+                               [](const std::string& v) { return v.size() > 250; }),
+                awkward.end());
+  awkward.push_back(std::string(250, 'Q'));
+  std::string accents;
+  while (accents.size() < 250) {
+    accents += "\xC3\xA9";
+  }
+  awkward.push_back(accents);
+
+  std::vector<std::pair<v1::Scope, v1::ArtifactRef>> stored;
+  for (size_t i = 0; i < awkward.size(); ++i) {
+    const auto& v = awkward[i];
+    auto identity = v.empty() || v == " " ? std::string("x") : v;
+    auto scope = make_scope(identity, awkward[(i + 3) % awkward.size()] + "u", identity + "s", v);
+    auto request = put_request(scope, "bytes " + std::to_string(i), "ns " + v.substr(0, 100));
+    stored.emplace_back(scope, ops->put(request));
+  }
+  for (const auto& [scope, ref] : stored) {
+    auto blob = ops->get(key_of(scope, ref.id()));
+    CHECK(blob.found());
+    auto got = ops->get_ref(key_of(scope, ref.id()));
+    REQUIRE(got.found());
+    CHECK(MessageDifferencer::Equals(got.ref(), ref));
+  }
+  CHECK(list_all(*ops, make_scope("", "", ""), 5).size() == stored.size());
+
+  // Nothing but the lock and the tree at the root, nothing beside it.
+  std::vector<std::string> top;
+  for (const auto& entry : stdfs::directory_iterator(root)) {
+    top.push_back(entry.path().filename().string());
+  }
+  std::sort(top.begin(), top.end());
+  CHECK(top == std::vector<std::string>{".lock", "v1"});
+  CHECK(std::distance(stdfs::directory_iterator(folder.path()), stdfs::directory_iterator()) == 1);
+  for (const auto& entry : stdfs::recursive_directory_iterator(root / "v1")) {
+    CHECK(entry.path().filename().string().size() <= 255);
+    CHECK_FALSE(entry.is_symlink());
+  }
+}
+
+TEST_CASE("fs: round trip of bytes, ref and source", "[fs]") {
+  temp_folder folder("fs-test");
+  auto drv = open_driver(options_for("fs:" + folder.path().string()));
+  CHECK(drv->name() == "fs");
+  auto ops = open_ops(*drv);
+  auto scope = make_scope("tenant", "user", "session", "task");
+  auto request = put_request(scope, std::string("bytes\0with nul", 14), "docs", "../../a.txt");
+  request.set_mime_type("text/x-test");
+  (*request.mutable_source()->mutable_fields())["tool"].set_string_value("grep");
+  (*request.mutable_source()->mutable_fields())["n"].set_number_value(3.25);
+  auto ref = ops->put(request);
+  CHECK(ref.filename() == "../../a.txt");
+  CHECK(ref.has_source());
+
+  auto blob = ops->get(key_of(scope, ref.id()));
+  CHECK(blob.found());
+  CHECK(blob.data() == request.data());
+  auto stored = ops->get_ref(key_of(scope, ref.id()));
+  REQUIRE(stored.found());
+  CHECK(MessageDifferencer::Equals(stored.ref(), ref));
+  CHECK(ops->exists(key_of(scope, ref.id())));
+
+  auto empty = ops->put(put_request(scope, ""));
+  auto empty_blob = ops->get(key_of(scope, empty.id()));
+  CHECK(empty_blob.found());
+  CHECK(empty_blob.data().empty());
+  auto no_source = ops->get_ref(key_of(scope, empty.id()));
+  REQUIRE(no_source.found());
+  CHECK_FALSE(no_source.ref().has_source());
+
+  CHECK_FALSE(ops->get(key_of(scope, "docs_000000000000")).found());
+  CHECK_FALSE(ops->get_ref(key_of(scope, "docs_000000000000")).found());
+  CHECK_FALSE(ops->exists(key_of(scope, "docs_000000000000")));
+  CHECK_FALSE(ops->get(key_of(make_scope("nobody", "u", "s"), ref.id())).found());
+}
+
+TEST_CASE("fs: re-put returns the first writer's ref and never overwrites", "[fs]") {
+  temp_folder folder("fs-test");
+  auto drv = open_driver(options_for("fs:" + folder.path().string()));
+  auto ops = open_ops(*drv);
+  auto scope = make_scope("t", "u", "s");
+  auto first = ops->put(put_request(scope, "same bytes", "", "first.txt"));
+  auto second = ops->put(put_request(scope, "same bytes", "", "second.txt"));
+  CHECK(MessageDifferencer::Equals(first, second));
+  CHECK(second.filename() == "first.txt");
+  auto other_ns = ops->put(put_request(scope, "same bytes", "other"));
+  CHECK(other_ns.id() != first.id());
+  CHECK(list_all(*ops, make_scope("t", "", ""), 100).size() == 2);
+}
+
+TEST_CASE("fs: a taken id with other content is a hash collision", "[fs]") {
+  temp_folder folder("fs-test");
+  auto options = options_for("fs:" + folder.path().string());
+  options.make_id = [](std::string_view ns, std::string_view) {
+    return std::string(ns) + "_fixed";
+  };
+  auto drv = open_driver(options);
+  auto ops = open_ops(*drv);
+  auto scope = make_scope("t", "u", "s");
+  auto first = ops->put(put_request(scope, "one"));
+  try {
+    ops->put(put_request(scope, "two"));
+    FAIL("the second put should collide");
+  } catch (const store_error& e) {
+    CHECK(e.code() == errc::hash_collision);
+  }
+  CHECK(ops->get(key_of(scope, first.id())).data() == "one");
+}
+
+TEST_CASE("fs: list order and pagination match the memory driver", "[fs]") {
+  temp_folder folder("fs-test");
+  auto drv = open_driver(options_for("fs:" + folder.path().string()));
+  auto ops = open_ops(*drv);
+  auto reference_driver = open_driver(options_for("memory:"));
+  auto reference = open_ops(*reference_driver);
+
+  const std::vector<std::string> tenants = {
+      "a", "B",  "b", "ab", "a b", "\xC3\xA9",           "a/b",
+      "Z", "a%", "_", ".",  "..",  std::string(240, 'm')};
+  const std::vector<std::string> users = {"u", "U", "u2"};
+  const std::vector<std::string> tasks = {"", "_", "t"};
+  const std::vector<std::string> namespaces = {"", "ns", "NS", "n_s"};
+  std::mt19937 rng(7);
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> puts;
+  for (const auto& tenant : tenants) {
+    for (const auto& user : users) {
+      for (const auto& task : tasks) {
+        for (const auto& ns : namespaces) {
+          puts.emplace_back(tenant, user, task, ns);
+        }
+      }
+    }
+  }
+  std::shuffle(puts.begin(), puts.end(), rng);
+  puts.resize(90);
+  int n = 0;
+  for (const auto& [tenant, user, task, ns] : puts) {
+    auto request =
+        put_request(make_scope(tenant, user, "s", task), "payload " + std::to_string(n++ % 7), ns);
+    ops->put(request);
+    reference->put(request);
+  }
+
+  const std::vector<v1::Scope> filters = {
+      make_scope("", "", ""),      make_scope("a", "", ""),       make_scope("a", "u", ""),
+      make_scope("", "", "", "_"), make_scope("", "U", "s", "t"), make_scope("nobody", "", ""),
+      make_scope("..", "", ""),
+  };
+  for (const auto& filter : filters) {
+    auto expected = list_all(*reference, filter, 1000);
+    for (uint32_t page : {1u, 7u, 1000u}) {
+      INFO("filter " << filter.ShortDebugString() << ", page " << page);
+      CHECK(same_refs(list_all(*ops, filter, page), expected));
+    }
+  }
+}
+
+TEST_CASE("fs: delete is idempotent and scoped", "[fs]") {
+  temp_folder folder("fs-test");
+  auto drv = open_driver(options_for("fs:" + folder.path().string()));
+  auto ops = open_ops(*drv);
+  auto scope = make_scope("t", "u", "s");
+  auto other = make_scope("t2", "u", "s");
+  CHECK_FALSE(ops->remove(key_of(scope, "default_000000000000")));
+  auto ref = ops->put(put_request(scope, "to delete"));
+  CHECK_FALSE(ops->remove(key_of(other, ref.id())));
+  CHECK(ops->exists(key_of(scope, ref.id())));
+  CHECK(ops->remove(key_of(scope, ref.id())));
+  CHECK_FALSE(ops->remove(key_of(scope, ref.id())));
+  CHECK_FALSE(ops->get(key_of(scope, ref.id())).found());
+  CHECK_FALSE(ops->exists(key_of(scope, ref.id())));
+  CHECK(list_all(*ops, make_scope("", "", ""), 10).empty());
+}
+
+TEST_CASE("fs: a store survives reopen", "[fs]") {
+  temp_folder folder("fs-test");
+  auto dsn = "fs:" + folder.path().string();
+  auto scope = make_scope("t", "u", "s", "k");
+  auto request = put_request(scope, std::string(100000, 'x') + "tail", "ns", "big.bin");
+  (*request.mutable_source()->mutable_fields())["origin"].set_string_value("test");
+  v1::ArtifactRef ref;
+  {
+    auto drv = open_driver(options_for(dsn));
+    ref = open_ops(*drv)->put(request);
+  }
+  auto drv = open_driver(options_for(dsn));
+  auto ops = open_ops(*drv);
+  auto blob = ops->get(key_of(scope, ref.id()));
+  CHECK(blob.found());
+  CHECK(blob.data() == request.data());
+  auto stored = ops->get_ref(key_of(scope, ref.id()));
+  REQUIRE(stored.found());
+  CHECK(MessageDifferencer::Equals(stored.ref(), ref));
+}
+
+TEST_CASE("fs: identical puts from 64 threads leave one artifact", "[fs][concurrency]") {
+  for (size_t backends : {size_t{8}, size_t{64}}) {
+    DYNAMIC_SECTION("through " << backends << " backends") {
+      temp_folder folder("fs-test");
+      auto drv = open_driver(options_for("fs:" + folder.path().string()));
+      check_identical_puts_leave_one_row(*drv, backends, 64);
+    }
+  }
+}
+
+TEST_CASE("fs: 128 threads of mixed operations through 4 backends", "[fs][concurrency]") {
+  temp_folder folder("fs-test");
+  auto drv = open_driver(options_for("fs:" + folder.path().string()));
+  check_mixed_operations(*drv, 4, 128, 12);
+}
+
+TEST_CASE("fs: a second store on the same root is refused", "[fs]") {
+  temp_folder folder("fs-test");
+  auto dsn = "fs:" + folder.path().string();
+  auto first = open_driver(options_for(dsn));
+  auto backend_of_first = open_ops(*first);
+  try {
+    open_driver(options_for(dsn));
+    FAIL("the second open should be refused");
+  } catch (const store_error& e) {
+    CHECK(e.code() == errc::unavailable);
+    CHECK(std::string(e.what()) ==
+          "open: " + folder.path().string() + " is in use by another store");
+  }
+  // The lock lasts as long as the driver and every backend it opened.
+  first.reset();
+  CHECK_THROWS_AS(open_driver(options_for(dsn)), store_error);
+  backend_of_first.reset();
+  CHECK_NOTHROW(open_driver(options_for(dsn)));
+}
+
+TEST_CASE("fs: opening sweeps what interrupted writes left behind", "[fs]") {
+  temp_folder folder("fs-test");
+  auto dsn = "fs:" + folder.path().string();
+  auto scope = make_scope("t", "u", "s");
+  // Folder names that look like an artifact's files must survive the sweep.
+  auto file_like = make_scope("report.json", "u.bin", "s", ".tmp-x");
+  v1::ArtifactRef kept;
+  v1::ArtifactRef file_like_ref;
+  v1::ArtifactRef uncommitted;
+  {
+    auto drv = open_driver(options_for(dsn));
+    auto ops = open_ops(*drv);
+    kept = ops->put(put_request(scope, "complete"));
+    file_like_ref = ops->put(put_request(file_like, "in odd folders", "x.json"));
+    uncommitted = ops->put(put_request(scope, "interrupted before its sidecar"));
+  }
+  auto kept_sidecar = folder.path() / relative_sidecar(scope, kept.namespace_(), kept.id());
+  auto artifact_folder = kept_sidecar.parent_path();
+  auto lost_sidecar =
+      folder.path() / relative_sidecar(scope, uncommitted.namespace_(), uncommitted.id());
+  auto lost_bytes = stdfs::path(lost_sidecar).replace_extension(".bin");
+  stdfs::remove(lost_sidecar);
+  std::ofstream(artifact_folder / ".tmp-123-456-7") << "half a file";
+  std::ofstream(folder.path() / "v1" / ".tmp-1-2-3") << "half a file";
+  stdfs::create_directories(folder.path() / "v1" / "_empty" / "_folders");
+  REQUIRE(stdfs::exists(lost_bytes));
+
+  auto drv = open_driver(options_for(dsn));
+  auto ops = open_ops(*drv);
+  CHECK_FALSE(stdfs::exists(artifact_folder / ".tmp-123-456-7"));
+  CHECK_FALSE(stdfs::exists(folder.path() / "v1" / ".tmp-1-2-3"));
+  CHECK_FALSE(stdfs::exists(lost_bytes));
+  CHECK_FALSE(stdfs::exists(folder.path() / "v1" / "_empty"));
+  CHECK(ops->get(key_of(scope, kept.id())).data() == "complete");
+  CHECK_FALSE(ops->exists(key_of(scope, uncommitted.id())));
+  CHECK(list_all(*ops, scope, 10).size() == 1);
+  CHECK(ops->get(key_of(file_like, file_like_ref.id())).data() == "in odd folders");
+}
+
+TEST_CASE("fs: an artifact without a readable sidecar is absent", "[fs]") {
+  temp_folder folder("fs-test");
+  auto drv = open_driver(options_for("fs:" + folder.path().string()));
+  auto ops = open_ops(*drv);
+  auto scope = make_scope("t", "u", "s");
+  auto ref = ops->put(put_request(scope, "soon unreadable"));
+  std::ofstream(folder.path() / relative_sidecar(scope, ref.namespace_(), ref.id()),
+                std::ios::trunc)
+      << "{not json";
+  CHECK_FALSE(ops->get(key_of(scope, ref.id())).found());
+  CHECK_FALSE(ops->exists(key_of(scope, ref.id())));
+  CHECK(list_all(*ops, scope, 10).empty());
+  // A put repairs it.
+  auto again = ops->put(put_request(scope, "soon unreadable"));
+  CHECK(ops->get(key_of(scope, again.id())).data() == "soon unreadable");
+}
