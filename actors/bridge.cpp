@@ -50,6 +50,15 @@ caf::behavior bridge_behavior(bridge_pointer self, call_target target) {
         }
         msg.call->issue(self, st.target, st.book);
       },
+      [self](down_notice_expired& msg) {
+        auto& st = self->state;
+        // Gone from the book: the down message came and settled the call.
+        if (!st.book.contains(msg.call.get())) {
+          return;
+        }
+        st.book.remove(msg.call.get());
+        msg.call->fail(store_gone_error(msg.call->op(), st.target, caf::error{}));
+      },
   };
 }
 

@@ -19,8 +19,10 @@ struct call_message {
 // request bounded by target.timeout and completes the call with the answer.
 // It monitors target.store: when the store goes away (stopped, or its node
 // lost) every outstanding call fails at once, and so does every later one,
-// with store_gone_error. When the bridge exits, calls still outstanding fail
-// with unavailable. A null target.store counts as gone from the start.
+// with store_gone_error. A call that a remote store bounced waits briefly
+// for the down message that follows (see awaits_down_notice), so that it
+// fails with the store's reason. When the bridge exits, calls still
+// outstanding fail with unavailable. A null target.store counts as gone from the start.
 caf::actor spawn_bridge(caf::actor_system& sys, call_target target);
 
 }  // namespace artifacts

@@ -14,6 +14,7 @@
 
 #include "actors/bridge.hpp"
 #include "actors/error.hpp"
+#include "actors/wire_strings.hpp"
 #include "storage/sha256.hpp"
 
 namespace artifacts {
@@ -39,6 +40,10 @@ struct client::impl {
   caf::expected<Result> call(std::string_view op, Request request) {
     if (target.closed_now()) {
       return make_error(errc::store_closed, std::string(op) + ": the store is closed");
+    }
+    // A remote node would drop such a request unread; say why here instead.
+    if (auto err = check_wire_strings(op, request)) {
+      return err;
     }
     auto pending = std::make_shared<typed_call<Atom, Request, Result>>(op, std::move(request));
     auto answer = pending->answer();

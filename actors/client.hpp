@@ -20,7 +20,9 @@ namespace artifacts {
 // A client of a local store fails calls with store_closed at once, without a
 // round trip, after the store's close has begun. A client whose store goes
 // away (a stopped supervisor, a lost node) fails its outstanding calls with
-// unavailable at once rather than at their timeout.
+// unavailable at once rather than at their timeout. A request with a string
+// field that is not valid UTF-8 fails with invalid_argument before it is
+// sent: no node could read it (see wire_strings.hpp).
 //
 // The client must be destroyed before its actor system.
 class client {

@@ -1,8 +1,10 @@
 #include "actors/pending_call.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include <caf/exit_reason.hpp>
+#include <caf/node_id.hpp>
 #include <caf/sec.hpp>
 
 #include "actors/error.hpp"
@@ -40,7 +42,10 @@ caf::error call_error(std::string_view op, const caf::error& err, const call_tar
 
 caf::error store_gone_error(std::string_view op, const call_target& target,
                             const caf::error& reason) {
-  if (target.closed_now()) {
+  // A remote store that was closed says so in its down reason.
+  const bool closed_remotely = reason && reason.category() == error_category &&
+                               reason.code() == static_cast<uint8_t>(errc::store_closed);
+  if (target.closed_now() || closed_remotely) {
     return make_error(errc::store_closed, with_op(op, "the store is closed"));
   }
   std::string message = "the store is unreachable";
@@ -51,6 +56,16 @@ caf::error store_gone_error(std::string_view op, const call_target& target,
     message += ")";
   }
   return make_error(errc::unavailable, with_op(op, message));
+}
+
+bool awaits_down_notice(const caf::error& err, const call_target& target,
+                        const caf::node_id& here) {
+  return is_system_error(err, caf::sec::request_receiver_down) && target.store != nullptr &&
+         target.store->node() != here;
+}
+
+std::chrono::milliseconds down_notice_grace(const call_target& target) {
+  return std::min(std::chrono::milliseconds{1000}, target.timeout);
 }
 
 call_book::~call_book() {

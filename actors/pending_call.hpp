@@ -9,9 +9,12 @@
 #include <unordered_map>
 #include <utility>
 
+#include <caf/actor_cast.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/expected.hpp>
+#include <caf/node_id.hpp>
 
 #include "actors/store.hpp"
 #include "actors/store_actor.hpp"
@@ -34,9 +37,32 @@ struct call_target {
 caf::error call_error(std::string_view op, const caf::error& err, const call_target& target);
 
 // The error for a call whose store went away (`reason`, may be empty):
-// store_closed when the local store was closed, unavailable otherwise.
+// store_closed when the local store was closed or `reason` is store_closed
+// (a closed store's supervisor exits with it, so remote clients learn it
+// too), unavailable otherwise.
 caf::error store_gone_error(std::string_view op, const call_target& target,
                             const caf::error& reason);
+
+// Whether a call to `target` that failed with `err` should wait for the
+// target's down message before it fails. A remote store that has just
+// closed bounces the requests that reach it after its supervisor quit, and
+// the down message that says it closed follows them on the same connection:
+// waiting for it lets the caller see store_closed rather than unavailable.
+// True only for a vanished receiver on another node than `here`.
+bool awaits_down_notice(const caf::error& err, const call_target& target, const caf::node_id& here);
+
+// How long such a call waits for the down message before it fails anyway
+// (as a vanished store): at most a second, never longer than the request
+// timeout.
+std::chrono::milliseconds down_notice_grace(const call_target& target);
+
+class pending_call;
+
+// Tells a bridge that a call waiting for the down message has waited long
+// enough. Never leaves the process.
+struct down_notice_expired {
+  std::shared_ptr<pending_call> call;
+};
 
 class call_book;
 
@@ -75,6 +101,7 @@ class call_book {
 
   void add(std::shared_ptr<pending_call> call);
   void remove(const pending_call* call) { calls_.erase(call); }
+  bool contains(const pending_call* call) const { return calls_.count(call) != 0; }
 
   // Fails and forgets every recorded call, each with make_error(op).
   template <class MakeError>
@@ -108,7 +135,14 @@ class typed_call final : public pending_call {
               book_ptr->remove(me.get());
               me->settle(std::move(value));
             },
-            [me, book_ptr = &book, target_ptr = &target](caf::error& err) {
+            [me, self, book_ptr = &book, target_ptr = &target](caf::error& err) {
+              if (awaits_down_notice(err, *target_ptr, self->node())) {
+                // Stays in the book: the down handler fails it with the
+                // store's reason, or the bridge does when the grace ends.
+                self->delayed_send(caf::actor_cast<caf::actor>(self),
+                                   down_notice_grace(*target_ptr), down_notice_expired{me});
+                return;
+              }
               book_ptr->remove(me.get());
               me->settle(call_error(me->op(), err, *target_ptr));
             });
@@ -131,3 +165,5 @@ class typed_call final : public pending_call {
 };
 
 }  // namespace artifacts
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(artifacts::down_notice_expired)

@@ -78,7 +78,10 @@ void finish_close_when_idle(supervisor_pointer self) {
     first = false;
   }
   st.closers.clear();
-  self->quit();
+  // The reason travels with the down message to every monitor, remote ones
+  // included: a client on another node learns that the store was closed,
+  // not merely that it vanished.
+  self->quit(make_error(errc::store_closed, "the store is closed"));
 }
 
 void on_worker_down(supervisor_pointer self, const caf::down_msg& msg) {

@@ -29,7 +29,8 @@ namespace artifacts {
 // close and route answer only senders on this node (internal otherwise).
 // close sets `closed`, asks every worker to quit after the requests queued
 // before it, and once the last worker is down answers true to the first
-// caller, false to every other, and quits.
+// caller, false to every other, and quits with a store_closed error as its
+// exit reason (what monitors, remote ones included, see).
 //
 // Precondition: config.pool_size > 0.
 store_supervisor_actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<driver> storage,

@@ -1,18 +1,50 @@
 #include "messages/ref_json.hpp"
 
+#include <memory>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
 
 namespace artifacts {
 
 namespace {
 
+constexpr const char* type_url_prefix = "type.googleapis.com";
+
+google::protobuf::util::TypeResolver& generated_types() {
+  static const std::unique_ptr<google::protobuf::util::TypeResolver> resolver{
+      google::protobuf::util::NewTypeResolverForDescriptorPool(
+          type_url_prefix, google::protobuf::DescriptorPool::generated_pool())};
+  return *resolver;
+}
+
+// Deterministic serialization writes map entries (a Struct's fields) sorted
+// by key, and the JSON printer keeps the order of its binary input. Printing
+// the message directly would iterate the map in an order that changes from
+// run to run, so the same ref would render differently.
 std::string to_json(const google::protobuf::Message& msg) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream raw{&bytes};
+    google::protobuf::io::CodedOutputStream coded{&raw};
+    coded.SetSerializationDeterministic(true);
+    msg.SerializeToCodedStream(&coded);
+  }
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   std::string out;
-  // Printing a well-formed message cannot fail; a failure would leave `out`
-  // empty, which callers treat as a rendering bug rather than data.
-  (void)google::protobuf::util::MessageToJsonString(msg, &out, options);
+  auto status = google::protobuf::util::BinaryToJsonString(
+      &generated_types(), std::string(type_url_prefix) + "/" + msg.GetDescriptor()->full_name(),
+      bytes, &out, options);
+  if (!status.ok()) {
+    // Cannot happen for a message of the generated pool; keep the data
+    // rather than print nothing.
+    out.clear();
+    (void)google::protobuf::util::MessageToJsonString(msg, &out, options);
+  }
   return out;
 }
 

@@ -10,11 +10,12 @@
 namespace artifacts {
 
 // Renders `ref` as one line of JSON with the proto field names ("mime_type",
-// "size_bytes", ...). Never fails for a well-formed message.
+// "size_bytes", ...). Deterministic: the keys of `source` come sorted, so the
+// same ref always renders the same text. Never fails.
 std::string ref_to_json(const v1::ArtifactRef& ref);
 
-// Renders a source object as JSON text, or "null" when `source` is null (the
-// stored form of "no source").
+// Renders a source object as JSON text with sorted keys, or "null" when
+// `source` is null (the stored form of "no source").
 std::string source_to_json(const google::protobuf::Struct* source);
 
 // Parses stored source JSON into `out`. "null" (or empty text) means no

@@ -7,10 +7,10 @@
 #include <pqxx/binarystring>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
-#include <pqxx/transaction>
 
 #include "messages/ref_json.hpp"
 #include "storage/errc.hpp"
+#include "storage/postgres/binary_read.hpp"
 #include "storage/postgres/pg_errors.hpp"
 #include "storage/postgres/statements.hpp"
 
@@ -20,7 +20,6 @@ namespace {
 
 // Prepared statement names.
 constexpr const char* select_ref = "artifacts_select_ref";
-constexpr const char* select_bytes = "artifacts_select_bytes";
 constexpr const char* select_exists = "artifacts_select_exists";
 constexpr const char* delete_row = "artifacts_delete_row";
 constexpr const char* insert_row = "artifacts_insert_row";
@@ -72,10 +71,9 @@ class postgres_backend final : public backend {
   explicit postgres_backend(std::unique_ptr<pqxx::connection> conn) : conn_(std::move(conn)) {
     with_errors("connect", [this] {
       conn_->prepare(select_ref, sql::select_ref);
-      conn_->prepare(select_bytes, sql::select_bytes);
       conn_->prepare(select_exists, sql::select_exists);
       conn_->prepare(delete_row, sql::delete_row);
-      conn_->prepare(insert_row, sql::insert_row);
+      conn_->prepare(insert_row, sql::insert_row_returning);
       conn_->prepare(list_page, sql::list_page);
     });
   }
@@ -84,14 +82,11 @@ class postgres_backend final : public backend {
     return with_errors("put", [&] {
       const auto& ref = artifact.ref;
       const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
-      pqxx::work tx{*conn_};
+      // Autocommit statements: the insert is atomic on its own, and the
+      // primary key serialises identical concurrent puts (a conflicting
+      // insert waits for the other writer's outcome).
       for (int attempt = 0; attempt < put_attempts; ++attempt) {
-        auto stored = exec_at_key(tx, select_ref, key);
-        if (!stored.empty()) {
-          auto existing = ref_from_row("put", stored[0]);
-          tx.commit();
-          return existing;
-        }
+        pqxx::nontransaction tx{*conn_};
         const auto& scope = ref.scope();
         auto inserted = tx.exec_prepared(
             insert_row, scope.tenant(), scope.user(), scope.session(), scope.task(),
@@ -99,9 +94,16 @@ class postgres_backend final : public backend {
             ref.sha256(),
             pqxx::binarystring{artifact.source_json.data(), artifact.source_json.size()},
             pqxx::binarystring{artifact.bytes.data(), artifact.bytes.size()});
-        if (inserted.affected_rows() == 1) {
+        if (!inserted.empty()) {
           tx.commit();
           return ref;
+        }
+        // A row was there first: answer with it, unchanged, reading only its
+        // metadata so the payload crosses the wire once.
+        auto stored = exec_at_key(tx, select_ref, key);
+        tx.commit();
+        if (!stored.empty()) {
+          return ref_from_row("put", stored[0]);
         }
       }
       throw store_error(errc::unavailable,
@@ -111,15 +113,7 @@ class postgres_backend final : public backend {
   }
 
   std::optional<std::string> get(const artifact_key& key) override {
-    return with_errors("get", [&]() -> std::optional<std::string> {
-      pqxx::nontransaction tx{*conn_};
-      auto rows = exec_at_key(tx, select_bytes, key);
-      tx.commit();
-      if (rows.empty()) {
-        return std::nullopt;
-      }
-      return pqxx::binarystring{rows[0][0]}.str();
-    });
+    return with_errors("get", [&] { return binary_.bytes_at(*conn_, key); });
   }
 
   std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
@@ -175,6 +169,7 @@ class postgres_backend final : public backend {
 
  private:
   std::unique_ptr<pqxx::connection> conn_;
+  binary_reader binary_;
 };
 
 }  // namespace

@@ -37,6 +37,15 @@ inline constexpr const char* insert_row =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
     "ON CONFLICT (tenant, \"user\", session, task, namespace, id) DO NOTHING";
 
+// insert_row that reports what it did: one row (the id) when it inserted,
+// none when a row was already at the key. One round trip for a new artifact.
+inline constexpr const char* insert_row_returning =
+    "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type, "
+    "size_bytes, filename, sha256, source_json, bytes) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+    "ON CONFLICT (tenant, \"user\", session, task, namespace, id) DO NOTHING "
+    "RETURNING id";
+
 // $1..$4: the filter (an empty string matches anything); $5: true to start
 // at the beginning; $6..$11: the cursor's key, rows strictly after it;
 // $12: at most this many rows.

@@ -1,0 +1,60 @@
+// The data subcommands: put, get, stat, exists, rm and ls. Each runs one
+// operation through a client (in-process or against a node, with the same
+// output), prints its result and returns the exit status (see
+// exit_status.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "actors/client.hpp"
+#include "cli/flags.hpp"
+
+namespace artifacts::cli {
+
+struct put_flags {
+  scope_flags scope;
+  std::string name_space;
+  std::string mime_type;
+  std::string filename;  // empty: the input file's name, if there is one
+  std::string source;    // a JSON object, already checked by the parser
+  bool text = false;
+  std::string input;  // a path, or "-"/empty for standard input
+};
+
+struct key_flags {
+  scope_flags scope;
+  std::string id;
+};
+
+struct list_flags {
+  scope_flags filter;
+  uint64_t limit = 0;  // 0: everything
+};
+
+// Stores the input and prints the ref as one line of JSON. Exit 0, or 3 when
+// the input cannot be read or the store refuses it.
+int run_put(client& store, const put_flags& flags);
+
+// Writes the artifact's bytes to `output` (a path, or "-"/empty for stdout).
+// Exit 0 when found, 1 when not (nothing is written, no file is created).
+int run_get(client& store, const key_flags& flags, const std::string& output);
+
+// Prints the ref as one line of JSON. Exit 0 when found, 1 when not (nothing
+// is printed).
+int run_stat(client& store, const key_flags& flags);
+
+// Prints true or false. Exit 0 for true, 1 for false.
+int run_exists(client& store, const key_flags& flags);
+
+// Deletes; prints nothing. Exit 0 when the artifact existed, 1 when not.
+int run_rm(client& store, const key_flags& flags);
+
+// Prints one ref per line as JSON, in the store's order, following page
+// tokens until flags.limit refs are printed or the listing ends. Exit 0.
+int run_ls(client& store, const list_flags& flags);
+
+// Checks a --source value: empty when it is a JSON object, else why not.
+std::string check_source_json(const std::string& json);
+
+}  // namespace artifacts::cli

@@ -1,0 +1,183 @@
+// artifact-store: the command line of the artifact store (see the README).
+#include <csignal>
+#include <exception>
+#include <functional>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/bench_command.hpp"
+#include "cli/client_session.hpp"
+#include "cli/data_commands.hpp"
+#include "cli/exit_status.hpp"
+#include "cli/flags.hpp"
+#include "cli/migrate_command.hpp"
+#include "cli/report.hpp"
+#include "cli/serve_command.hpp"
+#include "cli/store_target.hpp"
+
+namespace artifacts::cli {
+namespace {
+
+constexpr const char* footer =
+    "Exit status: 0 success (found, exists, existed); 1 not found; 2 usage error; 3 error,\n"
+    "printed as \"error: <code>: <message>\".\n"
+    "Without --dsn or --node, client commands use ARTIFACT_STORE_DSN or ARTIFACT_STORE_NODE,\n"
+    "else the embedded store sqlite:artifacts.db in the current directory.\n"
+    "DSNs: postgresql://…, a libpq keyword string (host=… dbname=…), sqlite:PATH, fs:DIR,\n"
+    "memory:.";
+
+// Every option of every subcommand, bound before parsing.
+struct command_line {
+  serve_flags serve;
+  client_flags put_target, get_target, stat_target, exists_target, rm_target, ls_target;
+  put_flags put;
+  key_flags get, stat, exists, rm;
+  std::string get_output;
+  list_flags ls;
+  std::optional<std::string> migrate_dsn;
+};
+
+void add_key_command_flags(CLI::App& command, client_flags& target, key_flags& key) {
+  add_client_flags(command, target);
+  add_scope_flags(command, key.scope);
+  command.add_option("--id", key.id, "the artifact's id, as put printed it")->required();
+}
+
+CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
+  auto* serve = app.add_subcommand("serve", "run a node: publish the store over CAF remoting");
+  add_dsn_flag(*serve, flags.dsn);
+  serve->add_option("--bind", flags.publish.bind, "address to listen on")
+      ->capture_default_str()
+      ->group("Node");
+  serve->add_option("--port", flags.publish.port, "port to listen on; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str()
+      ->group("Node");
+  serve->add_option("--pool", flags.pool_size, "workers, each with its own backend connection")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str()
+      ->group("Node");
+  serve
+      ->add_flag("--insecure", flags.publish.insecure,
+                 "allow a non-loopback bind without TLS (trusted networks only)")
+      ->group("Node");
+  serve
+      ->add_option("--timeout", flags.timeout_ms,
+                   "bound on each request and on shutdown, in milliseconds")
+      ->check(CLI::Range(int64_t{1}, int64_t{24} * 60 * 60 * 1000))
+      ->capture_default_str()
+      ->group("Node");
+  add_tls_flags(*serve, flags.tls);
+  return serve;
+}
+
+CLI::App* add_put(CLI::App& app, client_flags& target, put_flags& flags) {
+  auto* put = app.add_subcommand("put", "store a file or standard input; prints the ref as JSON");
+  add_client_flags(*put, target);
+  add_scope_flags(*put, flags.scope);
+  put->add_option("--namespace", flags.name_space, "logical bucket (default: \"default\")");
+  put->add_option("--mime", flags.mime_type,
+                  "MIME type (default: application/octet-stream, or text/plain with --text)");
+  put->add_option("--filename", flags.filename,
+                  "file name to record (default: the name of FILE); metadata only");
+  put->add_option("--source", flags.source, "caller metadata, a JSON object")
+      ->check(check_source_json, "JSON object");
+  put->add_flag("--text", flags.text, "store as text (default MIME text/plain; charset=utf-8)");
+  put->add_option("file", flags.input, "the file to store; - or absent: standard input");
+  return put;
+}
+
+int run_client(const client_flags& target_flags, const std::function<int(client&)>& command) {
+  auto session = client_session::open(resolve_target(target_flags), target_flags);
+  if (!session) {
+    return report_error(session.error());
+  }
+  return command((*session)->client());
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"artifact-store: a content-addressed artifact store", "artifact-store"};
+  app.require_subcommand(1);
+  app.footer(footer);
+  command_line line;
+
+  auto* serve = add_serve(app, line.serve);
+  auto* put = add_put(app, line.put_target, line.put);
+
+  auto* get = app.add_subcommand("get", "write an artifact's bytes to stdout or a file");
+  add_key_command_flags(*get, line.get_target, line.get);
+  get->add_option("-o,--output", line.get_output, "write to this file instead of stdout");
+
+  auto* stat = app.add_subcommand("stat", "print an artifact's ref as JSON");
+  add_key_command_flags(*stat, line.stat_target, line.stat);
+
+  auto* exists = app.add_subcommand("exists", "print true or false");
+  add_key_command_flags(*exists, line.exists_target, line.exists);
+
+  auto* rm = app.add_subcommand("rm", "delete an artifact");
+  add_key_command_flags(*rm, line.rm_target, line.rm);
+
+  auto* ls = app.add_subcommand("ls", "list refs as JSON, one per line, in a stable order");
+  add_client_flags(*ls, line.ls_target);
+  add_scope_flags(*ls, line.ls.filter, true);
+  ls->add_option("--limit", line.ls.limit, "print at most this many refs (default: all)")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
+
+  auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
+  add_dsn_flag(*migrate, line.migrate_dsn);
+
+  bench_command bench{app};
+
+  try {
+    app.parse(argc, argv);
+    if (serve->parsed()) {
+      return run_serve(line.serve);
+    }
+    if (put->parsed()) {
+      return run_client(line.put_target, [&](client& c) { return run_put(c, line.put); });
+    }
+    if (get->parsed()) {
+      return run_client(line.get_target,
+                        [&](client& c) { return run_get(c, line.get, line.get_output); });
+    }
+    if (stat->parsed()) {
+      return run_client(line.stat_target, [&](client& c) { return run_stat(c, line.stat); });
+    }
+    if (exists->parsed()) {
+      return run_client(line.exists_target, [&](client& c) { return run_exists(c, line.exists); });
+    }
+    if (rm->parsed()) {
+      return run_client(line.rm_target, [&](client& c) { return run_rm(c, line.rm); });
+    }
+    if (ls->parsed()) {
+      return run_client(line.ls_target, [&](client& c) { return run_ls(c, line.ls); });
+    }
+    if (migrate->parsed()) {
+      return run_migrate(line.migrate_dsn);
+    }
+    if (bench.parsed()) {
+      return bench.run();
+    }
+    throw CLI::RequiredError("a subcommand");
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help: the usage text on stdout
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "artifact-store: " << e.what() << "\n\n" << app.help() << std::flush;
+    return exit_usage;
+  }
+}
+
+}  // namespace
+}  // namespace artifacts::cli
+
+int main(int argc, char** argv) {
+  // A node or a client that loses a peer must see an error, not die.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return artifacts::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    return artifacts::cli::report_error(artifacts::errc::internal, e.what());
+  }
+}

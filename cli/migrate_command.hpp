@@ -1,0 +1,17 @@
+// `artifact-store migrate`: bring a store's schema up to date and exit.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace artifacts::cli {
+
+// Opens the driver for the DSN (--dsn, else ARTIFACT_STORE_DSN, else the
+// embedded default), which applies every pending migration, each in its own
+// transaction and, on PostgreSQL, under the migration lock, so running it
+// while nodes serve is safe. Prints the schema version the store is at.
+// Returns exit_ok, or exit_error after printing the error (an unreachable
+// server, a failed migration, a malformed DSN).
+int run_migrate(const std::optional<std::string>& dsn_flag);
+
+}  // namespace artifacts::cli

@@ -1,0 +1,54 @@
+#include <filesystem>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "cli/byte_streams.hpp"
+#include "cli/data_commands.hpp"
+#include "cli/exit_status.hpp"
+#include "messages/ref_json.hpp"
+#include "cli/report.hpp"
+
+namespace artifacts::cli {
+
+namespace {
+
+bool parse_source(const std::string& json, google::protobuf::Struct* out) {
+  return google::protobuf::util::JsonStringToMessage(json, out).ok();
+}
+
+}  // namespace
+
+std::string check_source_json(const std::string& json) {
+  google::protobuf::Struct parsed;
+  if (!parse_source(json, &parsed)) {
+    return "--source expects a JSON object, such as '{\"tool\":\"grep\"}'";
+  }
+  return {};
+}
+
+int run_put(client& store, const put_flags& flags) {
+  auto data = read_input("put", flags.input);
+  if (!data) {
+    return report_error(data.error());
+  }
+  v1::PutRequest request;
+  *request.mutable_scope() = flags.scope.to_scope();
+  request.set_data(std::move(*data));
+  request.set_namespace_(flags.name_space);
+  request.set_mime_type(flags.mime_type);
+  if (!flags.filename.empty()) {
+    request.set_filename(flags.filename);
+  } else if (!flags.input.empty() && flags.input != "-") {
+    request.set_filename(std::filesystem::path(flags.input).filename().string());
+  }
+  if (!flags.source.empty() && !parse_source(flags.source, request.mutable_source())) {
+    return report_error(errc::invalid_argument, "put: " + check_source_json(flags.source));
+  }
+  auto ref = flags.text ? store.put_text(std::move(request)) : store.put(std::move(request));
+  if (!ref) {
+    return report_error(ref.error());
+  }
+  return print_line(ref_to_json(*ref));
+}
+
+}  // namespace artifacts::cli

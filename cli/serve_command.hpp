@@ -1,0 +1,33 @@
+// The node: `artifact-store serve`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "actors/node.hpp"
+#include "actors/remoting.hpp"
+
+namespace artifacts::cli {
+
+struct serve_flags {
+  std::optional<std::string> dsn;  // --dsn, when given
+  publish_options publish;
+  size_t pool_size = 4;
+  tls_options tls;
+  int64_t timeout_ms = 30000;  // bound on each request, and on shutdown
+};
+
+// Opens the store, publishes it and prints "listening on HOST:PORT" as the
+// first line of stdout. Then runs until SIGINT or SIGTERM: stops accepting,
+// closes the store (in-flight requests finish or fail with store_closed) and
+// returns exit_ok. Logs one line per start, stop and error on stderr, without
+// payloads or secrets. Returns exit_error, after printing the error, when the
+// store cannot be opened or published or does not close within the bound.
+//
+// Call it before any other thread exists: it blocks SIGINT and SIGTERM so
+// that only it receives them.
+int run_serve(const serve_flags& flags);
+
+}  // namespace artifacts::cli

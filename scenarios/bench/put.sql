@@ -1,0 +1,14 @@
+-- pgbench: the original driver's put transaction (DESIGN §6) with a new
+-- 1 KiB artifact each time; run with -M prepared.
+\set n random(1, 1000000000)
+BEGIN;
+SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes, filename, sha256, source_json
+  FROM artifacts_blobs WHERE tenant = 'pgbench' AND "user" = 'bench' AND session = :client_id::text
+  AND task = '' AND namespace = 'bench' AND id = 'p' || :n || '-' || txid_current();
+INSERT INTO artifacts_blobs (tenant, "user", session, task, namespace, id, mime_type, size_bytes, filename, sha256, source_json, bytes)
+  VALUES ('pgbench', 'bench', :client_id::text, '', 'bench', 'p' || :n || '-' || txid_current(), 'application/octet-stream', :payload, '', repeat('0', 64), 'null', convert_to(lpad(:n::text, :payload, 'x'), 'UTF8'))
+  ON CONFLICT (tenant, "user", session, task, namespace, id) DO NOTHING;
+SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes, filename, sha256, source_json
+  FROM artifacts_blobs WHERE tenant = 'pgbench' AND "user" = 'bench' AND session = :client_id::text
+  AND task = '' AND namespace = 'bench' AND id = 'p' || :n || '-' || txid_current();
+COMMIT;

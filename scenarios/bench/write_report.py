@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Turns the JSON lines scripts/bench collected into docs/performance.md."""
+import json
+import sys
+
+results_path, out_path, load, seconds, pg_settings = sys.argv[1:6]
+runs = [json.loads(line) for line in open(results_path) if line.strip()]
+
+
+def find(**tags):
+    for run in runs:
+        if all(run["tags"].get(k) == v for k, v in tags.items()):
+            return run
+    return None
+
+
+def num(value, digits=0):
+    return "–" if value is None else f"{value:,.{digits}f}".replace(",", " ")
+
+
+def figure(run, key="ops_per_s", nested=None):
+    if run is None or "result" not in run:
+        return None
+    result = run["result"]
+    if nested:
+        result = result.get(nested) or {}
+    value = result.get(key)
+    return float(value) if value is not None else None
+
+
+def ratio(a, b):
+    return "–" if not a or not b else f"{a / b:.2f}×"
+
+
+lines = ["# Performance", "",
+         "Written by `scripts/bench` from one run; every figure below comes from that run.", "",
+         "## Settings", "",
+         f"- PostgreSQL 15 in a throw-away `pg_virtualenv` cluster on this machine; fsync, "
+         f"synchronous_commit, shared_buffers: {pg_settings}.",
+         f"- Each measured run lasts {seconds} s after a 0.5 s warm-up; store pool 8 workers; "
+         "every caller thread shares one `artifacts::client`; baselines use one connection per "
+         "caller thread, in the same process, right after the store's run.",
+         "- pgbench: `-M prepared`, the scripts in `scenarios/bench/` (put: the original "
+         "driver's BEGIN; SELECT; INSERT … ON CONFLICT DO NOTHING; SELECT; COMMIT; get: one "
+         "SELECT of a loaded row).",
+         f"- Load when the report was written: `{load.strip()}`. The machine has 2 cores and "
+         "was shared with other builds; figures taken under load are lower and noisier.",
+         "- MB/s counts payload bytes (10^6 per MB). Latencies are exact percentiles of every "
+         "measured operation.", "",
+         "## PostgreSQL in-process: store vs baselines vs pgbench", "",
+         "| workload | payload | callers | store ops/s | store MB/s | store p99 ms | raw ops/s "
+         "| store/raw | seed ops/s | store/seed | pgbench tps | store/pgbench |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+for workload in ("put", "get"):
+    for payload in ("1KiB", "1MiB"):
+        for callers in (1, 8, 32):
+            raw_run = find(kind="store", target="postgres", workload=workload, payload=payload,
+                           callers=callers, baseline="raw")
+            seed_run = find(kind="store", target="postgres", workload=workload, payload=payload,
+                            callers=callers, baseline="seed")
+            pgb = find(kind="pgbench", workload=workload, payload=payload, callers=callers)
+            store = figure(raw_run)
+            raw = figure(raw_run, nested="baseline")
+            seed = figure(seed_run, nested="baseline")
+            store_vs_seed = figure(seed_run)
+            pgbench = figure(pgb)
+            lines.append(
+                f"| {workload} | {payload} | {callers} | {num(store)} | "
+                f"{num(figure(raw_run, 'mb_per_s'), 1)} | {num(figure(raw_run, 'p99_ms'), 2)} | "
+                f"{num(raw)} | {ratio(store, raw)} | {num(seed)} | {ratio(store_vs_seed, seed)} | "
+                f"{num(pgbench)} | {ratio(store, pgbench)} |")
+
+lines += ["", "## Other targets", "",
+          "| target | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms |",
+          "|---|---|---|---|---|---|---|---|"]
+for target in ("memory", "sqlite", "node"):
+    for workload in ("put", "get"):
+        for payload in ("1KiB", "1MiB"):
+            for callers in (1, 8, 32):
+                run = find(kind="store", target=target, workload=workload, payload=payload,
+                           callers=callers)
+                if run is None:
+                    continue
+                if "failed" in run:
+                    lines.append(f"| {target} | {workload} | {payload} | {callers} | failed: "
+                                 f"{run['failed'].strip().splitlines()[-1] if run['failed'].strip() else '?'} | | | |")
+                    continue
+                lines.append(
+                    f"| {target} | {workload} | {payload} | {callers} | {num(figure(run))} | "
+                    f"{num(figure(run, 'mb_per_s'), 1)} | {num(figure(run, 'p50_ms'), 3)} | "
+                    f"{num(figure(run, 'p99_ms'), 2)} |")
+if find(target="node") is None:
+    lines += ["", "The node rows are missing: `artifact-store serve` did not start in this run."]
+
+failures = [r for r in runs if "failed" in r]
+if failures:
+    lines += ["", "## Runs that failed", ""]
+    for r in failures:
+        lines.append(f"- `{json.dumps(r['tags'])}`: {r['failed'].strip()[-200:]}")
+
+lines += ["", "## What bounds each figure", "", open(sys.argv[0].replace("write_report.py", "bounds.md")).read().strip(), ""]
+open(out_path, "w").write("\n".join(lines))

@@ -1,0 +1,32 @@
+// Reading a bytea in libpq's binary result format beneath a libpqxx
+// connection. libpqxx 6.4 always asks for text results, which carry a bytea
+// hex-encoded at twice its size and decode it on the client; a large get
+// spends most of its time there.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <pqxx/connection>
+
+#include "storage/backend.hpp"
+
+namespace artifacts::postgres {
+
+// Fetches the bytes at a key through the libpq handle of one libpqxx
+// connection, with its own prepared statement (re-prepared when libpqxx has
+// replaced the handle by reconnecting). Use it only between libpqxx
+// transactions on that connection, from the thread that owns it.
+class binary_reader {
+ public:
+  // The bytes at `key`, copied once out of libpq's result; nullopt when no
+  // row is there. Throws pqxx::broken_connection when the connection is gone
+  // and pqxx::sql_error (with the SQLSTATE) when the statement fails, for the
+  // caller's mapping to store_error (pg_errors.hpp).
+  std::optional<std::string> bytes_at(pqxx::connection& conn, const artifact_key& key);
+
+ private:
+  const void* prepared_on_ = nullptr;
+};
+
+}  // namespace artifacts::postgres

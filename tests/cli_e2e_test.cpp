@@ -1,0 +1,939 @@
+// End-to-end tests of the `artifact-store` command: every test runs the real
+// binary as separate processes (a node started with `serve --port 0`, clients
+// in-process or with --node) and checks what a user sees: stdout, stderr and
+// exit statuses.
+//
+// The PostgreSQL cases are hidden ([.postgres]); cli/CMakeLists.txt runs them
+// as one ctest entry labelled "postgres", inside scripts/test's server.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <google/protobuf/util/json_util.h>
+#include <catch2/catch.hpp>
+
+#include "actors/store_config.hpp"
+#include "messages/artifacts.pb.h"
+#include "scenarios/local_fixture.hpp"
+#include "scenarios/postgres_schema.hpp"
+#include "scenarios/test_certificates.hpp"
+#include "storage/sha256.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const bool sigpipe_ignored = [] {
+  std::signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
+
+// Bound on one command; a command that takes longer has hung.
+constexpr auto command_bound = 120s;
+
+std::string command_path() {
+  if (const char* path = std::getenv("ARTIFACT_STORE_COMMAND"); path != nullptr && *path != '\0') {
+    return path;
+  }
+#ifdef ARTIFACT_STORE_COMMAND
+  return ARTIFACT_STORE_COMMAND;
+#else
+  throw std::runtime_error("set ARTIFACT_STORE_COMMAND to the artifact-store binary");
+#endif
+}
+
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string pattern = (fs::temp_directory_path() / "artifact-store-cli-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+    }
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in{path, std::ios::binary};
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_file(const fs::path& path, const std::string& bytes) {
+  std::ofstream out{path, std::ios::binary | std::ios::trunc};
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) {
+    throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
+// Where the children's stdin, stdout and stderr files live.
+const fs::path& scratch() {
+  static temp_dir dir;
+  return dir.path();
+}
+
+struct run_options {
+  run_options() = default;
+  run_options(fs::path dir, std::string stdin_bytes = {},
+              std::map<std::string, std::string> variables = {})
+      : cwd(std::move(dir)), input(std::move(stdin_bytes)), env(std::move(variables)) {}
+
+  fs::path cwd;                            // empty: the test's own
+  std::string input;                       // standard input
+  std::map<std::string, std::string> env;  // on top of the test's, without ARTIFACT_STORE_*
+};
+
+// The test's environment without the command's own variables (so that a
+// developer's settings cannot leak in), plus `extra`.
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, "ARTIFACT_STORE_", 15) != 0) {
+      env.emplace_back(*entry);
+    }
+  }
+  for (const auto& [name, value] : extra) {
+    env.push_back(name + "=" + value);
+  }
+  return env;
+}
+
+// One child process running the command with `args`. Its stdout goes to a
+// file, or to a pipe read with read_line when `pipe_stdout`; stderr to a
+// file. A child still running at destruction is killed.
+class child {
+ public:
+  child(const std::vector<std::string>& args, const run_options& options,
+        bool pipe_stdout = false) {
+    static std::atomic<unsigned> counter{0};
+    const auto stem = scratch() / std::to_string(counter++);
+    in_ = stem.string() + ".in";
+    out_ = stem.string() + ".out";
+    err_ = stem.string() + ".err";
+    write_file(in_, options.input);
+
+    std::vector<std::string> argv_strings{command_path()};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& arg : argv_strings) {
+      argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    auto env_strings = child_environment(options.env);
+    std::vector<char*> envp;
+    for (auto& entry : env_strings) {
+      envp.push_back(entry.data());
+    }
+    envp.push_back(nullptr);
+
+    int pipe_fds[2] = {-1, -1};
+    if (pipe_stdout && ::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in_.c_str(), O_RDONLY, 0);
+    if (pipe_stdout) {
+      posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                       0644);
+    }
+    posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const std::string cwd = options.cwd.string();
+    if (!cwd.empty()) {
+      posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+    }
+    int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (pipe_stdout) {
+      ::close(pipe_fds[1]);
+      stdout_pipe_ = pipe_fds[0];
+    }
+    if (rc != 0) {
+      pid_ = -1;
+      throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
+    }
+  }
+
+  ~child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    if (stdout_pipe_ >= 0) {
+      ::close(stdout_pipe_);
+    }
+  }
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
+
+  // The next line of the piped stdout, without its newline. Throws when none
+  // arrives within `bound` (the child's stderr is in the message).
+  std::string read_line(std::chrono::milliseconds bound) {
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    for (;;) {
+      if (auto newline = pending_.find('\n'); newline != std::string::npos) {
+        auto line = pending_.substr(0, newline);
+        pending_.erase(0, newline + 1);
+        return line;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left <= 0ms) {
+        throw std::runtime_error("no line on stdout in time; stderr: " + err());
+      }
+      pollfd ready{stdout_pipe_, POLLIN, 0};
+      if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
+        continue;
+      }
+      char buffer[4096];
+      auto count = ::read(stdout_pipe_, buffer, sizeof buffer);
+      if (count <= 0) {
+        throw std::runtime_error("stdout closed before a line; stderr: " + err());
+      }
+      pending_.append(buffer, static_cast<size_t>(count));
+    }
+  }
+
+  void signal(int signal_number) {
+    if (pid_ > 0) {
+      ::kill(pid_, signal_number);
+    }
+  }
+
+  // Waits for the exit; returns the exit status, or 128 + the signal that
+  // killed it. Kills the child and throws when it runs past `bound`.
+  int wait(std::chrono::milliseconds bound = command_bound) {
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    for (;;) {
+      int status = 0;
+      auto done = ::waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      if (done < 0) {
+        throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        throw std::runtime_error("the command did not exit in time; stderr: " + err());
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+
+  std::string out() const { return read_file(out_); }
+  std::string err() const { return read_file(err_); }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_pipe_ = -1;
+  std::string pending_;
+  std::string in_, out_, err_;
+};
+
+struct outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const outcome& result) {
+  return os << "exit " << result.status << ", stdout [" << result.out << "], stderr [" << result.err
+            << "]";
+}
+
+outcome run(const std::vector<std::string>& args, const run_options& options = {}) {
+  child process{args, options};
+  outcome result;
+  result.status = process.wait();
+  result.out = process.out();
+  result.err = process.err();
+  return result;
+}
+
+// `artifact-store serve --port 0 <args>` in `cwd`, up and listening.
+class node {
+ public:
+  explicit node(const fs::path& cwd, std::vector<std::string> args = {},
+                std::map<std::string, std::string> env = {}) {
+    std::vector<std::string> all{"serve", "--port", "0"};
+    all.insert(all.end(), args.begin(), args.end());
+    process_ = std::make_unique<child>(all, run_options{cwd, "", std::move(env)}, true);
+    const std::string line = process_->read_line(60s);
+    const std::string prefix = "listening on ";
+    if (line.rfind(prefix, 0) != 0) {
+      throw std::runtime_error("unexpected first line: " + line);
+    }
+    address_ = line.substr(prefix.size());
+  }
+
+  // "127.0.0.1:PORT", as the node printed it.
+  const std::string& address() const { return address_; }
+
+  // Sends `signal_number` and returns the exit status.
+  int stop(int signal_number = SIGTERM) {
+    process_->signal(signal_number);
+    return process_->wait(60s);
+  }
+
+  std::string log() const { return process_->err(); }
+
+ private:
+  std::unique_ptr<child> process_;
+  std::string address_;
+};
+
+std::vector<std::string> scope_args(const std::string& tenant, const std::string& user,
+                                    const std::string& session, const std::string& task = "") {
+  std::vector<std::string> args{"--tenant", tenant, "--user", user, "--session", session};
+  if (!task.empty()) {
+    args.insert(args.end(), {"--task", task});
+  }
+  return args;
+}
+
+std::vector<std::string> concat(std::vector<std::string> head,
+                                const std::vector<std::string>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+// The command's JSON rendering of a ref, parsed back.
+artifacts::v1::ArtifactRef parse_ref(const std::string& json) {
+  artifacts::v1::ArtifactRef ref;
+  auto status = google::protobuf::util::JsonStringToMessage(json, &ref);
+  INFO(json);
+  REQUIRE(status.ok());
+  return ref;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in{text};
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// The single line of `text`, which must end with a newline.
+std::string only_line(const std::string& text) {
+  INFO(text);
+  REQUIRE(!text.empty());
+  REQUIRE(text.back() == '\n');
+  REQUIRE(text.find('\n') == text.size() - 1);
+  return text.substr(0, text.size() - 1);
+}
+
+// A port that nothing listens on (bound once, then released).
+std::string dead_address() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+}
+
+const std::string binary_payload = std::string("head\0\xff\xfe\x01 binary\r\n\0tail", 22);
+
+}  // namespace
+
+TEST_CASE("every subcommand through a node: output, JSON fields and exit statuses", "[cli]") {
+  temp_dir dir;
+  write_file(dir / "payload.bin", binary_payload);
+  node serving{dir.path()};
+  const auto via = std::vector<std::string>{"--node", serving.address()};
+  const auto owner = scope_args("acme", "ada", "s-1", "t-7");
+
+  auto put = run(concat(concat({"put"}, via),
+                        concat(owner, {"--namespace", "docs", "--mime", "application/x-test",
+                                       "--source", R"({"tool":"grep","hits":3})", "payload.bin"})),
+                 {dir.path()});
+  INFO(put);
+  REQUIRE(put.status == 0);
+  const std::string line = only_line(put.out);
+  for (const char* field :
+       {"\"id\"", "\"mime_type\"", "\"size_bytes\"", "\"filename\"", "\"sha256\"", "\"scope\"",
+        "\"namespace\"", "\"source\"", "\"tenant\"", "\"user\"", "\"session\"", "\"task\""}) {
+    CHECK(line.find(field) != std::string::npos);
+  }
+  const auto ref = parse_ref(line);
+  const auto digest = artifacts::sha256_hex(binary_payload);
+  CHECK(ref.id() == "docs_" + digest.substr(0, 12));
+  CHECK(ref.sha256() == digest);
+  CHECK(ref.size_bytes() == static_cast<int64_t>(binary_payload.size()));
+  CHECK(ref.mime_type() == "application/x-test");
+  CHECK(ref.filename() == "payload.bin");
+  CHECK(ref.namespace_() == "docs");
+  CHECK(ref.scope().tenant() == "acme");
+  CHECK(ref.scope().user() == "ada");
+  CHECK(ref.scope().session() == "s-1");
+  CHECK(ref.scope().task() == "t-7");
+  REQUIRE(ref.has_source());
+  CHECK(ref.source().fields().at("tool").string_value() == "grep");
+  CHECK(ref.source().fields().at("hits").number_value() == 3);
+
+  const auto key = concat(owner, {"--id", ref.id()});
+
+  SECTION("get writes the raw bytes to stdout or to a file") {
+    auto got = run(concat(concat({"get"}, via), key));
+    CHECK(got.status == 0);
+    CHECK(got.out == binary_payload);
+    auto to_file = run(concat(concat({"get"}, via), concat(key, {"-o", "copy.bin"})), {dir.path()});
+    CHECK(to_file.status == 0);
+    CHECK(to_file.out.empty());
+    CHECK(read_file(dir / "copy.bin") == binary_payload);
+  }
+
+  SECTION("stat prints the same ref, exists prints true") {
+    auto stat = run(concat(concat({"stat"}, via), key));
+    CHECK(stat.status == 0);
+    CHECK(only_line(stat.out) == line);
+    auto exists = run(concat(concat({"exists"}, via), key));
+    CHECK(exists.status == 0);
+    CHECK(exists.out == "true\n");
+  }
+
+  SECTION("rm: 0 when it existed, 1 when not; afterwards nothing is found") {
+    auto removed = run(concat(concat({"rm"}, via), key));
+    CHECK(removed.status == 0);
+    CHECK(removed.out.empty());
+    auto again = run(concat(concat({"rm"}, via), key));
+    CHECK(again.status == 1);
+    CHECK(again.out.empty());
+    CHECK(again.err.empty());
+    auto exists = run(concat(concat({"exists"}, via), key));
+    CHECK(exists.status == 1);
+    CHECK(exists.out == "false\n");
+    auto stat = run(concat(concat({"stat"}, via), key));
+    CHECK(stat.status == 1);
+    CHECK(stat.out.empty());
+    auto got = run(concat(concat({"get"}, via), concat(key, {"-o", "absent.bin"})), {dir.path()});
+    CHECK(got.status == 1);
+    CHECK(got.out.empty());
+    CHECK_FALSE(fs::exists(dir / "absent.bin"));
+  }
+
+  SECTION("another scope does not see the artifact") {
+    auto stat = run(concat(concat({"stat"}, via),
+                           concat(scope_args("other", "ada", "s-1", "t-7"), {"--id", ref.id()})));
+    CHECK(stat.status == 1);
+    auto removed = run(concat(
+        concat({"rm"}, via), concat(scope_args("other", "ada", "s-1", "t-7"), {"--id", ref.id()})));
+    CHECK(removed.status == 1);
+    CHECK(run(concat(concat({"exists"}, via), key)).status == 0);
+  }
+
+  SECTION("put reads standard input, with - or without a file") {
+    auto from_stdin =
+        run(concat(concat({"put"}, via), scope_args("acme", "ada", "s-1")), {{}, "piped bytes"});
+    INFO(from_stdin);
+    REQUIRE(from_stdin.status == 0);
+    auto piped = parse_ref(only_line(from_stdin.out));
+    CHECK(piped.filename().empty());
+    CHECK(piped.mime_type() == "application/octet-stream");
+    CHECK(piped.namespace_() == "default");
+    CHECK(piped.scope().task().empty());
+    CHECK_FALSE(piped.has_source());
+    CHECK(only_line(from_stdin.out).find("\"source\"") == std::string::npos);
+
+    auto dash = run(concat(concat({"put"}, via), concat(scope_args("acme", "ada", "s-1"), {"-"})),
+                    {{}, "piped bytes"});
+    CHECK(dash.status == 0);
+    CHECK(dash.out == from_stdin.out);
+  }
+
+  SECTION("put --text and --filename") {
+    auto text = run(
+        concat(concat({"put"}, via), concat(scope_args("acme", "ada", "s-1"),
+                                            {"--text", "--filename", "note.txt", "payload.bin"})),
+        {dir.path(), ""});
+    INFO(text);
+    REQUIRE(text.status == 0);
+    auto stored = parse_ref(only_line(text.out));
+    CHECK(stored.mime_type() == "text/plain; charset=utf-8");
+    CHECK(stored.filename() == "note.txt");
+  }
+
+  SECTION("a missing identity is an error with exit 3") {
+    auto put_without_tenant =
+        run(concat(concat({"put"}, via), {"--user", "ada", "--session", "s-1"}), {{}, "x"});
+    CHECK(put_without_tenant.status == 3);
+    CHECK(put_without_tenant.out.empty());
+    CHECK(put_without_tenant.err.rfind("error: identity_required: ", 0) == 0);
+    auto get_without_session =
+        run(concat(concat({"get"}, via), {"--tenant", "acme", "--user", "ada", "--id", ref.id()}));
+    CHECK(get_without_session.status == 3);
+    CHECK(get_without_session.err.rfind("error: identity_required: ", 0) == 0);
+  }
+
+  CHECK(serving.stop(SIGTERM) == 0);
+  const auto log = serving.log();
+  CHECK(log.find("started") != std::string::npos);
+  CHECK(log.find("stopped") != std::string::npos);
+  CHECK(log.find("piped bytes") == std::string::npos);
+}
+
+TEST_CASE("in-process and --node print the same, on the same SQLite file", "[cli]") {
+  temp_dir dir;
+  node serving{dir.path()};
+  const auto via = std::vector<std::string>{"--node", serving.address()};
+  const auto owner = scope_args("acme", "ada", "s-1");
+  const run_options here{dir.path(), "same bytes"};
+
+  // Many keys: protobuf iterates a map in a different order every run, so
+  // only a sorted rendering prints the same line twice.
+  const std::vector<std::string> source{
+      "--source", R"({"zeta":1,"alpha":2,"mu":3,"beta":4,"omega":5,"gamma":6,"kappa":7})"};
+  auto remote_put = run(concat(concat(concat({"put"}, via), owner), source), here);
+  auto local_put = run(concat(concat({"put"}, owner), source), here);
+  INFO(remote_put);
+  INFO(local_put);
+  REQUIRE(remote_put.status == 0);
+  REQUIRE(local_put.status == 0);
+  CHECK(local_put.out == remote_put.out);
+  CHECK(
+      local_put.out.find(R"({"alpha":2,"beta":4,"gamma":6,"kappa":7,"mu":3,"omega":5,"zeta":1})") !=
+      std::string::npos);
+  const auto id = parse_ref(only_line(local_put.out)).id();
+  const auto key = concat(owner, {"--id", id});
+
+  for (const std::string command : {"get", "stat", "exists"}) {
+    auto remote = run(concat(concat({command}, via), key), here);
+    auto local = run(concat({command}, key), here);
+    INFO(command);
+    CHECK(remote.status == 0);
+    CHECK(local.status == 0);
+    CHECK(local.out == remote.out);
+  }
+  auto remote_ls = run(concat({"ls"}, via), here);
+  auto local_ls = run({"ls"}, here);
+  CHECK(remote_ls.status == 0);
+  CHECK(local_ls.out == remote_ls.out);
+  CHECK(lines_of(local_ls.out).size() == 1);
+
+  SECTION("the environment names the node or the DSN; a flag wins over it") {
+    temp_dir elsewhere;
+    auto through_env = run(concat({"stat"}, key),
+                           {elsewhere.path(), "", {{"ARTIFACT_STORE_NODE", serving.address()}}});
+    CHECK(through_env.status == 0);
+    CHECK(through_env.out == local_put.out);
+
+    const std::string dsn = "sqlite:" + (dir / "artifacts.db").string();
+    auto dsn_env =
+        run(concat({"stat"}, key), {elsewhere.path(), "", {{"ARTIFACT_STORE_DSN", dsn}}});
+    CHECK(dsn_env.status == 0);
+    CHECK(dsn_env.out == local_put.out);
+
+    auto flag_over_env = run(concat(concat({"stat"}, {"--dsn", dsn}), key),
+                             {elsewhere.path(), "", {{"ARTIFACT_STORE_NODE", dead_address()}}});
+    CHECK(flag_over_env.status == 0);
+    CHECK(flag_over_env.out == local_put.out);
+
+    auto node_over_env = run(concat(concat({"stat"}, via), key),
+                             {elsewhere.path(),
+                              "",
+                              {{"ARTIFACT_STORE_DSN", "sqlite:" + (elsewhere / "x.db").string()}}});
+    CHECK(node_over_env.status == 0);
+    CHECK(node_over_env.out == local_put.out);
+  }
+
+  SECTION("rm in-process is seen through the node") {
+    CHECK(run(concat({"rm"}, key), here).status == 0);
+    CHECK(run(concat(concat({"rm"}, via), key), here).status == 1);
+    CHECK(run(concat(concat({"exists"}, via), key), here).out == "false\n");
+  }
+
+  CHECK(serving.stop(SIGINT) == 0);
+}
+
+TEST_CASE("ls: empty filter fields are wildcards, --limit, pages", "[cli]") {
+  temp_dir dir;
+  const run_options here{dir.path()};
+  struct owned {
+    std::vector<std::string> scope;
+    std::string bytes;
+  };
+  const std::vector<owned> artifacts = {
+      {scope_args("A", "u1", "s1"), "one"},
+      {scope_args("A", "u1", "s2"), "two"},
+      {scope_args("A", "u2", "s1", "k"), "three"},
+      {scope_args("B", "u1", "s1"), "four"},
+  };
+  std::vector<std::string> expected;
+  for (const auto& artifact : artifacts) {
+    auto put = run(concat({"put"}, artifact.scope), {dir.path(), artifact.bytes});
+    REQUIRE(put.status == 0);
+    expected.push_back(only_line(put.out));
+  }
+  node serving{dir.path()};
+  const auto via = std::vector<std::string>{"--node", serving.address()};
+
+  auto listed = [&](const std::vector<std::string>& args) {
+    auto local = run(concat({"ls"}, args), here);
+    auto remote = run(concat(concat({"ls"}, via), args), here);
+    INFO(local);
+    REQUIRE(local.status == 0);
+    REQUIRE(remote.status == 0);
+    CHECK(remote.out == local.out);
+    return lines_of(local.out);
+  };
+  using lines = std::vector<std::string>;
+  CHECK(listed({}) == expected);
+  CHECK(listed({"--tenant", "A"}) == lines{expected[0], expected[1], expected[2]});
+  CHECK(listed({"--tenant", "A", "--user", "u1"}) == lines{expected[0], expected[1]});
+  CHECK(listed({"--session", "s1"}) == lines{expected[0], expected[2], expected[3]});
+  CHECK(listed({"--task", "k"}) == lines{expected[2]});
+  CHECK(listed({"--tenant", "C"}).empty());
+  CHECK(listed({"--limit", "2"}) == lines{expected[0], expected[1]});
+  CHECK(listed({"--tenant", "A", "--limit", "5"}) == lines{expected[0], expected[1], expected[2]});
+  CHECK(serving.stop() == 0);
+
+  SECTION("a listing longer than a page is followed to its end") {
+    {
+      artifacts::store_config config;
+      config.storage.dsn = "sqlite:" + (dir / "artifacts.db").string();
+      config.pool_size = 1;
+      auto fixture = artifacts::scenarios::make_local_fixture(config);
+      for (int i = 0; i < 1234; ++i) {
+        artifacts::v1::PutRequest request;
+        request.mutable_scope()->set_tenant("bulk");
+        request.mutable_scope()->set_user("u");
+        request.mutable_scope()->set_session("s");
+        request.set_data("item " + std::to_string(i));
+        REQUIRE(fixture->client().put(request));
+      }
+      REQUIRE_FALSE(fixture->close());
+    }
+    node again{dir.path()};
+    const auto all = run({"ls", "--tenant", "bulk"}, here);
+    REQUIRE(all.status == 0);
+    const auto all_lines = lines_of(all.out);
+    CHECK(all_lines.size() == 1234);
+    CHECK(run({"ls", "--node", again.address(), "--tenant", "bulk"}, here).out == all.out);
+    const auto limited = lines_of(run({"ls", "--tenant", "bulk", "--limit", "1100"}, here).out);
+    CHECK(limited == lines(all_lines.begin(), all_lines.begin() + 1100));
+    CHECK(lines_of(run({"ls"}, here).out).size() == 1234 + expected.size());
+    CHECK(again.stop() == 0);
+  }
+}
+
+TEST_CASE("a restarted node on the same SQLite file serves the same data", "[cli]") {
+  temp_dir dir;
+  std::string stored;
+  std::string id;
+  {
+    node first{dir.path()};
+    auto put =
+        run({"put", "--node", first.address(), "--tenant", "t", "--user", "u", "--session", "s"},
+            {dir.path(), "kept across restarts"});
+    REQUIRE(put.status == 0);
+    stored = only_line(put.out);
+    id = parse_ref(stored).id();
+    CHECK(first.stop(SIGTERM) == 0);
+  }
+  CHECK(fs::exists(dir / "artifacts.db"));
+  node second{dir.path()};
+  auto stat = run({"stat", "--node", second.address(), "--tenant", "t", "--user", "u", "--session",
+                   "s", "--id", id});
+  CHECK(stat.status == 0);
+  CHECK(only_line(stat.out) == stored);
+  auto got = run({"get", "--node", second.address(), "--tenant", "t", "--user", "u", "--session",
+                  "s", "--id", id});
+  CHECK(got.out == "kept across restarts");
+  CHECK(second.stop(SIGINT) == 0);
+}
+
+TEST_CASE("usage errors exit 2 with the usage text, --help exits 0", "[cli]") {
+  temp_dir dir;
+  const run_options here{dir.path()};
+  auto usage_error = [&](const std::vector<std::string>& args, const run_options& options) {
+    auto result = run(args, options);
+    INFO(result);
+    CHECK(result.status == 2);
+    CHECK(result.out.empty());
+    CHECK(result.err.find("Usage:") != std::string::npos);
+  };
+  usage_error({}, here);
+  usage_error({"frobnicate"}, here);
+  usage_error({"put", "--no-such-flag"}, here);
+  usage_error({"put", "--dsn", "memory:", "--node", "127.0.0.1:4242"}, here);
+  usage_error({"get", "--tenant", "t", "--user", "u", "--session", "s"}, here);  // no --id
+  usage_error({"put", "--source", "[1, 2]"}, here);
+  usage_error({"put", "--source", "{not json"}, here);
+  usage_error({"ls", "--limit", "0"}, here);
+  usage_error({"ls", "--node", "no-port-here"}, here);
+  usage_error({"ls", "--node", "host:99999"}, here);
+  usage_error({"serve", "--port", "70000"}, here);
+  usage_error(
+      {"ls"},
+      {dir.path(), "", {{"ARTIFACT_STORE_DSN", "memory:"}, {"ARTIFACT_STORE_NODE", "h:1"}}});
+
+  for (const std::string command :
+       {"serve", "put", "get", "stat", "exists", "rm", "ls", "migrate"}) {
+    auto help = run({command, "--help"}, here);
+    INFO(command);
+    CHECK(help.status == 0);
+    CHECK(help.out.find("Usage:") != std::string::npos);
+    CHECK(help.out.find(command) != std::string::npos);
+  }
+  auto top = run({"--help"}, here);
+  CHECK(top.status == 0);
+  for (const char* command : {"serve", "put", "get", "stat", "exists", "rm", "ls", "migrate"}) {
+    CHECK(top.out.find(command) != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(dir / "artifacts.db"));
+}
+
+TEST_CASE("errors exit 3 as error: <code>: <message>", "[cli]") {
+  temp_dir dir;
+  const run_options here{dir.path()};
+  auto failure = [&](const std::vector<std::string>& args, const std::string& code,
+                     const run_options& options) {
+    auto result = run(args, options);
+    INFO(result);
+    CHECK(result.status == 3);
+    CHECK(result.err.rfind("error: " + code + ": ", 0) == 0);
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  };
+  const auto owner = scope_args("t", "u", "s");
+  failure(concat({"put"}, concat(owner, {"missing.bin"})), "invalid_argument", here);
+  failure(concat({"put", "--node", dead_address(), "--connect-timeout", "3000"}, owner),
+          "unavailable", {dir.path(), "x"});
+  failure(concat({"ls", "--node", dead_address(), "--tls-cert", "nope.pem", "--tls-key", "nope.key",
+                  "--tls-ca", "nope-ca.pem"},
+                 owner),
+          "invalid_argument", here);
+  failure(concat({"ls", "--node", dead_address(), "--tls-cert", "nope.pem"}, owner),
+          "invalid_argument", here);
+  failure({"ls", "--dsn", "nosuchdriver://x"}, "unknown_driver", here);
+  failure(concat({"put", "--dsn", "memory:", "--filename", "\xff\xfe"}, owner), "invalid_argument",
+          {dir.path(), "x"});
+  failure({"serve", "--dsn", "memory:", "--port", "0", "--bind", "0.0.0.0"}, "invalid_argument",
+          here);
+  failure({"serve", "--dsn", "memory:", "--port", "0", "--tls-cert", "absent.pem", "--tls-key",
+           "absent.key", "--tls-ca", "absent-ca.pem"},
+          "invalid_argument", here);
+  failure({"migrate", "--dsn", "nosuchdriver://x"}, "unknown_driver", here);
+
+  auto get = run(concat({"get", "--dsn", "memory:"}, concat(owner, {"--id", "default_x"})), here);
+  CHECK(get.status == 1);
+}
+
+TEST_CASE("migrate applies the schema and says so", "[cli]") {
+  temp_dir dir;
+  auto sqlite = run({"migrate"}, {dir.path()});
+  INFO(sqlite);
+  CHECK(sqlite.status == 0);
+  CHECK(only_line(sqlite.out).rfind("schema is up to date at version ", 0) == 0);
+  CHECK(sqlite.out.find("(driver: sqlite)") != std::string::npos);
+  CHECK(fs::exists(dir / "artifacts.db"));
+  CHECK(run({"migrate"}, {dir.path()}).out == sqlite.out);
+  auto memory = run({"migrate", "--dsn", "memory:"}, {dir.path()});
+  CHECK(memory.status == 0);
+  CHECK(memory.out == "nothing to migrate (driver: memory)\n");
+}
+
+TEST_CASE("a TLS node serves clients with a certificate from its CA only", "[cli][tls]") {
+  auto certificates = artifacts::scenarios::shared_test_certificates();
+  const auto server = certificates->server();
+  const auto client = certificates->client();
+  const auto intruder = certificates->foreign_client();
+  const auto encrypted = certificates->encrypted_client("");
+  auto tls_args = [](const artifacts::tls_options& tls) {
+    return std::vector<std::string>{"--tls-cert", tls.certificate, "--tls-key",
+                                    tls.key,      "--tls-ca",      tls.ca_file};
+  };
+  temp_dir dir;
+  node serving{dir.path(), concat({"--dsn", "memory:"}, tls_args(server))};
+  const auto owner = scope_args("t", "u", "s");
+  const auto via =
+      std::vector<std::string>{"--node", serving.address(), "--connect-timeout", "5000"};
+
+  auto put = run(concat(concat(concat({"put"}, via), tls_args(client)), owner), {{}, "secret"});
+  INFO(put);
+  REQUIRE(put.status == 0);
+  const auto id = parse_ref(only_line(put.out)).id();
+  auto get =
+      run(concat(concat(concat({"get"}, via), tls_args(client)), concat(owner, {"--id", id})));
+  CHECK(get.out == "secret");
+
+  auto with_passphrase =
+      run(concat(concat(concat({"exists"}, via), tls_args(encrypted)), concat(owner, {"--id", id})),
+          {{}, "", {{"ARTIFACT_STORE_TLS_PASSPHRASE", certificates->passphrase()}}});
+  CHECK(with_passphrase.status == 0);
+  CHECK(with_passphrase.out == "true\n");
+
+  auto plain = run(concat(concat({"exists"}, via), concat(owner, {"--id", id})));
+  CHECK(plain.status == 3);
+  CHECK(plain.err.rfind("error: unavailable: ", 0) == 0);
+  auto foreign =
+      run(concat(concat(concat({"exists"}, via), tls_args(intruder)), concat(owner, {"--id", id})));
+  CHECK(foreign.status == 3);
+  CHECK(foreign.out.empty());
+
+  CHECK(serving.stop() == 0);
+  CHECK(serving.log().find("secret") == std::string::npos);
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+namespace {
+
+std::string unique_application_name(const std::string& role) {
+  static std::atomic<unsigned> counter{0};
+  return "artifact-store-e2e-" + role + "-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter++);
+}
+
+// Waits (boundedly) until no server connection carries `application_name`:
+// a backend leaves pg_stat_activity shortly after its client disconnects.
+size_t connections_after_exit(const artifacts::testing::temporary_schema& schema,
+                              const std::string& application_name) {
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  for (;;) {
+    auto count = schema.connections_named(application_name);
+    if (count == 0 || std::chrono::steady_clock::now() > deadline) {
+      return count;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("two nodes on one PostgreSQL share their artifacts; none leaves a connection",
+          "[.postgres]") {
+  artifacts::testing::temporary_schema schema;
+  temp_dir dir;
+  const auto first_name = unique_application_name("first");
+  const auto second_name = unique_application_name("second");
+  const auto local_name = unique_application_name("local");
+  node first{dir.path(), {"--dsn", schema.dsn(first_name)}};
+  node second{dir.path(), {"--dsn", schema.dsn(second_name), "--pool", "2"}};
+  const auto owner = scope_args("acme", "ada", "s-1", "t-1");
+
+  auto put = run(concat({"put", "--node", first.address(), "--source", R"({"k":"v"})"}, owner),
+                 {dir.path(), "shared through PostgreSQL"});
+  INFO(put);
+  REQUIRE(put.status == 0);
+  const auto line = only_line(put.out);
+  const auto id = parse_ref(line).id();
+  const auto key = concat(owner, {"--id", id});
+  // Workers connect on their first request; the one that served the put has.
+  CHECK(schema.connections_named(first_name) > 0);
+
+  auto seen = run(concat({"stat", "--node", second.address()}, key));
+  CHECK(seen.status == 0);
+  CHECK(only_line(seen.out) == line);
+  auto listed = run({"ls", "--node", second.address(), "--tenant", "acme"});
+  CHECK(listed.out == put.out);
+  auto local = run(concat({"stat", "--dsn", schema.dsn(local_name)}, key));
+  CHECK(local.status == 0);
+  CHECK(local.out == put.out);
+  auto bytes = run(concat({"get", "--node", second.address()}, key));
+  CHECK(bytes.out == "shared through PostgreSQL");
+
+  CHECK(first.stop(SIGTERM) == 0);
+  CHECK(connections_after_exit(schema, first_name) == 0);
+  CHECK(connections_after_exit(schema, local_name) == 0);
+  CHECK(run(concat({"exists", "--node", second.address()}, key)).out == "true\n");
+  CHECK(run(concat({"rm", "--node", second.address()}, key)).status == 0);
+  CHECK(second.stop(SIGINT) == 0);
+  CHECK(connections_after_exit(schema, second_name) == 0);
+  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") ==
+        std::vector<std::vector<std::string>>{{"0"}});
+}
+
+TEST_CASE("32 concurrent identical puts against one node: one id, one row", "[.postgres]") {
+  artifacts::testing::temporary_schema schema;
+  temp_dir dir;
+  write_file(dir / "same.bin", binary_payload);
+  const auto name = unique_application_name("node");
+  node serving{dir.path(), {"--dsn", schema.dsn(name), "--pool", "8"}};
+  const auto args = concat({"put", "--node", serving.address()},
+                           concat(scope_args("acme", "ada", "s-1"), {"same.bin"}));
+  std::vector<std::unique_ptr<child>> puts;
+  for (int i = 0; i < 32; ++i) {
+    puts.push_back(std::make_unique<child>(args, run_options{dir.path()}));
+  }
+  std::vector<std::string> outputs;
+  for (auto& put : puts) {
+    const int status = put->wait();
+    INFO(put->err());
+    CHECK(status == 0);
+    outputs.push_back(put->out());
+  }
+  for (const auto& output : outputs) {
+    CHECK(output == outputs.front());
+  }
+  CHECK(parse_ref(only_line(outputs.front())).sha256() == artifacts::sha256_hex(binary_payload));
+  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") ==
+        std::vector<std::vector<std::string>>{{"1"}});
+  CHECK(serving.stop() == 0);
+  CHECK(connections_after_exit(schema, name) == 0);
+}
+
+TEST_CASE("migrate on PostgreSQL applies the schema once", "[.postgres]") {
+  artifacts::testing::temporary_schema schema;
+  const auto name = unique_application_name("migrate");
+  auto first = run({"migrate", "--dsn", schema.dsn(name)});
+  INFO(first);
+  CHECK(first.status == 0);
+  CHECK(only_line(first.out).rfind("schema is up to date at version ", 0) == 0);
+  CHECK(first.out.find("(driver: postgres)") != std::string::npos);
+  auto second = run({"migrate", "--dsn", schema.dsn(name)});
+  CHECK(second.out == first.out);
+  CHECK_FALSE(schema.query("SELECT version FROM schema_migrations").empty());
+  CHECK(connections_after_exit(schema, name) == 0);
+}

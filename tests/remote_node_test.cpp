@@ -1,0 +1,242 @@
+// The node's contract over remoting: what remote peers may and may not do,
+// errors that keep their meaning on the wire, publishing and unpublishing,
+// and connecting only to a store.
+#include <chrono>
+#include <csignal>
+#include <string>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <catch2/catch.hpp>
+
+#include "actors/client.hpp"
+#include "actors/configure.hpp"
+#include "actors/error.hpp"
+#include "actors/node.hpp"
+#include "actors/remoting.hpp"
+#include "actors/store.hpp"
+#include "actors/store_actor.hpp"
+#include "scenarios/remote_fixture.hpp"
+#include "scenarios/scenario_support.hpp"
+#include "scenarios/test_certificates.hpp"
+
+using namespace artifacts;
+using namespace artifacts::scenarios;
+using namespace std::chrono_literals;
+using Catch::Matchers::Contains;
+
+namespace {
+
+[[maybe_unused]] const auto sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN);
+
+using steady = std::chrono::steady_clock;
+
+constexpr auto long_request_timeout = 30s;
+// Far below the request timeout, far above any honest delay.
+constexpr auto prompt_bound = 15s;
+
+store_config memory_config() {
+  store_config config;
+  config.storage.dsn = "memory:";
+  config.request_timeout = long_request_timeout;
+  config.close_timeout = 10s;
+  return config;
+}
+
+remote_fixture_options tls_fixture() {
+  auto certificates = shared_test_certificates();
+  remote_fixture_options options;
+  options.server_tls = certificates->server();
+  options.client_tls = certificates->client();
+  return options;
+}
+
+const v1::Scope& test_scope() {
+  static const auto scope = make_scope("acme", "alice", "session-1");
+  return scope;
+}
+
+// Sends `xs` from the client system straight to `handle`, without the
+// client, and returns the error it was answered with (none for a Response).
+template <class Response, class Handle, class... Ts>
+caf::error raw_request_error(caf::actor_system& sys, const Handle& handle, Ts&&... xs) {
+  caf::scoped_actor self{sys};
+  caf::error result = make_error(errc::internal, "no answer");
+  self->request(caf::actor_cast<caf::actor>(handle), 10s, std::forward<Ts>(xs)...)
+      .receive([&](Response&) { result = caf::error{}; },
+               [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("remote peers can neither close the store nor ask for routes", "[remote][node]") {
+  remote_fixture node{memory_config(), {}};
+  auto& sys = node.client_system();
+  auto as_supervisor = caf::actor_cast<store_supervisor_actor>(node.remote_handle());
+
+  auto refused = raw_request_error<bool>(sys, as_supervisor, close_atom::value);
+  REQUIRE(refused);
+  CHECK(code_of(refused) == errc::internal);
+  CHECK_THAT(message_of(refused), Contains("local only"));
+
+  auto route_refused = raw_request_error<caf::actor_addr>(sys, as_supervisor, route_atom::value,
+                                                          make_key(test_scope(), "x"));
+  REQUIRE(route_refused);
+  CHECK_THAT(message_of(route_refused), Contains("local only"));
+
+  // Without a sender to answer to, close is refused all the same.
+  caf::anon_send(as_supervisor, close_atom::value);
+
+  auto& c = node.client();
+  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "the store is still open")));
+  CHECK(REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id()))).found());
+  CHECK_FALSE(node.server_store().is_closed());
+}
+
+TEST_CASE("store errors keep their code and message across remoting", "[remote][node]") {
+  remote_fixture node{memory_config(), {}};
+  auto& c = node.client();
+
+  auto no_tenant = c.put(put_request(make_scope("", "alice", "session-1"), "bytes"));
+  REQUIRE_FALSE(no_tenant);
+  CHECK(code_of(no_tenant.error()) == errc::identity_required);
+  CHECK_THAT(message_of(no_tenant.error()), Contains("put") && Contains("tenant"));
+
+  // Also without the client: the reply itself is a store error.
+  auto raw =
+      raw_request_error<v1::Blob>(node.client_system(), node.remote_handle(), get_atom::value,
+                                  make_key(make_scope("acme", "", "session-1"), "default_0"));
+  REQUIRE(raw);
+  CHECK(raw.category() == error_category);
+  CHECK(code_of(raw) == errc::identity_required);
+  CHECK_THAT(message_of(raw), Contains("user"));
+}
+
+TEST_CASE("a request with invalid UTF-8 fails at once and the node survives one sent raw",
+          "[remote][node]") {
+  remote_fixture node{memory_config(), {}};
+  auto& c = node.client();
+  auto request = put_request(test_scope(), "bytes with a bad name");
+  request.set_filename("report-\xff.txt");
+
+  const auto started = steady::now();
+  auto refused = c.put(request);
+  REQUIRE_FALSE(refused);
+  CHECK(code_of(refused.error()) == errc::invalid_argument);
+  CHECK_THAT(message_of(refused.error()), Contains("put") && Contains("filename"));
+  CHECK(steady::now() - started < prompt_bound);
+
+  auto key = make_key(make_scope("acme", "alice", "session-\xc3"), "default_000000000000");
+  auto bad_key = c.get(key);
+  REQUIRE_FALSE(bad_key);
+  CHECK(code_of(bad_key.error()) == errc::invalid_argument);
+  CHECK_THAT(message_of(bad_key.error()), Contains("session"));
+
+  auto source = put_request(test_scope(), "bytes with a bad source");
+  (*source.mutable_source()->mutable_fields())["note"].set_string_value("\xed\xa0\x80");
+  auto bad_source = c.put(source);
+  REQUIRE_FALSE(bad_source);
+  CHECK(code_of(bad_source.error()) == errc::invalid_argument);
+  CHECK_THAT(message_of(bad_source.error()), Contains("source"));
+
+  // Sent past the client, the node cannot read it: the sender gets some
+  // error (or nothing), and the node keeps serving.
+  (void)raw_request_error<v1::ArtifactRef>(node.client_system(), node.remote_handle(),
+                                           put_atom::value, request);
+  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "after the bad request")));
+  CHECK(REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id()))).found());
+  CHECK(list_all(c, v1::Scope{}).size() == 1);
+}
+
+TEST_CASE("unpublish stops new connections and keeps the existing ones", "[remote][node]") {
+  for (const auto& options : {remote_fixture_options{}, tls_fixture()}) {
+    INFO((options.server_tls.enabled() ? "TLS" : "plain"));
+    remote_fixture node{memory_config(), options};
+    auto& c = node.client();
+    REQUIRE_VALUE(c.put(put_request(test_scope(), "before unpublish")));
+
+    unpublish_store(node.server_system(), node.server_store(), node.port());
+    unpublish_store(node.server_system(), node.server_store(), node.port());
+
+    caf::actor_system_config cfg;
+    configure_actor_system(cfg);
+    remoting_options remoting;
+    remoting.tls = options.client_tls;
+    REQUIRE_FALSE(configure_remoting(cfg, remoting));
+    caf::actor_system newcomer{cfg};
+    auto refused = connect_store(newcomer, "127.0.0.1", node.port(), 5s);
+    REQUIRE_FALSE(refused);
+    CHECK(code_of(refused.error()) == errc::unavailable);
+
+    auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "after unpublish")));
+    CHECK(REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id()))).found());
+  }
+}
+
+TEST_CASE("a closed node tells its remote clients store_closed", "[remote][node]") {
+  remote_fixture node{memory_config(), {}};
+  auto& c = node.client();
+  REQUIRE_VALUE(c.put(put_request(test_scope(), "before close")));
+  REQUIRE_FALSE(node.close());
+  const auto started = steady::now();
+  auto after = c.put(put_request(test_scope(), "after close"));
+  REQUIRE_FALSE(after);
+  CHECK(code_of(after.error()) == errc::store_closed);
+  CHECK(steady::now() - started < prompt_bound);
+}
+
+TEST_CASE("connect_store refuses an actor that is not a store", "[remote][node]") {
+  caf::actor_system_config server_cfg;
+  configure_actor_system(server_cfg);
+  REQUIRE_FALSE(configure_remoting(server_cfg, remoting_options{}));
+  caf::actor_system server{server_cfg};
+  auto echo = server.spawn([]() -> caf::behavior { return {[](int x) { return x; }}; });
+  auto port = server.middleman().publish(echo, 0, "127.0.0.1", true);
+  REQUIRE(port);
+
+  caf::actor_system_config client_cfg;
+  configure_actor_system(client_cfg);
+  REQUIRE_FALSE(configure_remoting(client_cfg, remoting_options{}));
+  caf::actor_system client_side{client_cfg};
+  auto remote = connect_store(client_side, "127.0.0.1", *port, 5s);
+  REQUIRE_FALSE(remote);
+  CHECK(code_of(remote.error()) == errc::internal);
+  CHECK_THAT(message_of(remote.error()), Contains("not an artifact store"));
+
+  (void)server.middleman().unpublish(echo, *port);
+  caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("is_loopback knows the loopback addresses", "[remote][node]") {
+  for (const char* address : {"127.0.0.1", "127.1.2.3", "localhost", "::1", "::ffff:127.0.0.1"}) {
+    INFO(address);
+    CHECK(is_loopback(address));
+  }
+  for (const char* address :
+       {"0.0.0.0", "", "10.0.0.1", "192.168.1.20", "::", "::ffff:10.0.0.1", "example.com"}) {
+    INFO(address);
+    CHECK_FALSE(is_loopback(address));
+  }
+}
+
+TEST_CASE("configure_remoting rejects heartbeats that cannot work", "[remote][node]") {
+  remoting_options options;
+  options.heartbeat_interval = 0ms;
+  caf::actor_system_config cfg;
+  auto err = configure_remoting(cfg, options);
+  REQUIRE(err);
+  CHECK(code_of(err) == errc::invalid_argument);
+
+  options.heartbeat_interval = 5s;
+  options.connection_timeout = 5s;
+  err = configure_remoting(cfg, options);
+  REQUIRE(err);
+  CHECK(code_of(err) == errc::invalid_argument);
+}
