@@ -18,6 +18,7 @@
 #include "actors/configure.hpp"
 #include "actors/error.hpp"
 #include "actors/node.hpp"
+#include "scenarios/process_counts.hpp"
 
 namespace artifacts::scenarios {
 
@@ -26,20 +27,6 @@ namespace {
 // How long a closed store's workers get to wind down before what is still
 // there counts as left over.
 constexpr std::chrono::seconds release_bound{5};
-
-size_t live_threads() {
-  size_t count = 0;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it{"/proc/self/task", ec}, end; !ec && it != end;
-       it.increment(ec)) {
-    ++count;
-  }
-  return count;
-}
-
-size_t excess(size_t now, size_t before) {
-  return now > before ? now - before : 0;
-}
 
 caf::actor_system_config& configured(caf::actor_system_config& cfg, const tls_options& tls,
                                      const char* side) {
