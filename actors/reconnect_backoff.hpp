@@ -16,7 +16,7 @@ class reconnect_backoff {
   using clock = std::chrono::steady_clock;
 
   reconnect_backoff(std::chrono::milliseconds initial_delay = std::chrono::milliseconds{50},
-                    std::chrono::milliseconds max_delay = std::chrono::milliseconds{2000});
+                    std::chrono::milliseconds max_delay = std::chrono::milliseconds{1000});
 
   // True while an attempt made at `now` should be refused without trying.
   bool waiting(clock::time_point now) const noexcept { return now < next_attempt_; }

@@ -13,6 +13,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/error.hpp"
+#include "actors/in_flight.hpp"
 #include "actors/routing.hpp"
 #include "actors/worker.hpp"
 
@@ -26,6 +27,8 @@ struct supervisor_state {
   store_config config;
   // Null at an index whose worker is down while closing.
   std::vector<worker_actor> workers;
+  // What each worker holds, at the same index; replaced with the worker.
+  std::vector<shared_worker_load> loads;
   size_t live_workers = 0;
   size_t next_worker = 0;
   bool closing = false;
@@ -53,17 +56,59 @@ bool sender_is_local(supervisor_pointer self) {
 
 void start_worker(supervisor_pointer self, size_t index) {
   auto& st = self->state;
-  auto worker = spawn_worker(self->system(), st.storage, st.closed, self->address());
+  auto load = std::make_shared<worker_load>();
+  auto worker = spawn_worker(self->system(), st.storage, st.closed, self->address(), load);
   self->monitor(worker);
   st.workers[index] = std::move(worker);
+  st.loads[index] = std::move(load);
 }
 
-const worker_actor& routed(supervisor_state& st, uint64_t route) {
-  return st.workers[route % st.workers.size()];
+size_t routed(const supervisor_state& st, uint64_t route) {
+  return route % st.workers.size();
 }
 
-const worker_actor& any_worker(supervisor_state& st) {
-  return st.workers[st.next_worker++ % st.workers.size()];
+size_t any_worker(supervisor_state& st) {
+  return st.next_worker++ % st.workers.size();
+}
+
+caf::error overloaded_error(std::string_view op, const store_config& config) {
+  std::string message(op);
+  message += ": the store is overloaded (";
+  message += std::to_string(config.max_in_flight);
+  message += " requests or ";
+  message += std::to_string(config.max_in_flight_bytes);
+  message += " payload bytes in flight); retry later";
+  return make_error(errc::unavailable, std::move(message));
+}
+
+bool sent_by_worker(supervisor_pointer self) {
+  const auto& sender = self->current_sender();
+  if (sender == nullptr) {
+    return false;
+  }
+  for (const auto& worker : self->state.workers) {
+    if (worker != nullptr && worker.address() == sender) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Hands `request` to the worker at `index`, or refuses it at once when the
+// store is over its in-flight bound. A put coming back from a worker (hashed
+// there) was admitted once already and is not refused for load.
+template <class Reply, class Atom, class Request>
+caf::result<Reply> dispatch(supervisor_pointer self, std::string_view op, size_t index, Atom atom,
+                            Request&& request, size_t payload_bytes = 0) {
+  auto& st = self->state;
+  if (!sent_by_worker(self)) {
+    in_flight_limits limits{st.config.max_in_flight, st.config.max_in_flight_bytes};
+    if (!admits(limits, st.loads, payload_bytes)) {
+      return overloaded_error(op, st.config);
+    }
+  }
+  admit(*st.loads[index], payload_bytes);
+  return self->delegate(st.workers[index], atom, std::forward<Request>(request));
 }
 
 // Answers the pending closers and quits once no worker is left.
@@ -132,6 +177,7 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
   st.closed = std::move(closed);
   st.config = std::move(config);
   st.workers.resize(st.config.pool_size);
+  st.loads.resize(st.config.pool_size);
   for (size_t index = 0; index < st.workers.size(); ++index) {
     start_worker(self, index);
   }
@@ -140,50 +186,57 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
   return {
       [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
         auto& st = self->state;
+        std::string_view op = request.text() ? "put_text" : "put";
         if (refusing(st)) {
-          return closed_error(request.text() ? "put_text" : "put");
+          return closed_error(op);
         }
         // Without a digest the route is unknown: a worker hashes the payload
         // and sends the request back here.
-        const auto& worker = request.sha256().empty()
-                                 ? any_worker(st)
-                                 : routed(st, route_of(request, st.config.storage));
-        return self->delegate(worker, put_atom::value, std::move(request));
+        auto index = request.sha256().empty() ? any_worker(st)
+                                              : routed(st, route_of(request, st.config.storage));
+        auto payload_bytes = request.data().size();
+        return dispatch<v1::ArtifactRef>(self, op, index, put_atom::value, std::move(request),
+                                         payload_bytes);
       },
       [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
         auto& st = self->state;
         if (refusing(st)) {
           return closed_error("get");
         }
-        return self->delegate(routed(st, route_of(key)), get_atom::value, std::move(key));
+        return dispatch<v1::Blob>(self, "get", routed(st, route_of(key)), get_atom::value,
+                                  std::move(key));
       },
       [self](get_ref_atom, v1::Key& key) -> caf::result<v1::RefResult> {
         auto& st = self->state;
         if (refusing(st)) {
           return closed_error("get_ref");
         }
-        return self->delegate(routed(st, route_of(key)), get_ref_atom::value, std::move(key));
+        return dispatch<v1::RefResult>(self, "get_ref", routed(st, route_of(key)),
+                                       get_ref_atom::value, std::move(key));
       },
       [self](exists_atom, v1::Key& key) -> caf::result<bool> {
         auto& st = self->state;
         if (refusing(st)) {
           return closed_error("exists");
         }
-        return self->delegate(routed(st, route_of(key)), exists_atom::value, std::move(key));
+        return dispatch<bool>(self, "exists", routed(st, route_of(key)), exists_atom::value,
+                              std::move(key));
       },
       [self](delete_atom, v1::Key& key) -> caf::result<bool> {
         auto& st = self->state;
         if (refusing(st)) {
           return closed_error("delete");
         }
-        return self->delegate(routed(st, route_of(key)), delete_atom::value, std::move(key));
+        return dispatch<bool>(self, "delete", routed(st, route_of(key)), delete_atom::value,
+                              std::move(key));
       },
       [self](list_atom, v1::ListRequest& request) -> caf::result<v1::RefList> {
         auto& st = self->state;
         if (refusing(st)) {
           return closed_error("list");
         }
-        return self->delegate(any_worker(st), list_atom::value, std::move(request));
+        return dispatch<v1::RefList>(self, "list", any_worker(st), list_atom::value,
+                                     std::move(request));
       },
       [self](close_atom) -> caf::result<bool> { return begin_close(self); },
       [self](route_atom, const v1::Key& key) -> caf::result<caf::actor_addr> {
@@ -194,7 +247,7 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
         if (refusing(st)) {
           return closed_error("route");
         }
-        return routed(st, route_of(key)).address();
+        return st.workers[routed(st, route_of(key))].address();
       },
   };
 }

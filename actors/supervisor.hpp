@@ -22,6 +22,12 @@ namespace artifacts {
 // it back. Requests are delegated, never copied or answered by the
 // supervisor, so its work per message does not depend on the payload.
 //
+// Overload: the supervisor counts what it has handed each worker and the
+// worker counts what it finished. A request that would take the store past
+// config.max_in_flight requests (or config.max_in_flight_bytes of payload)
+// is answered unavailable at once, its message saying "overloaded", so
+// memory stays bounded however fast callers send.
+//
 // A worker that goes down while the store is open is replaced at the same
 // index. Once `closed` is set, or close has begun, every request is answered
 // store_closed.

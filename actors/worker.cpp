@@ -27,6 +27,7 @@ struct worker_state {
   std::shared_ptr<driver> storage;
   closed_flag closed;
   caf::actor_addr supervisor;
+  shared_worker_load load;
   reconnect_backoff backoff;
   // Declared after `storage`: operations refer to the driver's options, so
   // they must go first. The state is destroyed when the worker exits, which
@@ -49,17 +50,10 @@ caf::error closed_error(std::string_view op) {
   return make_error(errc::store_closed, with_op(op, "the store is closed"));
 }
 
-// Opens the backend unless it is open already or the backoff forbids a new
-// attempt yet. A failure never ends the worker: it is answered to the caller
-// and retried on a later request.
-caf::error ensure_backend(worker_state& st, std::string_view op) {
-  if (st.ops) {
-    return {};
-  }
+// Opens the backend. A failure never ends the worker: it is answered to the
+// caller and remembered by the backoff.
+caf::error open_backend(worker_state& st, std::string_view op) {
   auto now = reconnect_backoff::clock::now();
-  if (st.backoff.waiting(now)) {
-    return make_error(errc::unavailable, with_op(op, "backend unavailable, reconnecting"));
-  }
   try {
     st.ops = std::make_unique<operations>(st.storage->open_backend(), st.storage->options());
     return {};
@@ -75,11 +69,29 @@ caf::error ensure_backend(worker_state& st, std::string_view op) {
   }
 }
 
+// Opens the backend unless it is open already or the backoff forbids a new
+// attempt yet; while it does, callers are answered at once rather than each
+// waiting out a connect timeout against a server that is down.
+caf::error ensure_backend(worker_state& st, std::string_view op) {
+  if (st.ops) {
+    return {};
+  }
+  if (st.backoff.waiting(reconnect_backoff::clock::now())) {
+    return make_error(errc::unavailable, with_op(op, "backend unavailable, reconnecting"));
+  }
+  return open_backend(st, op);
+}
+
+enum class on_lost_connection { repeat, report };
+
 // Runs one operation on the backend and turns every failure into a reply.
 // A lost connection (unavailable) or an unexpected exception drops the
-// backend: the connection may be dead or in an unknown state.
+// backend: the connection may be dead or in an unknown state. When the
+// connection ended with the outcome unknown and `lost` allows it, the work is
+// repeated once on a freshly opened backend.
 template <class Work>
-auto serve(worker_state& st, std::string_view op, Work&& work)
+auto serve(worker_state& st, std::string_view op, Work&& work,
+           on_lost_connection lost = on_lost_connection::repeat)
     -> caf::result<std::invoke_result_t<Work, operations&>> {
   if (st.closed->load()) {
     return closed_error(op);
@@ -87,22 +99,34 @@ auto serve(worker_state& st, std::string_view op, Work&& work)
   if (auto err = ensure_backend(st, op)) {
     return err;
   }
-  try {
-    auto out = work(*st.ops);
-    st.backoff.succeeded();
-    return out;
-  } catch (const store_error& e) {
-    if (e.code() == errc::unavailable) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto out = work(*st.ops);
+      st.backoff.succeeded();
+      return out;
+    } catch (const store_error& e) {
+      if (e.code() != errc::unavailable) {
+        return make_error(e.code(), e.what());
+      }
+      // The next request reconnects at once; only a failed reconnect makes
+      // later ones wait for the backoff.
       st.ops.reset();
-      st.backoff.failed(reconnect_backoff::clock::now());
+      bool repeat = attempt == 0 && lost == on_lost_connection::repeat &&
+                    e.advice() == retry_advice::on_new_connection && !st.closed->load();
+      if (!repeat) {
+        return make_error(e.code(), e.what());
+      }
+      if (auto err = open_backend(st, op)) {
+        return make_error(errc::unavailable, std::string(e.what()) + "; reconnecting failed: " +
+                                                 std::string(describe(err)));
+      }
+    } catch (const std::exception& e) {
+      st.ops.reset();
+      return make_error(errc::internal, with_op(op, e.what()));
+    } catch (...) {
+      st.ops.reset();
+      return make_error(errc::internal, with_op(op, "unknown failure"));
     }
-    return make_error(e.code(), e.what());
-  } catch (const std::exception& e) {
-    st.ops.reset();
-    return make_error(errc::internal, with_op(op, e.what()));
-  } catch (...) {
-    st.ops.reset();
-    return make_error(errc::internal, with_op(op, "unknown failure"));
   }
 }
 
@@ -129,11 +153,13 @@ caf::result<v1::ArtifactRef> route_by_digest(worker_pointer self, std::string_vi
 }
 
 worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr<driver> storage,
-                                            closed_flag closed, caf::actor_addr supervisor) {
+                                            closed_flag closed, caf::actor_addr supervisor,
+                                            shared_worker_load load) {
   auto& st = self->state;
   st.storage = std::move(storage);
   st.closed = std::move(closed);
   st.supervisor = std::move(supervisor);
+  st.load = std::move(load);
   // Orphaned workers would hold connections forever: follow the supervisor.
   if (auto strong = caf::actor_cast<caf::actor>(st.supervisor)) {
     self->monitor(strong);
@@ -152,6 +178,7 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
   }
   return {
       [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
+        finished_request finished{*self->state.load, request.data().size()};
         std::string_view op = request.text() ? "put_text" : "put";
         if (self->state.closed->load()) {
           return closed_error(op);
@@ -162,18 +189,25 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
         return serve(self->state, op, [&](operations& ops) { return ops.put(request); });
       },
       [self](get_atom, const v1::Key& key) -> caf::result<v1::Blob> {
+        finished_request finished{*self->state.load, 0};
         return serve(self->state, "get", [&](operations& ops) { return ops.get(key); });
       },
       [self](get_ref_atom, const v1::Key& key) -> caf::result<v1::RefResult> {
+        finished_request finished{*self->state.load, 0};
         return serve(self->state, "get_ref", [&](operations& ops) { return ops.get_ref(key); });
       },
       [self](exists_atom, const v1::Key& key) -> caf::result<bool> {
+        finished_request finished{*self->state.load, 0};
         return serve(self->state, "exists", [&](operations& ops) { return ops.exists(key); });
       },
       [self](delete_atom, const v1::Key& key) -> caf::result<bool> {
-        return serve(self->state, "delete", [&](operations& ops) { return ops.remove(key); });
+        finished_request finished{*self->state.load, 0};
+        return serve(
+            self->state, "delete", [&](operations& ops) { return ops.remove(key); },
+            on_lost_connection::report);
       },
       [self](list_atom, const v1::ListRequest& request) -> caf::result<v1::RefList> {
+        finished_request finished{*self->state.load, 0};
         return serve(self->state, "list", [&](operations& ops) { return ops.list(request); });
       },
       [self](close_atom) { self->quit(); },
@@ -183,9 +217,9 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
 }  // namespace
 
 worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> storage,
-                          closed_flag closed, caf::actor_addr supervisor) {
+                          closed_flag closed, caf::actor_addr supervisor, shared_worker_load load) {
   return sys.spawn<caf::detached>(worker_behavior, std::move(storage), std::move(closed),
-                                  std::move(supervisor));
+                                  std::move(supervisor), std::move(load));
 }
 
 }  // namespace artifacts

@@ -8,6 +8,7 @@
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 
+#include "actors/in_flight.hpp"
 #include "actors/store.hpp"
 #include "actors/store_actor.hpp"
 #include "storage/driver.hpp"
@@ -25,9 +26,18 @@ using worker_actor = store_actor::extend<caf::reacts_to<close_atom>>;
 // at once. Every request first checks `closed`: once it is set the answer is
 // store_closed. A put without a digest is hashed here and handed back to
 // `supervisor` to be routed by its digest. Nothing a backend throws escapes
-// a handler. The worker quits on close or when the supervisor goes down, and
-// destroys its backend before its down message is sent.
+// a handler. Each handled request is subtracted from `load` when its handler
+// returns.
+//
+// When a call fails because the connection ended before its outcome was
+// known (retry_advice::on_new_connection), the worker opens a new backend at
+// once and repeats the call there, once, for every operation but delete: a
+// put is idempotent (the repeat finds its own row, or stores it), reads are
+// harmless, and a repeated delete would answer false for a row it removed.
+//
+// The worker quits on close or when the supervisor goes down, and destroys
+// its backend before its down message is sent.
 worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> storage,
-                          closed_flag closed, caf::actor_addr supervisor);
+                          closed_flag closed, caf::actor_addr supervisor, shared_worker_load load);
 
 }  // namespace artifacts

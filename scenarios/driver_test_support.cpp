@@ -18,9 +18,9 @@ namespace artifacts::testing {
 namespace stdfs = std::filesystem;
 using google::protobuf::util::MessageDifferencer;
 
-temp_folder::temp_folder(std::string_view label) {
+temp_folder::temp_folder(std::string_view label, const stdfs::path& parent) {
   static std::atomic<int> counter{0};
-  path_ = stdfs::temp_directory_path() /
+  path_ = (parent.empty() ? stdfs::temp_directory_path() : parent) /
           ("artifacts-" + std::string(label) + "-" + std::to_string(::getpid()) + "-" +
            std::to_string(counter.fetch_add(1)));
   stdfs::remove_all(path_);

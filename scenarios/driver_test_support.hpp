@@ -19,14 +19,15 @@
 
 namespace artifacts::testing {
 
-// A fresh, empty folder under the system's temporary folder, named after
-// `label`, the process and a counter, so that parallel test processes never
-// share one. Removed with everything in it on destruction; a failure to
-// remove is ignored so that destruction never throws. Throws
-// std::filesystem::filesystem_error when the folder cannot be created.
+// A fresh, empty folder under `parent` (the system's temporary folder when
+// empty), named after `label`, the process and a counter, so that parallel
+// test processes never share one. Removed with everything in it on
+// destruction; a failure to remove is ignored so that destruction never
+// throws. Throws std::filesystem::filesystem_error when the folder cannot be
+// created.
 class temp_folder {
  public:
-  explicit temp_folder(std::string_view label);
+  explicit temp_folder(std::string_view label, const std::filesystem::path& parent = {});
   ~temp_folder();
   temp_folder(const temp_folder&) = delete;
   temp_folder& operator=(const temp_folder&) = delete;

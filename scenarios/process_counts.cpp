@@ -2,21 +2,56 @@
 
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 namespace artifacts::scenarios {
 
-size_t live_threads() {
+namespace {
+
+size_t entries_of(const char* folder) {
   size_t count = 0;
   std::error_code ec;
-  for (std::filesystem::directory_iterator it{"/proc/self/task", ec}, end; !ec && it != end;
+  for (std::filesystem::directory_iterator it{folder, ec}, end; !ec && it != end;
        it.increment(ec)) {
     ++count;
   }
   return count;
 }
 
+}  // namespace
+
+size_t live_threads() {
+  return entries_of("/proc/self/task");
+}
+
+size_t open_descriptors() {
+  // The listing itself holds one descriptor open while it runs.
+  return excess(entries_of("/proc/self/fd"), 1);
+}
+
 size_t excess(size_t now, size_t before) {
   return now > before ? now - before : 0;
+}
+
+footprint current_footprint() {
+  return {live_threads(), open_descriptors()};
+}
+
+footprint footprint_back_to(const footprint& before, std::chrono::milliseconds bound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  for (;;) {
+    auto now = current_footprint();
+    bool back = now.threads <= before.threads && now.descriptors <= before.descriptors;
+    if (back || std::chrono::steady_clock::now() >= deadline) {
+      return now;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::string to_string(const footprint& counts) {
+  return "threads " + std::to_string(counts.threads) + ", descriptors " +
+         std::to_string(counts.descriptors);
 }
 
 }  // namespace artifacts::scenarios

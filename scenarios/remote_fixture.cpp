@@ -43,7 +43,8 @@ caf::actor_system_config& configured(caf::actor_system_config& cfg, const tls_op
 
 struct remote_fixture::systems {
   systems(const store_config& config, const remote_fixture_options& options)
-      : server(configured(server_cfg, options.server_tls, "server")),
+      : resources(options.resources),
+        server(configured(server_cfg, options.server_tls, "server")),
         client_side(configured(client_cfg, options.client_tls, "client")) {
     // Measured once both systems run their own threads and actors: only
     // what the store adds is the store's.
@@ -107,6 +108,8 @@ struct remote_fixture::systems {
     return out;
   }
 
+  // Declared first: destroyed after both actor systems and the store.
+  std::shared_ptr<void> resources;
   caf::actor_system_config server_cfg;
   caf::actor_system server;
   caf::actor_system_config client_cfg;

@@ -21,10 +21,14 @@ struct remote_fixture_options {
   tls_options client_tls;
   // Bound on the client's connect.
   std::chrono::milliseconds connect_timeout{10000};
+  // Kept alive until the store is closed and both actor systems are gone: a
+  // temporary schema or directory the DSN points into.
+  std::shared_ptr<void> resources;
 };
 
 // Two actor systems in one process, so that every message is serialised and
-// crosses a real TCP connection: a server system that opens the store and
+// crosses a real TCP connection: a server system that opens the store (any
+// driver: config.storage.dsn decides) and
 // publishes it on 127.0.0.1 (a free port), and a client system that connects
 // to it with connect_store and wraps the remote handle in a client (bounded
 // by config.request_timeout). The client cannot see the store's closed flag:

@@ -26,17 +26,32 @@ enum class errc : uint8_t {
 // "unknown" for a value outside the enum.
 const char* to_string(errc code) noexcept;
 
+// Whether a failed call may be repeated at once on a fresh connection.
+enum class retry_advice : uint8_t {
+  // Repeating it now would most likely fail the same way (or the failure is
+  // not transient at all).
+  none,
+  // The connection was lost before the outcome was known: the call may or
+  // may not have taken effect, and a new connection is likely to work. Safe
+  // to repeat for idempotent calls.
+  on_new_connection,
+};
+
 // The exception the storage layer throws for every expected failure. Drivers
 // map their own exceptions (libpqxx, SQLite codes, I/O errors) to it in one
 // place each; nothing else escapes a backend.
 class store_error : public std::runtime_error {
  public:
-  store_error(errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  store_error(errc code, const std::string& message, retry_advice advice = retry_advice::none)
+      : std::runtime_error(message), code_(code), advice_(advice) {}
 
   errc code() const noexcept { return code_; }
 
+  retry_advice advice() const noexcept { return advice_; }
+
  private:
   errc code_;
+  retry_advice advice_;
 };
 
 }  // namespace artifacts

@@ -40,12 +40,13 @@ prepared_put prepare_put(const v1::PutRequest& request, const storage_options& o
 
   prepared_put out;
   if (request.has_source()) {
+    check_source(op, request.source(), bounds);
     out.source_json = source_to_json(&request.source());
     if (out.source_json.size() > bounds.max_source_json_bytes) {
-      throw store_error(errc::invalid_argument,
-                        "put: source is " + std::to_string(out.source_json.size()) +
-                            " bytes of JSON, over the limit of " +
-                            std::to_string(bounds.max_source_json_bytes));
+      throw store_error(errc::invalid_argument, "put: source is " +
+                                                    std::to_string(out.source_json.size()) +
+                                                    " bytes of JSON, over the limit of " +
+                                                    std::to_string(bounds.max_source_json_bytes));
     }
     *out.ref.mutable_source() = request.source();
   } else {
@@ -66,8 +67,7 @@ prepared_put prepare_put(const v1::PutRequest& request, const storage_options& o
   if (!request.mime_type().empty()) {
     out.ref.set_mime_type(request.mime_type());
   } else {
-    out.ref.set_mime_type(
-        std::string(request.text() ? default_text_mime_type : default_mime_type));
+    out.ref.set_mime_type(std::string(request.text() ? default_text_mime_type : default_mime_type));
   }
   *out.ref.mutable_scope() = request.scope();
   return out;
@@ -126,7 +126,8 @@ v1::RefList operations::list(const v1::ListRequest& request) {
     cursor = decode_page_token("list", request.page_token());
   }
   // One row beyond the page tells whether another page follows.
-  auto refs = storage_->list(list_query{request.filter(), has_cursor ? &cursor : nullptr, limit + 1});
+  auto refs =
+      storage_->list(list_query{request.filter(), has_cursor ? &cursor : nullptr, limit + 1});
   v1::RefList out;
   if (refs.size() > limit) {
     refs.resize(limit);

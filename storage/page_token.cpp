@@ -54,6 +54,16 @@ v1::ListCursor decode_page_token(std::string_view op, std::string_view token) {
   if (!cursor.ParseFromString(encoded)) {
     throw bad();
   }
+  // Parsing already refused invalid UTF-8. A NUL byte parses but is in no
+  // stored value, so no token of this store holds one; PostgreSQL would cut
+  // such a parameter short and continue the listing somewhere else.
+  const auto& scope = cursor.scope();
+  for (const std::string* field : {&scope.tenant(), &scope.user(), &scope.session(), &scope.task(),
+                                   &cursor.namespace_(), &cursor.id()}) {
+    if (field->find('\0') != std::string::npos) {
+      throw bad();
+    }
+  }
   return cursor;
 }
 

@@ -12,7 +12,8 @@ namespace artifacts {
 std::string encode_page_token(const v1::ArtifactRef& last);
 
 // The cursor inside `token`. Throws store_error(invalid_argument), naming
-// `op`, for a token the store did not issue.
+// `op`, for a token the store did not issue: not hex, not a cursor, or a
+// cursor holding a NUL byte.
 v1::ListCursor decode_page_token(std::string_view op, std::string_view token);
 
 }  // namespace artifacts

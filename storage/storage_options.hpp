@@ -19,9 +19,19 @@ struct limits {
   size_t max_mime_type_bytes = 255;
   size_t max_filename_bytes = 1024;
   size_t max_source_json_bytes = size_t{64} << 10;  // 64 KiB
+  // Objects and lists nested in `source`, the source object itself counting
+  // one. Never more than max_source_depth_ceiling, whatever is configured.
+  size_t max_source_depth = 32;
   uint32_t default_list_limit = 1000;
   uint32_t max_list_limit = 10000;
 };
+
+// The deepest `source` the store can keep faithfully: protobuf's JSON printer
+// stops at 32 levels of objects and lists, and a deeper source would be
+// stored as truncated JSON that no later read could parse. Refs carrying a
+// source this deep still parse after crossing remoting (protobuf reads at
+// most 100 nested messages; a ref in a listing needs 3 per level, plus 1).
+inline constexpr size_t max_source_depth_ceiling = 32;
 
 // Maps a namespace and a full digest to an artifact id. The store's rule is
 // "{namespace}_{first 12 hex chars}"; tests replace it to force collisions.

@@ -1,5 +1,8 @@
 #include "storage/validation.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "storage/errc.hpp"
@@ -18,6 +21,59 @@ bool is_blank(std::string_view value) noexcept {
 
 [[noreturn]] void fail(errc code, std::string_view op, std::string_view what) {
   throw store_error(code, std::string(op) + ": " + std::string(what));
+}
+
+// Walks one source value at `depth` (the object or list holding it is at
+// depth - 1). Recurses only while depth <= max_depth.
+void check_source_value(std::string_view op, const google::protobuf::Value& value, size_t depth,
+                        size_t max_depth);
+
+void check_source_object(std::string_view op, const google::protobuf::Struct& object, size_t depth,
+                         size_t max_depth) {
+  if (depth > max_depth) {
+    fail(errc::invalid_argument, op,
+         "source nests objects and lists deeper than the limit of " + std::to_string(max_depth) +
+             " levels");
+  }
+  for (const auto& [key, value] : object.fields()) {
+    check_string(op, "source", key, std::numeric_limits<size_t>::max());
+    check_source_value(op, value, depth + 1, max_depth);
+  }
+}
+
+void check_source_value(std::string_view op, const google::protobuf::Value& value, size_t depth,
+                        size_t max_depth) {
+  using google::protobuf::Value;
+  switch (value.kind_case()) {
+    case Value::kNullValue:
+    case Value::kBoolValue:
+      return;
+    case Value::kNumberValue:
+      if (!std::isfinite(value.number_value())) {
+        fail(errc::invalid_argument, op,
+             "source holds a number JSON cannot carry (NaN or infinity)");
+      }
+      return;
+    case Value::kStringValue:
+      check_string(op, "source", value.string_value(), std::numeric_limits<size_t>::max());
+      return;
+    case Value::kStructValue:
+      check_source_object(op, value.struct_value(), depth, max_depth);
+      return;
+    case Value::kListValue:
+      if (depth > max_depth) {
+        fail(errc::invalid_argument, op,
+             "source nests objects and lists deeper than the limit of " +
+                 std::to_string(max_depth) + " levels");
+      }
+      for (const auto& element : value.list_value().values()) {
+        check_source_value(op, element, depth + 1, max_depth);
+      }
+      return;
+    case Value::KIND_NOT_SET:
+      break;
+  }
+  fail(errc::invalid_argument, op, "source holds a value that is none of the JSON kinds");
 }
 
 }  // namespace
@@ -55,8 +111,8 @@ bool is_valid_utf8(std::string_view text) noexcept {
       }
       cp = (cp << 6) | (cc & 0x3F);
     }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                          (len == 4 && cp < 0x10000);
+    const bool overlong =
+        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
@@ -89,6 +145,11 @@ void check_identity(std::string_view op, const v1::Scope& scope, const limits& b
     }
   }
   check_filter(op, scope, bounds);
+}
+
+void check_source(std::string_view op, const google::protobuf::Struct& source,
+                  const limits& bounds) {
+  check_source_object(op, source, 1, std::min(bounds.max_source_depth, max_source_depth_ceiling));
 }
 
 void check_filter(std::string_view op, const v1::Scope& filter, const limits& bounds) {

@@ -24,6 +24,17 @@ void check_string(std::string_view op, std::string_view field, std::string_view 
 // check_string (invalid_argument).
 void check_identity(std::string_view op, const v1::Scope& scope, const limits& bounds);
 
+// Checks a put's `source` before it is rendered as JSON: every key and
+// string value passes check_string (no size bound of its own: the rendered
+// JSON has one), every number is finite (JSON has no NaN or Infinity), every
+// value holds one of the JSON kinds, and objects and lists nest at most
+// min(bounds.max_source_depth, max_source_depth_ceiling) levels, the source
+// object itself counting one. Throws invalid_argument naming `op` and
+// "source". Walks no deeper than that bound, so a hostile source costs
+// bounded stack whatever its depth.
+void check_source(std::string_view op, const google::protobuf::Struct& source,
+                  const limits& bounds);
+
 // Checks a list filter: any field may be empty (a wildcard); non-empty ones
 // must pass check_string.
 void check_filter(std::string_view op, const v1::Scope& filter, const limits& bounds);

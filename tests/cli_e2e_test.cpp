@@ -1,7 +1,9 @@
 // End-to-end tests of the `artifact-store` command: every test runs the real
 // binary as separate processes (a node started with `serve --port 0`, clients
 // in-process or with --node) and checks what a user sees: stdout, stderr and
-// exit statuses.
+// exit statuses; and that a node killed with SIGKILL in the middle of a
+// stream of puts restarts on the same data with every put it acknowledged,
+// for each persistent driver.
 //
 // The PostgreSQL cases are hidden ([.postgres]); cli/CMakeLists.txt runs them
 // as one ctest entry labelled "postgres", inside scripts/test's server.
@@ -19,14 +21,18 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -34,12 +40,20 @@
 #include <vector>
 
 #include <google/protobuf/util/json_util.h>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <catch2/catch.hpp>
 
+#include "actors/client.hpp"
+#include "actors/configure.hpp"
+#include "actors/error.hpp"
+#include "actors/remoting.hpp"
 #include "actors/store_config.hpp"
 #include "messages/artifacts.pb.h"
+#include "scenarios/crash_stream.hpp"
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
+#include "scenarios/scenario_support.hpp"
 #include "scenarios/test_certificates.hpp"
 #include "storage/sha256.hpp"
 
@@ -517,8 +531,10 @@ TEST_CASE("every subcommand through a node: output, JSON fields and exit statuse
     CHECK(get_without_session.err.rfind("error: identity_required: ", 0) == 0);
   }
 
-  CHECK(serving.stop(SIGTERM) == 0);
+  const int stopped = serving.stop(SIGTERM);
   const auto log = serving.log();
+  INFO("node log: " << log);
+  CHECK(stopped == 0);
   CHECK(log.find("started") != std::string::npos);
   CHECK(log.find("stopped") != std::string::npos);
   CHECK(log.find("piped bytes") == std::string::npos);
@@ -826,6 +842,209 @@ TEST_CASE("a TLS node serves clients with a certificate from its CA only", "[cli
   CHECK(serving.log().find("secret") == std::string::npos);
 }
 
+// ------------------------------------------------- A node killed mid-stream
+
+namespace {
+
+// Writers putting through one node at once; each has at most one put in
+// flight when the node dies.
+constexpr int crash_writers = 4;
+
+// Each writer stops by itself after this many puts; the node is killed long
+// before.
+constexpr int crash_writer_cap = 2500;
+
+// Bound on reaching the kill point; a node that acknowledges fewer puts in
+// this time has hung.
+constexpr auto crash_bound = 120s;
+
+// A client of the node at `address` ("HOST:PORT") in an actor system of the
+// test process, over real CAF remoting.
+class remote_session {
+ public:
+  explicit remote_session(const std::string& address) {
+    const auto colon = address.rfind(':');
+    REQUIRE(colon != std::string::npos);
+    artifacts::configure_actor_system(cfg_);
+    REQUIRE_FALSE(artifacts::configure_remoting(cfg_, artifacts::remoting_options{}));
+    sys_ = std::make_unique<caf::actor_system>(cfg_);
+    auto remote =
+        artifacts::connect_store(*sys_, address.substr(0, colon),
+                                 static_cast<uint16_t>(std::stoi(address.substr(colon + 1))), 10s);
+    INFO(address << ": "
+                 << (remote ? std::string("connected") : artifacts::describe(remote.error())));
+    REQUIRE(remote);
+    client_ = std::make_unique<artifacts::client>(*sys_, std::move(*remote), 20s);
+  }
+  ~remote_session() {
+    // The client goes before its actor system.
+    client_.reset();
+    sys_.reset();
+  }
+  remote_session(const remote_session&) = delete;
+  remote_session& operator=(const remote_session&) = delete;
+
+  artifacts::client& client() { return *client_; }
+
+ private:
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  std::unique_ptr<artifacts::client> client_;
+};
+
+// What the writers learnt before their node died.
+struct acknowledged_puts {
+  std::map<int, artifacts::v1::ArtifactRef> refs;  // stream index -> ref
+  std::vector<std::string> failures;               // what ended each writer
+};
+
+// Starts `crash_writers` threads putting the artifacts of the crash stream
+// (writer w puts w, w + crash_writers, ...) through `serving`, kills the
+// node with SIGKILL once `kill_after` puts are acknowledged, and returns
+// every put acknowledged before it died.
+acknowledged_puts kill_node_mid_stream(node& serving, size_t kill_after) {
+  remote_session session{serving.address()};
+  std::mutex mutex;
+  std::condition_variable acknowledged;
+  acknowledged_puts result;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < crash_writers; ++w) {
+    writers.emplace_back([&, w] {
+      for (int index = w; index < crash_writer_cap; index += crash_writers) {
+        auto ref = session.client().put(artifacts::testing::stream_request(index));
+        std::lock_guard<std::mutex> guard{mutex};
+        if (!ref) {
+          result.failures.push_back(artifacts::describe(ref.error()));
+          break;
+        }
+        result.refs.emplace(index, std::move(*ref));
+        acknowledged.notify_all();
+      }
+    });
+  }
+  bool reached = false;
+  {
+    std::unique_lock<std::mutex> lock{mutex};
+    reached =
+        acknowledged.wait_for(lock, crash_bound, [&] { return result.refs.size() >= kill_after; });
+  }
+  const int status = serving.stop(SIGKILL);
+  for (auto& writer : writers) {
+    writer.join();
+  }
+  std::lock_guard<std::mutex> guard{mutex};
+  INFO("writers ended with: " << Catch::Detail::stringify(result.failures));
+  REQUIRE(reached);
+  CHECK(status == 128 + SIGKILL);
+  // A writer stops only on an error, and the only cause here is the lost node.
+  CHECK(result.failures.size() == static_cast<size_t>(crash_writers));
+  for (const auto& failure : result.failures) {
+    CHECK(failure.rfind("unavailable: ", 0) == 0);
+  }
+  return result;
+}
+
+// Checks the store behind a node restarted after a crash: the listing holds
+// only whole artifacts of the stream, every acknowledged put is there with
+// the ref that was acknowledged and its bytes, `ls --node` lists the same,
+// and the store takes puts again: returns the ref of that last put.
+artifacts::v1::ArtifactRef check_restarted_node(node& serving, const acknowledged_puts& before) {
+  remote_session session{serving.address()};
+  auto& client = session.client();
+  artifacts::testing::stored_stream stored;
+  stored.listed = artifacts::scenarios::list_all(client, artifacts::v1::Scope{}, 16);
+  stored.fetch = [&](const artifacts::v1::ArtifactRef& ref) -> std::optional<std::string> {
+    auto blob = client.get(artifacts::scenarios::make_key(ref.scope(), ref.id()));
+    INFO("get " << ref.id() << ": "
+                << (blob ? std::string("ok") : artifacts::describe(blob.error())));
+    REQUIRE(blob);
+    if (!blob->found()) {
+      return std::nullopt;
+    }
+    return blob->data();
+  };
+  std::map<int, std::string> ids;
+  for (const auto& [index, ref] : before.refs) {
+    ids.emplace(index, ref.id());
+  }
+  artifacts::testing::check_after_crash(stored, ids, crash_writers);
+  // An acknowledged ref is what the store keeps: no field changed.
+  std::map<std::string, const artifacts::v1::ArtifactRef*> listed_by_id;
+  for (const auto& ref : stored.listed) {
+    listed_by_id[ref.scope().SerializeAsString() + ref.id()] = &ref;
+  }
+  for (const auto& [index, ref] : before.refs) {
+    auto found = listed_by_id.find(ref.scope().SerializeAsString() + ref.id());
+    REQUIRE(found != listed_by_id.end());
+    INFO("acknowledged " << ref.ShortDebugString());
+    INFO("listed " << found->second->ShortDebugString());
+    CHECK(found->second->SerializeAsString() == ref.SerializeAsString());
+  }
+
+  auto ls = run({"ls", "--node", serving.address()});
+  INFO(ls);
+  REQUIRE(ls.status == 0);
+  const auto lines = lines_of(ls.out);
+  REQUIRE(lines.size() == stored.listed.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    CHECK(parse_ref(lines[i]).SerializeAsString() == stored.listed[i].SerializeAsString());
+  }
+
+  auto after = client.put(artifacts::testing::stream_request(crash_writer_cap));
+  REQUIRE(after);
+  auto blob = client.get(artifacts::scenarios::make_key(after->scope(), after->id()));
+  REQUIRE(blob);
+  CHECK(blob->data() == artifacts::testing::stream_bytes(crash_writer_cap));
+  return *after;
+}
+
+// For each kill point: a node on `serve_args` (a fresh store each time,
+// made by `fresh_store`, which returns the serve arguments for it) is
+// killed mid-stream, restarted on the same data, checked, killed once more
+// mid-stream and checked again.
+void kill_restart_and_check(
+    const std::function<std::vector<std::string>(const fs::path&)>& fresh_store) {
+  for (const size_t kill_after : {20, 57}) {
+    DYNAMIC_SECTION("killed after " << kill_after << " acknowledged puts") {
+      temp_dir dir;
+      const auto serve_args = fresh_store(dir.path());
+      acknowledged_puts first;
+      {
+        node serving{dir.path(), serve_args};
+        first = kill_node_mid_stream(serving, kill_after);
+      }
+      CHECK(first.refs.size() >= kill_after);
+      acknowledged_puts second;
+      {
+        node restarted{dir.path(), serve_args};
+        auto extra = check_restarted_node(restarted, first);
+        first.refs.emplace(crash_writer_cap, std::move(extra));
+        // The restarted node dies too; the writers start over, and their
+        // first puts find their artifacts stored.
+        second = kill_node_mid_stream(restarted, first.refs.size() + kill_after);
+      }
+      second.refs.insert(first.refs.begin(), first.refs.end());
+      node last{dir.path(), serve_args};
+      check_restarted_node(last, second);
+      CHECK(last.stop(SIGTERM) == 0);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("sqlite: a node killed mid-stream restarts with every acknowledged put", "[cli][crash]") {
+  kill_restart_and_check([](const fs::path& dir) {
+    return std::vector<std::string>{"--dsn", "sqlite:" + (dir / "artifacts.db").string()};
+  });
+}
+
+TEST_CASE("fs: a node killed mid-stream restarts with every acknowledged put", "[cli][crash]") {
+  kill_restart_and_check([](const fs::path& dir) {
+    return std::vector<std::string>{"--dsn", "fs:" + (dir / "root").string()};
+  });
+}
+
 // ---------------------------------------------------------------- PostgreSQL
 
 namespace {
@@ -935,5 +1154,18 @@ TEST_CASE("migrate on PostgreSQL applies the schema once", "[.postgres]") {
   auto second = run({"migrate", "--dsn", schema.dsn(name)});
   CHECK(second.out == first.out);
   CHECK_FALSE(schema.query("SELECT version FROM schema_migrations").empty());
+  CHECK(connections_after_exit(schema, name) == 0);
+}
+
+TEST_CASE("postgres: a node killed mid-stream restarts with every acknowledged put",
+          "[.postgres]") {
+  // A fresh schema for each kill point: Catch2 runs the case once per section.
+  artifacts::testing::temporary_schema schema;
+  const auto name = unique_application_name("crash");
+  kill_restart_and_check([&](const fs::path&) {
+    return std::vector<std::string>{"--dsn", schema.dsn(name)};
+  });
+  // The killed nodes' connections too: the server drops a backend whose
+  // client is gone.
   CHECK(connections_after_exit(schema, name) == 0);
 }

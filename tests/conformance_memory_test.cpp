@@ -1,13 +1,12 @@
 // The conformance suite against the in-memory driver.
 #include "scenarios/conformance.hpp"
+#include "scenarios/driver_fixtures.hpp"
 
 namespace {
 
+using artifacts::scenarios::store_access;
+
 [[maybe_unused]] const bool registered = artifacts::scenarios::register_conformance_suite(
-    "memory", [](const artifacts::store_config& tweaks) {
-      auto config = tweaks;
-      config.storage.dsn = "memory:";
-      return artifacts::scenarios::make_local_fixture(config);
-    });
+    "memory", artifacts::scenarios::memory_store_factory(store_access::in_process));
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "scenarios/driver_test_support.hpp"
 #include "storage/errc.hpp"
 #include "storage/fs/fs_layout.hpp"
+#include "storage/fs/fs_sidecar.hpp"
 #include "storage/open_driver.hpp"
 #include "storage/operations.hpp"
 
@@ -497,4 +498,26 @@ TEST_CASE("fs: an artifact without a readable sidecar is absent", "[fs]") {
   // A put repairs it.
   auto again = ops->put(put_request(scope, "soon unreadable"));
   CHECK(ops->get(key_of(scope, again.id())).data() == "soon unreadable");
+}
+
+TEST_CASE("fs: a sidecar whose identity holds a NUL byte is absent", "[fs]") {
+  temp_folder folder("fs-test");
+  auto drv = open_driver(options_for("fs:" + folder.path().string()));
+  auto ops = open_ops(*drv);
+  auto scope = make_scope("t", "u", "s");
+  auto ref = ops->put(put_request(scope, "kept"));
+  // What a damaged tree can hold: a folder whose name decodes to a value with
+  // a NUL byte ("%00"), and a sidecar that claims that value. No put stores
+  // one, and a listing could not continue after it.
+  auto damaged = ref;
+  damaged.mutable_scope()->set_task(std::string("a\0b", 3));
+  auto path = folder.path() / relative_sidecar(damaged.scope(), ref.namespace_(), ref.id());
+  stdfs::create_directories(path.parent_path());
+  std::ofstream(path) << fs::sidecar_json("test", damaged);
+  REQUIRE(fs::parse_sidecar(fs::sidecar_json("test", ref)).has_value());
+  CHECK_FALSE(fs::parse_sidecar(fs::sidecar_json("test", damaged)).has_value());
+
+  auto listed = list_all(*ops, make_scope("t", "", ""), 1);
+  REQUIRE(listed.size() == 1);
+  CHECK(MessageDifferencer::Equals(listed[0], ref));
 }

@@ -27,6 +27,25 @@ std::string sidecar_json(std::string_view op, const v1::ArtifactRef& ref) {
   return json;
 }
 
+std::optional<v1::ArtifactRef> parse_sidecar(std::string_view json) {
+  v1::ArtifactRef ref;
+  if (!google::protobuf::util::JsonStringToMessage(
+           google::protobuf::StringPiece(json.data(), json.size()), &ref)
+           .ok()) {
+    return std::nullopt;
+  }
+  // The JSON parser lets NUL bytes into strings, raw or escaped; the names
+  // of a damaged tree can decode to one too ("%00").
+  const auto& scope = ref.scope();
+  for (const std::string* field : {&scope.tenant(), &scope.user(), &scope.session(), &scope.task(),
+                                   &ref.namespace_(), &ref.id()}) {
+    if (field->find('\0') != std::string::npos) {
+      return std::nullopt;
+    }
+  }
+  return ref;
+}
+
 std::optional<v1::ArtifactRef> read_sidecar(std::string_view op, int folder,
                                             const std::string& stem, const v1::Scope& scope,
                                             std::string_view ns, std::string_view id) {
@@ -34,10 +53,11 @@ std::optional<v1::ArtifactRef> read_sidecar(std::string_view op, int folder,
   if (!json) {
     return std::nullopt;
   }
-  v1::ArtifactRef ref;
-  if (!google::protobuf::util::JsonStringToMessage(*json, &ref).ok()) {
+  auto parsed = parse_sidecar(*json);
+  if (!parsed) {
     return std::nullopt;
   }
+  auto& ref = *parsed;
   if (ref.id() != id || ref.namespace_() != ns || !same_scope(ref.scope(), scope)) {
     throw store_error(errc::internal, std::string(op) + ": the stored ref of " + std::string(id) +
                                           " describes another artifact (" + ref.id() + ")");

@@ -14,6 +14,14 @@ namespace artifacts::fs {
 // the ref cannot be rendered.
 std::string sidecar_json(std::string_view op, const v1::ArtifactRef& ref);
 
+// The ref that sidecar text `json` holds, or nullopt when `json` is not the
+// JSON mapping of an ArtifactRef, or is one whose scope, namespace or id
+// holds a NUL byte (no put stores one, and a listing could not continue
+// after it): a damaged or foreign file, whose artifact is not stored.
+// Accepts any bytes; throws nothing but std::bad_alloc. The inverse of
+// sidecar_json: a ref it renders parses back to an equal ref.
+std::optional<v1::ArtifactRef> parse_sidecar(std::string_view json);
+
 // The ref in the sidecar `stem` + ref_suffix inside `folder`, expected to
 // describe the artifact (scope, ns, id). nullopt when there is no sidecar or
 // it does not parse: such an artifact is not (or not yet) stored. Throws

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
+#include <string>
 
 #include "storage/errc.hpp"
 #include "storage/postgres/pg_errors.hpp"
@@ -45,6 +47,33 @@ std::string whole_seconds_at_least_one(std::chrono::milliseconds timeout) {
   return std::to_string(seconds < 1 ? 1 : seconds);
 }
 
+// Whether `ports` is what libpq accepts at connect time: a comma-separated
+// list (one per host), each entry empty (the default port) or a number from
+// 1 to 65535, spaces around it allowed. libpq parses anything as a port and
+// refuses it only when connecting, which would make a typo look like an
+// unreachable server.
+bool is_port_list(std::string_view ports) {
+  for (;;) {
+    auto comma = ports.find(',');
+    auto entry = ports.substr(0, comma);
+    auto first = entry.find_first_not_of(' ');
+    if (first != std::string_view::npos) {
+      entry = entry.substr(first, entry.find_last_not_of(' ') - first + 1);
+      if (entry.size() > 5 || entry.find_first_not_of("0123456789") != std::string_view::npos) {
+        return false;
+      }
+      auto number = std::stoul(std::string(entry));
+      if (number < 1 || number > 65535) {
+        return false;
+      }
+    }
+    if (comma == std::string_view::npos) {
+      return true;
+    }
+    ports.remove_prefix(comma + 1);
+  }
+}
+
 }  // namespace
 
 conninfo make_conninfo(std::string_view dsn, const storage_options& options) {
@@ -65,6 +94,10 @@ conninfo make_conninfo(std::string_view dsn, const storage_options& options) {
     if (option->val != nullptr) {
       settings[option->keyword] = option->val;
     }
+  }
+  if (auto port = settings.find("port"); port != settings.end() && !is_port_list(port->second)) {
+    throw store_error(errc::invalid_argument,
+                      "open: the PostgreSQL DSN names a port that is not a number from 1 to 65535");
   }
   const std::map<std::string, std::string> defaults = {
       {"application_name", "artifact-store"},
@@ -91,10 +124,18 @@ conninfo make_conninfo(std::string_view dsn, const storage_options& options) {
   return out;
 }
 
+std::chrono::milliseconds call_bound(const storage_options& options) {
+  return options.statement_timeout + std::chrono::milliseconds{1000};
+}
+
 std::unique_ptr<pqxx::connection> connect(std::string_view op, const conninfo& info,
-                                          const storage_options& options) {
+                                          const storage_options& options, call_watchdog* watchdog) {
   try {
     auto conn = std::make_unique<pqxx::connection>(info.keywords);
+    std::optional<call_watchdog::armed> armed;
+    if (watchdog != nullptr) {
+      armed.emplace(watchdog->arm(conn->sock(), call_watchdog::clock::now() + call_bound(options)));
+    }
     conn->set_variable("statement_timeout", std::to_string(options.statement_timeout.count()));
     return conn;
   } catch (...) {

@@ -7,6 +7,7 @@
 
 #include <pqxx/connection>
 
+#include "storage/postgres/call_watchdog.hpp"
 #include "storage/storage_options.hpp"
 
 namespace artifacts::postgres {
@@ -27,18 +28,27 @@ struct conninfo {
 // (idle 10 s, interval 5 s, 3 probes). Settings the DSN leaves out entirely
 // (host, user, ...) are still taken from the PG* environment at connect time.
 //
-// Throws store_error(invalid_argument) when libpq rejects the DSN; the
-// message never repeats the DSN or any part of it.
+// Throws store_error(invalid_argument) when libpq rejects the DSN or its
+// port is not a number from 1 to 65535 (libpq itself would only refuse it
+// when connecting); the message never repeats the DSN or any part of it.
 conninfo make_conninfo(std::string_view dsn, const storage_options& options);
 
 // Opens one connection and sets its statement timeout from the options (a
 // session setting that survives libpqxx's reactivation of the connection).
-// The caller owns the connection; destroying it closes it.
+// The caller owns the connection; destroying it closes it. libpq bounds the
+// connection attempt by connect_timeout; the SET that follows is armed on
+// `watchdog` when one is given (see call_watchdog.hpp), for the call bound.
 //
 // Throws store_error(unavailable), "<op>: cannot connect to PostgreSQL:
 // <libpq's reason>", when the server cannot be reached or refuses the
 // session within the connect timeout; the message never holds the password.
 std::unique_ptr<pqxx::connection> connect(std::string_view op, const conninfo& info,
-                                          const storage_options& options);
+                                          const storage_options& options,
+                                          call_watchdog* watchdog = nullptr);
+
+// How long one call may wait for the server before the watchdog drops its
+// connection: the statement timeout, which the server enforces itself when
+// it is alive, plus a second of grace for the answer to arrive.
+std::chrono::milliseconds call_bound(const storage_options& options);
 
 }  // namespace artifacts::postgres

@@ -44,7 +44,7 @@ std::string masked(std::string text, std::string_view secret) {
 }
 
 [[noreturn]] void fail(errc code, std::string_view op, std::string_view cause,
-                       std::string_view detail) {
+                       std::string_view detail, retry_advice advice = retry_advice::none) {
   std::string message{op};
   message += ": ";
   message += cause;
@@ -53,7 +53,7 @@ std::string masked(std::string text, std::string_view secret) {
     message += ": ";
     message += line;
   }
-  throw store_error(code, message);
+  throw store_error(code, message, advice);
 }
 
 // The plain-words cause of a failure a retry may cure, or nullopt.
@@ -80,27 +80,36 @@ std::optional<std::string_view> transient_cause(const std::string& sqlstate) {
   return std::nullopt;
 }
 
+// Whether the server ended this session: the connection is gone, but a new
+// one is likely to be served (another backend, or the server after a
+// restart).
+bool connection_ended(const std::string& sqlstate) {
+  return sqlstate.compare(0, 2, "08") == 0 || sqlstate == "57P01" || sqlstate == "57P02";
+}
+
 }  // namespace
 
 void rethrow_as_store_error(std::string_view op) {
+  constexpr auto lost = retry_advice::on_new_connection;
+  constexpr auto none = retry_advice::none;
   try {
     throw;
   } catch (const store_error&) {
     throw;
   } catch (const pqxx::in_doubt_error& e) {
-    fail(errc::unavailable, op, "commit in doubt; retrying is safe", e.what());
+    fail(errc::unavailable, op, "commit in doubt; retrying is safe", e.what(), lost);
   } catch (const pqxx::broken_connection& e) {
-    fail(errc::unavailable, op, "connection to PostgreSQL lost", e.what());
+    fail(errc::unavailable, op, "connection to PostgreSQL lost", e.what(), lost);
   } catch (const pqxx::serialization_failure& e) {
     fail(errc::unavailable, op, "transaction conflicted with a concurrent one; retrying is safe",
          e.what());
   } catch (const pqxx::deadlock_detected& e) {
     fail(errc::unavailable, op, "deadlock detected; retrying is safe", e.what());
   } catch (const pqxx::statement_completion_unknown& e) {
-    fail(errc::unavailable, op, "statement outcome unknown; retrying is safe", e.what());
+    fail(errc::unavailable, op, "statement outcome unknown; retrying is safe", e.what(), lost);
   } catch (const pqxx::sql_error& e) {
     if (auto cause = transient_cause(e.sqlstate())) {
-      fail(errc::unavailable, op, *cause, e.what());
+      fail(errc::unavailable, op, *cause, e.what(), connection_ended(e.sqlstate()) ? lost : none);
     }
     auto state = e.sqlstate().empty() ? std::string("without SQLSTATE") : e.sqlstate();
     fail(errc::internal, op, "PostgreSQL error " + state, e.what());

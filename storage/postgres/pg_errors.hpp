@@ -16,7 +16,9 @@ namespace artifacts::postgres {
 // 57P03), a server out of resources (class 53), a serialization failure
 // (40001) and a deadlock (40P01). Everything else is errc::internal. The
 // message names `op` and the cause in plain words ("put: connection to
-// PostgreSQL lost: ...").
+// PostgreSQL lost: ..."). The failures that ended the session (a lost
+// connection, an unknown commit or statement outcome, 57P01, 57P02) carry
+// retry_advice::on_new_connection; the others carry none.
 [[noreturn]] void rethrow_as_store_error(std::string_view op);
 
 // Like rethrow_as_store_error, for a failure while opening a connection:

@@ -68,8 +68,10 @@ pqxx::result exec_at_key(pqxx::transaction_base& tx, const char* statement,
 
 class postgres_backend final : public backend {
  public:
-  explicit postgres_backend(std::unique_ptr<pqxx::connection> conn) : conn_(std::move(conn)) {
-    with_errors("connect", [this] {
+  postgres_backend(std::unique_ptr<pqxx::connection> conn, std::shared_ptr<call_watchdog> watchdog,
+                   std::chrono::milliseconds call_bound)
+      : conn_(std::move(conn)), watchdog_(std::move(watchdog)), call_bound_(call_bound) {
+    bounded("connect", [this] {
       conn_->prepare(select_ref, sql::select_ref);
       conn_->prepare(select_exists, sql::select_exists);
       conn_->prepare(delete_row, sql::delete_row);
@@ -79,7 +81,7 @@ class postgres_backend final : public backend {
   }
 
   v1::ArtifactRef put(const new_artifact& artifact) override {
-    return with_errors("put", [&] {
+    return bounded("put", [&] {
       const auto& ref = artifact.ref;
       const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
       // Autocommit statements: the insert is atomic on its own, and the
@@ -113,11 +115,11 @@ class postgres_backend final : public backend {
   }
 
   std::optional<std::string> get(const artifact_key& key) override {
-    return with_errors("get", [&] { return binary_.bytes_at(*conn_, key); });
+    return bounded("get", [&] { return binary_.bytes_at(*conn_, key); });
   }
 
   std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
-    return with_errors("get_ref", [&]() -> std::optional<v1::ArtifactRef> {
+    return bounded("get_ref", [&]() -> std::optional<v1::ArtifactRef> {
       pqxx::nontransaction tx{*conn_};
       auto rows = exec_at_key(tx, select_ref, key);
       tx.commit();
@@ -129,7 +131,7 @@ class postgres_backend final : public backend {
   }
 
   bool exists(const artifact_key& key) override {
-    return with_errors("exists", [&] {
+    return bounded("exists", [&] {
       pqxx::nontransaction tx{*conn_};
       auto rows = exec_at_key(tx, select_exists, key);
       tx.commit();
@@ -138,7 +140,7 @@ class postgres_backend final : public backend {
   }
 
   bool remove(const artifact_key& key) override {
-    return with_errors("delete", [&] {
+    return bounded("delete", [&] {
       pqxx::nontransaction tx{*conn_};
       auto deleted = exec_at_key(tx, delete_row, key);
       tx.commit();
@@ -147,7 +149,7 @@ class postgres_backend final : public backend {
   }
 
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
-    return with_errors("list", [&] {
+    return bounded("list", [&] {
       static const v1::ListCursor from_start;
       const auto& filter = query.filter;
       const auto& after = query.after != nullptr ? *query.after : from_start;
@@ -168,14 +170,36 @@ class postgres_backend final : public backend {
   }
 
  private:
+  // Runs `fn` as one call armed on the watchdog; failures leave as
+  // store_error (pg_errors.hpp), a call the watchdog cut short as
+  // unavailable saying so.
+  template <class Fn>
+  auto bounded(std::string_view op, Fn&& fn) -> decltype(fn()) {
+    auto armed = watchdog_->arm(conn_->sock(), call_watchdog::clock::now() + call_bound_);
+    try {
+      return with_errors(op, std::forward<Fn>(fn));
+    } catch (const store_error&) {
+      if (!armed.fired()) {
+        throw;
+      }
+      throw store_error(errc::unavailable, std::string(op) + ": PostgreSQL did not answer within " +
+                                               std::to_string(call_bound_.count()) +
+                                               " ms; the connection was dropped");
+    }
+  }
+
   std::unique_ptr<pqxx::connection> conn_;
+  std::shared_ptr<call_watchdog> watchdog_;
+  std::chrono::milliseconds call_bound_;
   binary_reader binary_;
 };
 
 }  // namespace
 
-std::unique_ptr<backend> make_backend(std::unique_ptr<pqxx::connection> conn) {
-  return std::make_unique<postgres_backend>(std::move(conn));
+std::unique_ptr<backend> make_backend(std::unique_ptr<pqxx::connection> conn,
+                                      std::shared_ptr<call_watchdog> watchdog,
+                                      std::chrono::milliseconds call_bound) {
+  return std::make_unique<postgres_backend>(std::move(conn), std::move(watchdog), call_bound);
 }
 
 }  // namespace artifacts::postgres

@@ -1,11 +1,13 @@
 // One PostgreSQL connection serving one worker.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include <pqxx/connection>
 
 #include "storage/backend.hpp"
+#include "storage/postgres/call_watchdog.hpp"
 
 namespace artifacts::postgres {
 
@@ -15,6 +17,13 @@ namespace artifacts::postgres {
 // (see pg_errors.hpp); after errc::unavailable the connection may be dead and
 // the owner should destroy the backend, which never throws or waits on the
 // server, and open a new one.
-std::unique_ptr<backend> make_backend(std::unique_ptr<pqxx::connection> conn);
+//
+// Every call is armed on `watchdog` for `call_bound`: a call still waiting
+// for the server then has its socket shut down and fails with
+// errc::unavailable ("PostgreSQL did not answer within ..."). The watchdog
+// must outlive the backend.
+std::unique_ptr<backend> make_backend(std::unique_ptr<pqxx::connection> conn,
+                                      std::shared_ptr<call_watchdog> watchdog,
+                                      std::chrono::milliseconds call_bound);
 
 }  // namespace artifacts::postgres

@@ -13,12 +13,15 @@ namespace {
 class postgres_driver final : public driver {
  public:
   postgres_driver(const storage_options& options, postgres::conninfo info)
-      : options_(options), info_(std::move(info)) {}
+      : options_(options),
+        info_(std::move(info)),
+        watchdog_(std::make_shared<postgres::call_watchdog>()) {}
 
   std::string_view name() const noexcept override { return "postgres"; }
 
   std::unique_ptr<backend> open_backend() override {
-    return postgres::make_backend(postgres::connect("connect", info_, options_));
+    return postgres::make_backend(postgres::connect("connect", info_, options_, watchdog_.get()),
+                                  watchdog_, postgres::call_bound(options_));
   }
 
   const storage_options& options() const noexcept override { return options_; }
@@ -26,6 +29,8 @@ class postgres_driver final : public driver {
  private:
   storage_options options_;
   postgres::conninfo info_;
+  // Shared with every backend, which keeps it alive while it is armed.
+  std::shared_ptr<postgres::call_watchdog> watchdog_;
 };
 
 }  // namespace

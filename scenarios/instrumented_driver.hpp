@@ -1,0 +1,116 @@
+// A driver for tests of the actor layer: the memory driver with knobs.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "storage/backend.hpp"
+#include "storage/driver.hpp"
+#include "storage/errc.hpp"
+#include "storage/memory_driver.hpp"
+
+namespace artifacts::testing {
+
+// A storage driver over the memory driver that counts its live backends and
+// can be told to refuse connections, to break the ones it gave out, to
+// answer with refs of another tenant, or to be slow. Every knob may be
+// turned from any thread while the driver is in use.
+class instrumented_driver final : public driver {
+ public:
+  explicit instrumented_driver(const storage_options& options)
+      : inner_(make_memory_driver(options)) {}
+
+  std::string_view name() const noexcept override { return "counting"; }
+  const storage_options& options() const noexcept override { return inner_->options(); }
+
+  std::unique_ptr<backend> open_backend() override {
+    ++opens;
+    if (refuse.load()) {
+      throw store_error(errc::unavailable, "test server refuses connections");
+    }
+    return std::make_unique<counted_backend>(*this, inner_->open_backend());
+  }
+
+  std::atomic<int> live{0};
+  std::atomic<int> opens{0};
+  std::atomic<bool> refuse{false};
+  std::atomic<bool> broken{false};
+  // Answers with refs of another tenant, as a buggy driver would.
+  std::atomic<bool> foreign{false};
+  // Every backend call first sleeps this long.
+  std::atomic<int64_t> delay_us{0};
+
+ private:
+  class counted_backend final : public backend {
+   public:
+    counted_backend(instrumented_driver& owner, std::unique_ptr<backend> inner)
+        : owner_(owner), inner_(std::move(inner)) {
+      ++owner_.live;
+    }
+    ~counted_backend() override { --owner_.live; }
+
+    v1::ArtifactRef put(const new_artifact& artifact) override {
+      check();
+      return disguised(inner_->put(artifact));
+    }
+    std::optional<std::string> get(const artifact_key& key) override {
+      check();
+      return inner_->get(key);
+    }
+    std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
+      check();
+      auto ref = inner_->get_ref(key);
+      if (ref) {
+        *ref = disguised(std::move(*ref));
+      }
+      return ref;
+    }
+    bool exists(const artifact_key& key) override {
+      check();
+      return inner_->exists(key);
+    }
+    bool remove(const artifact_key& key) override {
+      check();
+      return inner_->remove(key);
+    }
+    std::vector<v1::ArtifactRef> list(const list_query& query) override {
+      check();
+      auto refs = inner_->list(query);
+      for (auto& ref : refs) {
+        ref = disguised(std::move(ref));
+      }
+      return refs;
+    }
+
+   private:
+    v1::ArtifactRef disguised(v1::ArtifactRef ref) const {
+      if (owner_.foreign.load()) {
+        ref.mutable_scope()->set_tenant("intruder");
+      }
+      return ref;
+    }
+
+    void check() {
+      if (auto delay = owner_.delay_us.load(); delay > 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds{delay});
+      }
+      if (owner_.broken.load()) {
+        throw store_error(errc::unavailable, "test connection lost");
+      }
+    }
+
+    instrumented_driver& owner_;
+    std::unique_ptr<backend> inner_;
+  };
+
+  std::shared_ptr<driver> inner_;
+};
+
+}  // namespace artifacts::testing
