@@ -4,16 +4,10 @@
 
 namespace artifacts {
 
-bool admits(const in_flight_limits& limits, const std::vector<shared_worker_load>& loads,
+bool admits(const in_flight_limits& limits, const load_counts& store_total,
             size_t payload_bytes) noexcept {
-  int64_t requests = 0;
-  int64_t bytes = 0;
-  for (const auto& load : loads) {
-    if (load) {
-      requests += load->requests.load(std::memory_order_relaxed);
-      bytes += load->payload_bytes.load(std::memory_order_relaxed);
-    }
-  }
+  auto requests = store_total.requests.load(std::memory_order_relaxed);
+  auto bytes = store_total.payload_bytes.load(std::memory_order_relaxed);
   auto pending = static_cast<size_t>(std::max<int64_t>(requests, 0));
   auto pending_bytes = static_cast<size_t>(std::max<int64_t>(bytes, 0));
   if (pending >= limits.max_requests) {

@@ -5,18 +5,48 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 namespace artifacts {
 
-// What one worker has been handed and not yet finished: requests and the
-// payload bytes of its puts. The supervisor adds, the worker subtracts when
-// its handler returns; each replacement worker gets a fresh count, so work
-// lost with a dead worker's mailbox is forgotten with it. Signed, because a
-// worker may finish a request nobody counted (one sent to it directly).
-struct worker_load {
+// Requests and put payload bytes accepted and not yet answered. Signed,
+// because a worker may finish a request nobody counted (one sent to it
+// directly).
+struct load_counts {
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> payload_bytes{0};
+
+  void add(int64_t count, int64_t bytes) noexcept {
+    requests.fetch_add(count, std::memory_order_relaxed);
+    payload_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  }
+};
+
+// What one worker has been handed and not yet finished, and the store's
+// running total over all its workers. The supervisor adds to both, the
+// worker subtracts from both when its handler returns. When a worker dies,
+// the supervisor takes what it still held off the total (forget), so work
+// lost with a dead worker's mailbox is forgotten with it.
+struct worker_load {
+  explicit worker_load(std::shared_ptr<load_counts> store_total) : store(std::move(store_total)) {}
+
+  load_counts own;
+  std::shared_ptr<load_counts> store;
+
+  void admit(size_t payload_bytes) noexcept {
+    own.add(1, static_cast<int64_t>(payload_bytes));
+    store->add(1, static_cast<int64_t>(payload_bytes));
+  }
+
+  void finish(size_t payload_bytes) noexcept {
+    own.add(-1, -static_cast<int64_t>(payload_bytes));
+    store->add(-1, -static_cast<int64_t>(payload_bytes));
+  }
+
+  // Takes what this (dead) worker still held off the store's total.
+  void forget() noexcept {
+    store->add(-own.requests.load(std::memory_order_relaxed),
+               -own.payload_bytes.load(std::memory_order_relaxed));
+  }
 };
 
 using shared_worker_load = std::shared_ptr<worker_load>;
@@ -26,17 +56,14 @@ using shared_worker_load = std::shared_ptr<worker_load>;
 class finished_request {
  public:
   finished_request(worker_load& load, size_t payload_bytes) noexcept
-      : load_(load), payload_bytes_(static_cast<int64_t>(payload_bytes)) {}
-  ~finished_request() {
-    load_.requests.fetch_sub(1, std::memory_order_relaxed);
-    load_.payload_bytes.fetch_sub(payload_bytes_, std::memory_order_relaxed);
-  }
+      : load_(load), payload_bytes_(payload_bytes) {}
+  ~finished_request() { load_.finish(payload_bytes_); }
   finished_request(const finished_request&) = delete;
   finished_request& operator=(const finished_request&) = delete;
 
  private:
   worker_load& load_;
-  int64_t payload_bytes_;
+  size_t payload_bytes_;
 };
 
 // The supervisor's side: decides whether a new request fits.
@@ -50,14 +77,8 @@ struct in_flight_limits {
 };
 
 // True when a request carrying `payload_bytes` may be admitted next to the
-// work the loads already hold. Costs one atomic read per worker.
-bool admits(const in_flight_limits& limits, const std::vector<shared_worker_load>& loads,
+// work the store holds (`store_total`). Two atomic reads.
+bool admits(const in_flight_limits& limits, const load_counts& store_total,
             size_t payload_bytes) noexcept;
-
-// Records an admitted request on the load of the worker it goes to.
-inline void admit(worker_load& load, size_t payload_bytes) noexcept {
-  load.requests.fetch_add(1, std::memory_order_relaxed);
-  load.payload_bytes.fetch_add(static_cast<int64_t>(payload_bytes), std::memory_order_relaxed);
-}
 
 }  // namespace artifacts

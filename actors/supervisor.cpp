@@ -29,6 +29,8 @@ struct supervisor_state {
   std::vector<worker_actor> workers;
   // What each worker holds, at the same index; replaced with the worker.
   std::vector<shared_worker_load> loads;
+  // The sum of the workers' loads, kept as they change.
+  std::shared_ptr<load_counts> total = std::make_shared<load_counts>();
   size_t live_workers = 0;
   size_t next_worker = 0;
   bool closing = false;
@@ -56,7 +58,7 @@ bool sender_is_local(supervisor_pointer self) {
 
 void start_worker(supervisor_pointer self, size_t index) {
   auto& st = self->state;
-  auto load = std::make_shared<worker_load>();
+  auto load = std::make_shared<worker_load>(st.total);
   auto worker = spawn_worker(self->system(), st.storage, st.closed, self->address(), load);
   self->monitor(worker);
   st.workers[index] = std::move(worker);
@@ -81,33 +83,19 @@ caf::error overloaded_error(std::string_view op, const store_config& config) {
   return make_error(errc::unavailable, std::move(message));
 }
 
-bool sent_by_worker(supervisor_pointer self) {
-  const auto& sender = self->current_sender();
-  if (sender == nullptr) {
-    return false;
-  }
-  for (const auto& worker : self->state.workers) {
-    if (worker != nullptr && worker.address() == sender) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // Hands `request` to the worker at `index`, or refuses it at once when the
-// store is over its in-flight bound. A put coming back from a worker (hashed
-// there) was admitted once already and is not refused for load.
+// store is over its in-flight bound. A put coming back from the worker that
+// hashed it is admitted again like any other: under overload it may be
+// refused then, which is a correct answer.
 template <class Reply, class Atom, class Request>
 caf::result<Reply> dispatch(supervisor_pointer self, std::string_view op, size_t index, Atom atom,
                             Request&& request, size_t payload_bytes = 0) {
   auto& st = self->state;
-  if (!sent_by_worker(self)) {
-    in_flight_limits limits{st.config.max_in_flight, st.config.max_in_flight_bytes};
-    if (!admits(limits, st.loads, payload_bytes)) {
-      return overloaded_error(op, st.config);
-    }
+  in_flight_limits limits{st.config.max_in_flight, st.config.max_in_flight_bytes};
+  if (!admits(limits, *st.total, payload_bytes)) {
+    return overloaded_error(op, st.config);
   }
-  admit(*st.loads[index], payload_bytes);
+  st.loads[index]->admit(payload_bytes);
   return self->delegate(st.workers[index], atom, std::forward<Request>(request));
 }
 
@@ -135,6 +123,8 @@ void on_worker_down(supervisor_pointer self, const caf::down_msg& msg) {
     if (st.workers[index] == nullptr || st.workers[index].address() != msg.source) {
       continue;
     }
+    // Its mailbox died with it: what it still held is no longer in flight.
+    st.loads[index]->forget();
     if (st.closing) {
       st.workers[index] = nullptr;
       --st.live_workers;
