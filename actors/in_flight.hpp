@@ -57,13 +57,22 @@ class finished_request {
  public:
   finished_request(worker_load& load, size_t payload_bytes) noexcept
       : load_(load), payload_bytes_(payload_bytes) {}
-  ~finished_request() { load_.finish(payload_bytes_); }
+  ~finished_request() { release(); }
   finished_request(const finished_request&) = delete;
   finished_request& operator=(const finished_request&) = delete;
+
+  // Subtracts the request now rather than at destruction; idempotent.
+  void release() noexcept {
+    if (!released_) {
+      released_ = true;
+      load_.finish(payload_bytes_);
+    }
+  }
 
  private:
   worker_load& load_;
   size_t payload_bytes_;
+  bool released_ = false;
 };
 
 // The supervisor's side: decides whether a new request fits.

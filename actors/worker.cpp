@@ -133,7 +133,7 @@ auto serve(worker_state& st, std::string_view op, Work&& work,
 // A put that reached a worker without a digest: validate and hash it here,
 // off the supervisor, then hand it back to be routed by its digest.
 caf::result<v1::ArtifactRef> route_by_digest(worker_pointer self, std::string_view op,
-                                             v1::PutRequest& request) {
+                                             v1::PutRequest& request, finished_request& finished) {
   auto& st = self->state;
   try {
     auto prepared = prepare_put(request, st.storage->options());
@@ -149,6 +149,9 @@ caf::result<v1::ArtifactRef> route_by_digest(worker_pointer self, std::string_vi
   if (!supervisor) {
     return closed_error(op);
   }
+  // Off this worker's count before the supervisor admits it again, so the
+  // request is never counted twice.
+  finished.release();
   return self->delegate(supervisor, put_atom::value, std::move(request));
 }
 
@@ -184,7 +187,7 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
           return closed_error(op);
         }
         if (request.sha256().empty()) {
-          return route_by_digest(self, op, request);
+          return route_by_digest(self, op, request, finished);
         }
         return serve(self->state, op, [&](operations& ops) { return ops.put(request); });
       },
