@@ -25,13 +25,21 @@ google::protobuf::util::TypeResolver& generated_types() {
 // by key, and the JSON printer keeps the order of its binary input. Printing
 // the message directly would iterate the map in an order that changes from
 // run to run, so the same ref would render differently.
+//
+// Fields unknown to the schema have no JSON form and are dropped first: left
+// in the binary, an unknown field that reuses a known number with another
+// wire type makes the binary-to-JSON printer skip the value around it, so a
+// present (if empty) list or object would vanish from the text.
 std::string to_json(const google::protobuf::Message& msg) {
+  std::unique_ptr<google::protobuf::Message> known{msg.New()};
+  known->CopyFrom(msg);
+  known->DiscardUnknownFields();
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream raw{&bytes};
     google::protobuf::io::CodedOutputStream coded{&raw};
     coded.SetSerializationDeterministic(true);
-    msg.SerializeToCodedStream(&coded);
+    known->SerializeToCodedStream(&coded);
   }
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -43,7 +51,7 @@ std::string to_json(const google::protobuf::Message& msg) {
     // Cannot happen for a message of the generated pool; keep the data
     // rather than print nothing.
     out.clear();
-    (void)google::protobuf::util::MessageToJsonString(msg, &out, options);
+    (void)google::protobuf::util::MessageToJsonString(*known, &out, options);
   }
   return out;
 }
