@@ -66,6 +66,7 @@ caf::error open_local(local_store& local, const std::string& dsn, size_t pool,
                       const client_flags& target) {
   local.config = std::make_unique<caf::actor_system_config>();
   configure_actor_system(*local.config);
+  tune_scheduler_for_request_latency(*local.config);
   try {
     local.system = std::make_unique<caf::actor_system>(*local.config);
   } catch (const std::exception& e) {

@@ -33,6 +33,7 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(const store_
   const std::chrono::milliseconds request_timeout{flags.timeout_ms};
   session->config_ = std::make_unique<caf::actor_system_config>();
   configure_actor_system(*session->config_);
+  tune_scheduler_for_request_latency(*session->config_);
   if (target.node) {
     remoting_options remoting;
     remoting.tls = flags.tls;

@@ -63,6 +63,7 @@ int run_serve(const serve_flags& flags) {
   const std::string dsn = resolve_dsn(flags.dsn);
   caf::actor_system_config cfg;
   configure_actor_system(cfg);
+  tune_scheduler_for_request_latency(cfg);
   remoting_options remoting;
   remoting.tls = flags.tls;
   if (auto err = configure_remoting(cfg, remoting)) {
