@@ -52,25 +52,41 @@ struct worker_load {
 using shared_worker_load = std::shared_ptr<worker_load>;
 
 // Subtracts one finished request from a worker's load when destroyed. Held
-// by the worker for the duration of its handler.
+// by the worker until the request is answered: for the duration of its
+// handler, or, for a put waiting in a batch, until the batch is committed.
+// Movable, so that it can travel with the request it counts.
 class finished_request {
  public:
   finished_request(worker_load& load, size_t payload_bytes) noexcept
-      : load_(load), payload_bytes_(payload_bytes) {}
+      : load_(&load), payload_bytes_(payload_bytes) {}
   ~finished_request() { release(); }
   finished_request(const finished_request&) = delete;
   finished_request& operator=(const finished_request&) = delete;
+  finished_request(finished_request&& other) noexcept
+      : load_(other.load_), payload_bytes_(other.payload_bytes_), released_(other.released_) {
+    other.released_ = true;
+  }
+  finished_request& operator=(finished_request&& other) noexcept {
+    if (this != &other) {
+      release();
+      load_ = other.load_;
+      payload_bytes_ = other.payload_bytes_;
+      released_ = other.released_;
+      other.released_ = true;
+    }
+    return *this;
+  }
 
   // Subtracts the request now rather than at destruction; idempotent.
   void release() noexcept {
     if (!released_) {
       released_ = true;
-      load_.finish(payload_bytes_);
+      load_->finish(payload_bytes_);
     }
   }
 
  private:
-  worker_load& load_;
+  worker_load* load_;
   size_t payload_bytes_;
   bool released_ = false;
 };

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
@@ -13,15 +14,37 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "actors/error.hpp"
 #include "actors/reconnect_backoff.hpp"
+#include "actors/request_batch.hpp"
 #include "storage/errc.hpp"
 #include "storage/operations.hpp"
 
 namespace artifacts {
 
 namespace {
+
+// Bounds on one batch of puts: enough to share a commit among the puts that
+// queue up under load, small enough that one batch's payload stays far below
+// what the statement timeout allows.
+constexpr size_t max_batch_puts = 64;
+constexpr size_t max_batch_put_bytes = size_t{4} << 20;
+
+// Bound on one batch of gets, whose answers are all held at once.
+constexpr size_t max_batch_gets = 16;
+constexpr size_t unbounded = static_cast<size_t>(-1);
+
+std::string with_op(std::string_view op, std::string_view message) {
+  std::string out;
+  out.reserve(op.size() + 2 + message.size());
+  out.append(op).append(": ").append(message);
+  return out;
+}
+
+using put_batch = request_batch<v1::PutRequest, v1::ArtifactRef>;
+using get_batch = request_batch<v1::Key, v1::Blob>;
 
 struct worker_state {
   std::shared_ptr<driver> storage;
@@ -33,18 +56,19 @@ struct worker_state {
   // they must go first. The state is destroyed when the worker exits, which
   // closes the connection before the supervisor learns of the exit.
   std::unique_ptr<operations> ops;
+  // Requests that arrive together are served together: the first one of a
+  // batch sends the worker a flush message, which queues behind every
+  // request already in the mailbox, so by the time it is handled the batch
+  // holds all of them. At most one of the two batches is not empty.
+  put_batch puts{max_batch_puts, max_batch_put_bytes, "put"};
+  get_batch gets{max_batch_gets, unbounded, "get"};
+  // A flush message is in the mailbox.
+  bool flush_queued = false;
 
   static inline const char* name = "artifacts.worker";
 };
 
 using worker_pointer = worker_actor::stateful_pointer<worker_state>;
-
-std::string with_op(std::string_view op, std::string_view message) {
-  std::string out;
-  out.reserve(op.size() + 2 + message.size());
-  out.append(op).append(": ").append(message);
-  return out;
-}
 
 caf::error closed_error(std::string_view op) {
   return make_error(errc::store_closed, with_op(op, "the store is closed"));
@@ -84,15 +108,15 @@ caf::error ensure_backend(worker_state& st, std::string_view op) {
 
 enum class on_lost_connection { repeat, report };
 
-// Runs one operation on the backend and turns every failure into a reply.
+// Runs one operation on the backend and turns every failure into an error.
 // A lost connection (unavailable) or an unexpected exception drops the
 // backend: the connection may be dead or in an unknown state. When the
 // connection ended with the outcome unknown and `lost` allows it, the work is
 // repeated once on a freshly opened backend.
 template <class Work>
-auto serve(worker_state& st, std::string_view op, Work&& work,
-           on_lost_connection lost = on_lost_connection::repeat)
-    -> caf::result<std::invoke_result_t<Work, operations&>> {
+auto run(worker_state& st, std::string_view op, Work&& work,
+         on_lost_connection lost = on_lost_connection::repeat)
+    -> caf::expected<std::invoke_result_t<Work, operations&>> {
   if (st.closed->load()) {
     return closed_error(op);
   }
@@ -128,6 +152,91 @@ auto serve(worker_state& st, std::string_view op, Work&& work,
       return make_error(errc::internal, with_op(op, "unknown failure"));
     }
   }
+}
+
+// run() as the reply of a handler.
+template <class Work>
+auto serve(worker_state& st, std::string_view op, Work&& work,
+           on_lost_connection lost = on_lost_connection::repeat)
+    -> caf::result<std::invoke_result_t<Work, operations&>> {
+  return run(st, op, std::forward<Work>(work), lost);
+}
+
+// Stores the waiting puts as one backend batch and answers each with its own
+// outcome. A failure of the whole batch (closed store, unreachable backend,
+// a connection lost twice) answers every put with it.
+void flush_puts(worker_state& st) {
+  if (st.puts.empty()) {
+    return;
+  }
+  auto puts = st.puts.take();
+  if (st.closed->load()) {
+    for (auto& put : puts) {
+      put.answer(closed_error(put.request.text() ? "put_text" : "put"));
+    }
+    return;
+  }
+  std::vector<const v1::PutRequest*> requests;
+  requests.reserve(puts.size());
+  for (const auto& put : puts) {
+    requests.push_back(&put.request);
+  }
+  auto outcomes = run(st, "put", [&](operations& ops) { return ops.put_batch(requests); });
+  for (size_t i = 0; i < puts.size(); ++i) {
+    if (!outcomes) {
+      puts[i].answer(outcomes.error());
+    } else if (auto& outcome = (*outcomes)[i]; outcome.error) {
+      puts[i].answer(make_error(outcome.error->code(), outcome.error->what()));
+    } else {
+      puts[i].answer(std::move(*outcome.value));
+    }
+  }
+}
+
+// Fetches the waiting gets as one backend batch and answers each.
+void flush_gets(worker_state& st) {
+  if (st.gets.empty()) {
+    return;
+  }
+  auto gets = st.gets.take();
+  std::vector<const v1::Key*> keys;
+  keys.reserve(gets.size());
+  for (const auto& get : gets) {
+    keys.push_back(&get.request);
+  }
+  auto outcomes = run(st, "get", [&](operations& ops) { return ops.get_batch(keys); });
+  for (size_t i = 0; i < gets.size(); ++i) {
+    if (!outcomes) {
+      gets[i].answer(outcomes.error());
+    } else if (auto& outcome = (*outcomes)[i]; outcome.error) {
+      gets[i].answer(make_error(outcome.error->code(), outcome.error->what()));
+    } else {
+      gets[i].answer(std::move(*outcome.value));
+    }
+  }
+}
+
+// Serves whatever is batched; called before any request that is not of the
+// batch's kind, and when the flush message comes round.
+void flush_batches(worker_state& st) {
+  flush_puts(st);
+  flush_gets(st);
+}
+
+// Adds a request to `batch`, serving it at once when it is full, and makes
+// sure a flush message is queued for it otherwise. The reply follows later.
+template <class Batch, class Request, class Flush>
+auto add_to_batch(worker_pointer self, Batch& batch, Request& request, finished_request& finished,
+                  size_t payload_bytes, Flush flush) {
+  using reply = decltype(std::declval<typename Batch::item&>().promise);
+  reply promise = self->make_response_promise<reply>();
+  if (batch.add({std::move(request), promise, std::move(finished)}, payload_bytes)) {
+    flush(self->state);
+  } else if (!self->state.flush_queued) {
+    self->state.flush_queued = true;
+    self->send(self, flush_atom::value);
+  }
+  return promise;
 }
 
 // A put that reached a worker without a digest: validate and hash it here,
@@ -171,6 +280,7 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
   }
   self->set_down_handler([self](caf::down_msg& msg) {
     if (msg.source == self->state.supervisor) {
+      flush_batches(self->state);
       self->quit();
     }
   });
@@ -189,31 +299,48 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
         if (request.sha256().empty()) {
           return route_by_digest(self, op, request, finished);
         }
-        return serve(self->state, op, [&](operations& ops) { return ops.put(request); });
+        flush_gets(self->state);
+        const size_t bytes = request.data().size();
+        return add_to_batch(self, self->state.puts, request, finished, bytes, flush_puts);
       },
-      [self](get_atom, const v1::Key& key) -> caf::result<v1::Blob> {
+      [self](flush_atom) {
+        self->state.flush_queued = false;
+        flush_batches(self->state);
+      },
+      [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
         finished_request finished{*self->state.load, 0};
-        return serve(self->state, "get", [&](operations& ops) { return ops.get(key); });
+        if (self->state.closed->load()) {
+          return closed_error("get");
+        }
+        flush_puts(self->state);
+        return add_to_batch(self, self->state.gets, key, finished, 0, flush_gets);
       },
       [self](get_ref_atom, const v1::Key& key) -> caf::result<v1::RefResult> {
         finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
         return serve(self->state, "get_ref", [&](operations& ops) { return ops.get_ref(key); });
       },
       [self](exists_atom, const v1::Key& key) -> caf::result<bool> {
         finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
         return serve(self->state, "exists", [&](operations& ops) { return ops.exists(key); });
       },
       [self](delete_atom, const v1::Key& key) -> caf::result<bool> {
         finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
         return serve(
             self->state, "delete", [&](operations& ops) { return ops.remove(key); },
             on_lost_connection::report);
       },
       [self](list_atom, const v1::ListRequest& request) -> caf::result<v1::RefList> {
         finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
         return serve(self->state, "list", [&](operations& ops) { return ops.list(request); });
       },
-      [self](close_atom) { self->quit(); },
+      [self](close_atom) {
+        flush_batches(self->state);
+        self->quit();
+      },
   };
 }
 

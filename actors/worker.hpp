@@ -17,8 +17,9 @@ namespace artifacts {
 
 // The data operations plus close, which makes the worker quit once the
 // requests queued before it have been answered (with store_closed, since the
-// store's closed flag is set by then).
-using worker_actor = store_actor::extend<caf::reacts_to<close_atom>>;
+// store's closed flag is set by then), and flush, which the worker sends
+// itself to store the puts it has batched.
+using worker_actor = store_actor::extend<caf::reacts_to<close_atom>, caf::reacts_to<flush_atom>>;
 
 // Spawns a worker on its own thread (it blocks in backend calls). It opens
 // its backend from `storage` on that thread, and again after a failure, with
@@ -26,8 +27,13 @@ using worker_actor = store_actor::extend<caf::reacts_to<close_atom>>;
 // at once. Every request first checks `closed`: once it is set the answer is
 // store_closed. A put without a digest is hashed here and handed back to
 // `supervisor` to be routed by its digest. Nothing a backend throws escapes
-// a handler. Each handled request is subtracted from `load` when its handler
-// returns.
+// a handler. Each request is subtracted from `load` when it is answered.
+//
+// Puts are stored in batches: the puts that reach the worker together (those
+// already in its mailbox when the first is taken, up to a bound) are handed
+// to the backend as one batch, which a driver may commit as one transaction,
+// and each is answered with its own outcome. Any other request first stores
+// the batch, so a worker serves the requests it is sent in their order.
 //
 // When a call fails because the connection ended before its outcome was
 // known (retry_advice::on_new_connection), the worker opens a new backend at

@@ -2,10 +2,12 @@
 #include <atomic>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "scenarios/scenario_catalog.hpp"
+#include "storage/artifact_id.hpp"
 
 namespace artifacts::scenarios {
 
@@ -161,6 +163,80 @@ void concurrent_identical_puts(const store_factory& make) {
   CHECK(REQUIRE_VALUE(c.get(make_key(scope, refs[0].id()))).data() == data);
 }
 
+// Requests that reach one worker together are served together (a batch of
+// puts, a batch of gets); each must still get exactly its own answer.
+void one_worker_many_outcomes(const store_factory& make) {
+  store_config tweaks;
+  tweaks.pool_size = 1;
+  tweaks.storage.make_id = [](std::string_view ns, std::string_view digest) {
+    return ns == "clash" ? std::string("clash_000000000000") : standard_artifact_id(ns, digest);
+  };
+  auto store = make(tweaks);
+  auto& c = store->client();
+  constexpr int thread_count = 64;
+  constexpr int rounds = 4;
+  const auto scope = make_scope("acme", "alice", "session-1");
+  const std::string shared = "the same bytes from every writer";
+  failure_log failures;
+  std::atomic<int> clash_stored{0};
+  std::atomic<int> clash_refused{0};
+
+  run_together(thread_count, [&](int t) {
+    for (int r = 0; r < rounds; ++r) {
+      const auto where = "writer " + std::to_string(t) + " round " + std::to_string(r) + ": ";
+      const auto unique = where + "unique bytes";
+      switch (t % 4) {
+        case 0: {  // identical bytes: one row, one ref for all
+          auto ref = c.put(put_request(scope, shared));
+          if (!ref || ref->sha256() != sha256_of(shared)) {
+            failures.add(where + "identical put: " + (ref ? "wrong ref" : describe(ref.error())));
+          }
+          break;
+        }
+        case 1: {  // new bytes, read back at once
+          auto ref = c.put(put_request(scope, unique));
+          if (!ref) {
+            failures.add(where + "put: " + describe(ref.error()));
+            break;
+          }
+          auto blob = c.get(make_key(scope, ref->id()));
+          if (!blob || !blob->found() || blob->data() != unique) {
+            failures.add(where + "get did not return the bytes just put");
+          }
+          break;
+        }
+        case 2: {  // every content under one id: only the first is stored
+          auto ref = c.put(put_request(scope, unique, "clash"));
+          if (ref) {
+            ++clash_stored;
+          } else if (code_of(ref.error()) == errc::hash_collision) {
+            ++clash_refused;
+          } else {
+            failures.add(where + "clashing put: " + describe(ref.error()));
+          }
+          break;
+        }
+        default: {  // a digest that does not match: refused, alone
+          auto request = put_request(scope, unique);
+          request.set_sha256(std::string(64, 'a'));
+          auto ref = c.put(request);
+          if (ref || code_of(ref.error()) != errc::invalid_argument) {
+            failures.add(where + "a wrong digest was not refused as invalid_argument");
+          }
+          break;
+        }
+      }
+    }
+  });
+
+  INFO("failures: " << failures.summary());
+  CHECK(failures.count() == 0);
+  CHECK(clash_stored.load() == 1);
+  CHECK(clash_refused.load() == thread_count / 4 * rounds - 1);
+  // The shared bytes, one row per writer-1 round, and the clash winner.
+  CHECK(list_all(c, scope).size() == 1 + thread_count / 4 * rounds + 1);
+}
+
 }  // namespace
 
 std::vector<scenario> concurrency_scenarios() {
@@ -168,6 +244,7 @@ std::vector<scenario> concurrency_scenarios() {
       {"128 threads by 12 rounds of mixed operations over many scopes", concurrent_operations},
       {"16 threads putting identical bytes into one scope leave one row",
        concurrent_identical_puts},
+      {"64 callers on one worker each get their own outcome", one_worker_many_outcomes},
   };
 }
 

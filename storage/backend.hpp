@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "messages/artifacts.pb.h"
+#include "storage/errc.hpp"
 
 namespace artifacts {
 
@@ -36,6 +37,17 @@ struct new_artifact {
   std::string_view bytes;
   std::string_view source_json;
 };
+
+// What one request of a batch came to: its value, or the error that request
+// alone met. Exactly one of the two is set.
+template <class T>
+struct outcome {
+  std::optional<T> value;
+  std::optional<store_error> error;
+};
+
+// A put's outcome: the row now stored at its key.
+using put_outcome = outcome<v1::ArtifactRef>;
 
 // A page request over rows in the store's order (tenant, user, session, task,
 // namespace, id; bytewise). Empty filter fields match anything.
@@ -55,8 +67,26 @@ class backend {
   // first). Never overwrites. The caller compares digests.
   virtual v1::ArtifactRef put(const new_artifact& artifact) = 0;
 
+  // Stores each artifact as put() would and returns one outcome per
+  // artifact, in the same order. A failure that belongs to one put (a
+  // statement error caused by its values) is that put's outcome and leaves
+  // the others unaffected. A failure of the connection itself throws
+  // store_error (unavailable) for the batch as a whole: some puts may then be
+  // stored and others not, and repeating the batch is safe, since a repeated
+  // put finds its own row. Artifacts with the same key in one batch behave
+  // as consecutive puts: the first is stored, the later ones answer its row.
+  // The default runs put() for each in turn; a driver may commit the batch
+  // as one transaction, so that the puts share one durable write.
+  virtual std::vector<put_outcome> put_batch(const std::vector<new_artifact>& artifacts);
+
   // The bytes at `key`, or nullopt when no row is there.
   virtual std::optional<std::string> get(const artifact_key& key) = 0;
+
+  // The bytes at each key, in the order of `keys`: nullopt where no row is.
+  // A failure fails the batch as a whole, as it would fail get(). The
+  // default runs get() for each in turn; a driver may fetch them in one
+  // round trip.
+  virtual std::vector<std::optional<std::string>> get_batch(const std::vector<artifact_key>& keys);
 
   // The ref at `key`, or nullopt when no row is there.
   virtual std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) = 0;

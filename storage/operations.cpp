@@ -23,6 +23,16 @@ artifact_key checked_key(std::string_view op, const v1::Key& key, const limits& 
   return artifact_key{key.scope(), namespace_of_id(key.id()), key.id()};
 }
 
+// A put found a row at its key: it is the same artifact only when the
+// digests agree; otherwise two contents share one id.
+void check_same_content(const prepared_put& prepared, const v1::ArtifactRef& stored) {
+  if (stored.sha256() != prepared.ref.sha256()) {
+    throw store_error(errc::hash_collision,
+                      "put: id " + prepared.ref.id() +
+                          " is already taken in this scope by content with another sha256");
+  }
+}
+
 }  // namespace
 
 prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options) {
@@ -79,12 +89,49 @@ operations::operations(std::unique_ptr<backend> storage, const storage_options& 
 v1::ArtifactRef operations::put(const v1::PutRequest& request) {
   auto prepared = prepare_put(request, options_);
   auto stored = storage_->put(new_artifact{prepared.ref, request.data(), prepared.source_json});
-  if (stored.sha256() != prepared.ref.sha256()) {
-    throw store_error(errc::hash_collision,
-                      "put: id " + prepared.ref.id() +
-                          " is already taken in this scope by content with another sha256");
-  }
+  check_same_content(prepared, stored);
   return stored;
+}
+
+std::vector<put_outcome> operations::put_batch(const std::vector<const v1::PutRequest*>& requests) {
+  std::vector<put_outcome> outcomes(requests.size());
+  // Requests that pass validation, and where their outcome goes.
+  std::vector<prepared_put> prepared;
+  std::vector<size_t> slot_of;
+  prepared.reserve(requests.size());
+  slot_of.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    try {
+      prepared.push_back(prepare_put(*requests[i], options_));
+      slot_of.push_back(i);
+    } catch (const store_error& e) {
+      outcomes[i].error = e;
+    }
+  }
+  if (prepared.empty()) {
+    return outcomes;
+  }
+  std::vector<new_artifact> artifacts;
+  artifacts.reserve(prepared.size());
+  for (size_t k = 0; k < prepared.size(); ++k) {
+    artifacts.push_back(
+        new_artifact{prepared[k].ref, requests[slot_of[k]]->data(), prepared[k].source_json});
+  }
+  auto stored = storage_->put_batch(artifacts);
+  for (size_t k = 0; k < prepared.size(); ++k) {
+    auto& outcome = outcomes[slot_of[k]];
+    if (stored[k].error) {
+      outcome.error = std::move(stored[k].error);
+      continue;
+    }
+    try {
+      check_same_content(prepared[k], *stored[k].value);
+      outcome.value = std::move(stored[k].value);
+    } catch (const store_error& e) {
+      outcome.error = e;
+    }
+  }
+  return outcomes;
 }
 
 v1::Blob operations::get(const v1::Key& key) {
@@ -94,6 +141,34 @@ v1::Blob operations::get(const v1::Key& key) {
     out.set_data(std::move(*bytes));
   }
   return out;
+}
+
+std::vector<outcome<v1::Blob>> operations::get_batch(const std::vector<const v1::Key*>& keys) {
+  std::vector<outcome<v1::Blob>> outcomes(keys.size());
+  std::vector<artifact_key> checked;
+  std::vector<size_t> slot_of;
+  checked.reserve(keys.size());
+  slot_of.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    try {
+      checked.push_back(checked_key("get", *keys[i], options_.limits));
+      slot_of.push_back(i);
+    } catch (const store_error& e) {
+      outcomes[i].error = e;
+    }
+  }
+  if (checked.empty()) {
+    return outcomes;
+  }
+  auto found = storage_->get_batch(checked);
+  for (size_t k = 0; k < checked.size(); ++k) {
+    auto& blob = outcomes[slot_of[k]].value.emplace();
+    if (found[k]) {
+      blob.set_found(true);
+      blob.set_data(std::move(*found[k]));
+    }
+  }
+  return outcomes;
 }
 
 v1::RefResult operations::get_ref(const v1::Key& key) {

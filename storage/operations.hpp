@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "messages/artifacts.pb.h"
 #include "storage/backend.hpp"
@@ -26,6 +27,20 @@ class operations {
   // taken in the scope by different content, and invalid_argument when
   // request.sha256 is set and is not the digest of the data.
   v1::ArtifactRef put(const v1::PutRequest& request);
+
+  // Stores several put requests as put() would, in one backend batch, and
+  // returns one outcome per request, in order: each request's own ref or its
+  // own error (validation, hash_collision, a statement error). Throws
+  // store_error only when the connection fails (unavailable); repeating the
+  // batch on a new backend is then safe. The requests are not owned and must
+  // outlive the call.
+  std::vector<put_outcome> put_batch(const std::vector<const v1::PutRequest*>& requests);
+
+  // get() for several keys in one backend batch: one outcome per key, in
+  // order, each the key's own blob or its own validation error. Throws
+  // store_error when the backend fails the batch (typically unavailable).
+  // The keys are not owned and must outlive the call.
+  std::vector<outcome<v1::Blob>> get_batch(const std::vector<const v1::Key*>& keys);
 
   // found = false (not an error) when nothing is stored under key.
   v1::Blob get(const v1::Key& key);

@@ -63,7 +63,115 @@ bool is_missing_statement(const result_ptr& result) {
   return sqlstate != nullptr && std::string_view(sqlstate) == undefined_prepared_statement;
 }
 
+// The six parameters of a key, kept alive for libpq.
+struct key_parameters {
+  explicit key_parameters(const artifact_key& key) : ns(key.ns), id(key.id) {
+    values = {key.scope.tenant().c_str(),
+              key.scope.user().c_str(),
+              key.scope.session().c_str(),
+              key.scope.task().c_str(),
+              ns.c_str(),
+              id.c_str()};
+  }
+  key_parameters(const key_parameters&) = delete;
+  key_parameters& operator=(const key_parameters&) = delete;
+
+  std::string ns;
+  std::string id;
+  std::array<const char*, 6> values{};
+};
+
+std::optional<std::string> bytes_of(const result_ptr& rows) {
+  if (PQntuples(rows.get()) == 0) {
+    return std::nullopt;
+  }
+  return std::string(PQgetvalue(rows.get(), 0, 0),
+                     static_cast<size_t>(PQgetlength(rows.get(), 0, 0)));
+}
+
+// Reads and discards what is left of a pipeline up to its sync point and
+// leaves pipeline mode, so that the connection serves libpqxx again. Returns
+// false when it cannot: the connection is lost, or more results keep coming
+// than `queries` could have produced.
+bool leave_pipeline(PGconn* pg, size_t queries) {
+  // Each query ends with a null result; an error adds one; then the sync.
+  size_t results_left = 3 * queries + 2;
+  while (PQpipelineStatus(pg) != PQ_PIPELINE_OFF) {
+    if (PQexitPipelineMode(pg) == 1) {
+      return true;
+    }
+    if (PQstatus(pg) != CONNECTION_OK || results_left-- == 0) {
+      return false;
+    }
+    result_ptr discarded{PQgetResult(pg)};
+  }
+  return true;
+}
+
 }  // namespace
+
+void binary_reader::prepare_on(PGconn* pg) {
+  if (prepared_on_ != pg) {
+    result_ptr prepared{PQprepare(pg, statement_name, sql::select_bytes, 6, nullptr)};
+    check(pg, prepared, sql::select_bytes);
+    prepared_on_ = pg;
+  }
+}
+
+std::vector<std::optional<std::string>> binary_reader::bytes_at_each(
+    pqxx::connection& conn, const std::vector<artifact_key>& keys) {
+  PGconn* pg = handle_of(conn);
+  if (pg == nullptr || PQstatus(pg) != CONNECTION_OK) {
+    throw pqxx::broken_connection("the connection to PostgreSQL is closed");
+  }
+  std::vector<std::unique_ptr<key_parameters>> parameters;
+  parameters.reserve(keys.size());
+  for (const auto& key : keys) {
+    parameters.push_back(std::make_unique<key_parameters>(key));
+  }
+  prepare_on(pg);
+  if (PQenterPipelineMode(pg) != 1) {
+    throw pqxx::broken_connection(PQerrorMessage(pg));
+  }
+  std::vector<std::optional<std::string>> found;
+  found.reserve(keys.size());
+  bool synced = false;
+  try {
+    for (const auto& key : parameters) {
+      if (PQsendQueryPrepared(pg, statement_name, 6, key->values.data(), nullptr, nullptr, 1) !=
+          1) {
+        check(pg, nullptr, sql::select_bytes);
+      }
+    }
+    if (PQpipelineSync(pg) != 1) {
+      check(pg, nullptr, sql::select_bytes);
+    }
+    synced = true;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      result_ptr rows{PQgetResult(pg)};
+      // A statement lost with the session libpqxx replaced makes the first
+      // query fail; the caller's repeat prepares it afresh.
+      if (is_missing_statement(rows)) {
+        prepared_on_ = nullptr;
+      }
+      check(pg, rows, sql::select_bytes);
+      found.push_back(bytes_of(rows));
+      result_ptr end_of_query{PQgetResult(pg)};
+    }
+  } catch (...) {
+    if (!synced) {
+      (void)PQpipelineSync(pg);
+    }
+    if (!leave_pipeline(pg, keys.size())) {
+      throw pqxx::broken_connection("the connection to PostgreSQL failed inside a pipeline");
+    }
+    throw;
+  }
+  if (!leave_pipeline(pg, keys.size())) {
+    throw pqxx::broken_connection("the connection to PostgreSQL failed inside a pipeline");
+  }
+  return found;
+}
 
 std::optional<std::string> binary_reader::bytes_at(pqxx::connection& conn,
                                                    const artifact_key& key) {
@@ -83,11 +191,7 @@ std::optional<std::string> binary_reader::bytes_at(pqxx::connection& conn,
   // Twice at most: a handle at the address of one we prepared on may still
   // be a new session (libpqxx reconnected), which lacks the statement.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (prepared_on_ != pg) {
-      result_ptr prepared{PQprepare(pg, statement_name, sql::select_bytes, 6, nullptr)};
-      check(pg, prepared, sql::select_bytes);
-      prepared_on_ = pg;
-    }
+    prepare_on(pg);
     rows.reset(PQexecPrepared(pg, statement_name, 6, values.data(), nullptr, nullptr, 1));
     if (!is_missing_statement(rows)) {
       break;
@@ -95,11 +199,7 @@ std::optional<std::string> binary_reader::bytes_at(pqxx::connection& conn,
     prepared_on_ = nullptr;
   }
   check(pg, rows, sql::select_bytes);
-  if (PQntuples(rows.get()) == 0) {
-    return std::nullopt;
-  }
-  return std::string(PQgetvalue(rows.get(), 0, 0),
-                     static_cast<size_t>(PQgetlength(rows.get(), 0, 0)));
+  return bytes_of(rows);
 }
 
 }  // namespace artifacts::postgres

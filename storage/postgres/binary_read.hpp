@@ -6,7 +6,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include <libpq-fe.h>
 #include <pqxx/connection>
 
 #include "storage/backend.hpp"
@@ -25,7 +27,17 @@ class binary_reader {
   // caller's mapping to store_error (pg_errors.hpp).
   std::optional<std::string> bytes_at(pqxx::connection& conn, const artifact_key& key);
 
+  // bytes_at for each key, in order, sent as one pipeline: every query goes
+  // out before the first answer is read, so the batch costs one round trip.
+  // Throws like bytes_at for the batch as a whole; the connection is out of
+  // pipeline mode again when it returns or throws, unless it was lost.
+  std::vector<std::optional<std::string>> bytes_at_each(pqxx::connection& conn,
+                                                        const std::vector<artifact_key>& keys);
+
  private:
+  // Prepares the statement on `pg` unless it is prepared there already.
+  void prepare_on(PGconn* pg);
+
   const void* prepared_on_ = nullptr;
 };
 
