@@ -162,9 +162,31 @@ auto serve(worker_state& st, std::string_view op, Work&& work,
   return run(st, op, std::forward<Work>(work), lost);
 }
 
-// Stores the waiting puts as one backend batch and answers each with its own
+// Serves the waiting requests of `items` as one backend batch through
+// `serve_batch` (operations&, the requests) and answers each with its own
 // outcome. A failure of the whole batch (closed store, unreachable backend,
-// a connection lost twice) answers every put with it.
+// a connection lost twice) answers every request with it.
+template <class Item, class ServeBatch>
+void serve_together(worker_state& st, std::string_view op, std::vector<Item>& items,
+                    ServeBatch serve_batch) {
+  std::vector<const decltype(Item::request)*> requests;
+  requests.reserve(items.size());
+  for (const auto& item : items) {
+    requests.push_back(&item.request);
+  }
+  auto outcomes = run(st, op, [&](operations& ops) { return serve_batch(ops, requests); });
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!outcomes) {
+      items[i].answer(outcomes.error());
+    } else if (auto& outcome = (*outcomes)[i]; outcome.error) {
+      items[i].answer(make_error(outcome.error->code(), outcome.error->what()));
+    } else {
+      items[i].answer(std::move(*outcome.value));
+    }
+  }
+}
+
+// Stores the waiting puts as one backend batch.
 void flush_puts(worker_state& st) {
   if (st.puts.empty()) {
     return;
@@ -176,44 +198,18 @@ void flush_puts(worker_state& st) {
     }
     return;
   }
-  std::vector<const v1::PutRequest*> requests;
-  requests.reserve(puts.size());
-  for (const auto& put : puts) {
-    requests.push_back(&put.request);
-  }
-  auto outcomes = run(st, "put", [&](operations& ops) { return ops.put_batch(requests); });
-  for (size_t i = 0; i < puts.size(); ++i) {
-    if (!outcomes) {
-      puts[i].answer(outcomes.error());
-    } else if (auto& outcome = (*outcomes)[i]; outcome.error) {
-      puts[i].answer(make_error(outcome.error->code(), outcome.error->what()));
-    } else {
-      puts[i].answer(std::move(*outcome.value));
-    }
-  }
+  serve_together(st, "put", puts,
+                 [](operations& ops, const auto& requests) { return ops.put_batch(requests); });
 }
 
-// Fetches the waiting gets as one backend batch and answers each.
+// Fetches the waiting gets as one backend batch.
 void flush_gets(worker_state& st) {
   if (st.gets.empty()) {
     return;
   }
   auto gets = st.gets.take();
-  std::vector<const v1::Key*> keys;
-  keys.reserve(gets.size());
-  for (const auto& get : gets) {
-    keys.push_back(&get.request);
-  }
-  auto outcomes = run(st, "get", [&](operations& ops) { return ops.get_batch(keys); });
-  for (size_t i = 0; i < gets.size(); ++i) {
-    if (!outcomes) {
-      gets[i].answer(outcomes.error());
-    } else if (auto& outcome = (*outcomes)[i]; outcome.error) {
-      gets[i].answer(make_error(outcome.error->code(), outcome.error->what()));
-    } else {
-      gets[i].answer(std::move(*outcome.value));
-    }
-  }
+  serve_together(st, "get", gets,
+                 [](operations& ops, const auto& keys) { return ops.get_batch(keys); });
 }
 
 // Serves whatever is batched; called before any request that is not of the
