@@ -21,6 +21,26 @@
 #include "scenarios/instrumented_driver.hpp"
 #include "scenarios/scenario_support.hpp"
 
+// Under AddressSanitizer, freed memory waits in a quarantine (256 MiB by
+// default) before it is reused, so the resident peak would also count memory
+// the store has already let go of. The memory check below is about what the
+// store holds at once, so this test runs without the quarantine; the rest of
+// the suite keeps it for finding uses after free. ASan's redzones and shadow
+// still add to the peak, in proportion to the memory held. ASAN_OPTIONS from
+// the environment still take precedence over these defaults.
+#if defined(__SANITIZE_ADDRESS__)
+#define ARTIFACTS_OVERLOAD_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARTIFACTS_OVERLOAD_TEST_ASAN 1
+#endif
+#endif
+#ifdef ARTIFACTS_OVERLOAD_TEST_ASAN
+extern "C" const char* __asan_default_options() {
+  return "quarantine_size_mb=0";
+}
+#endif
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -104,6 +124,9 @@ TEST_CASE("100 000 puts flooding a slow store: every one answered, memory bounde
   config.max_in_flight = 64;
   auto storage = std::make_shared<instrumented_driver>(config.storage);
   storage->delay_us = 2000;
+  // The memory check is about requests in flight; the flood's stored bytes
+  // would grow with how long it ran.
+  storage->keep_bytes = false;
   auto closed = std::make_shared<std::atomic<bool>>(false);
   artifacts::store store{artifacts::spawn_supervisor(sys, storage, closed, config), closed, config};
 
@@ -122,8 +145,11 @@ TEST_CASE("100 000 puts flooding a slow store: every one answered, memory bounde
   CHECK(result.overloaded > requests / 2);
   // Queued in full, the flood would hold 100 000 x 16 KiB = 1.6 GiB. What
   // remains is the backlog in the supervisor's mailbox while the sender
-  // outpaces even the refusals (about 140 MiB when measured).
-  CHECK(growth_mib < 512);
+  // outpaces even the refusals: about 95 MiB when measured, and about 145 MiB
+  // under AddressSanitizer, whose redzones and shadow come on top of every
+  // allocation. Stored bytes are not kept (above), so the figure does not
+  // grow with how long the flood took.
+  CHECK(growth_mib < 256);
 
   // Once the flood has drained, the store serves normally again.
   storage->delay_us = 0;
