@@ -24,12 +24,12 @@ tree::tree(const std::string& root, std::chrono::milliseconds lock_timeout)
   sweep(folder_.get());
 }
 
-std::unique_lock<std::timed_mutex> tree::lock_key(std::string_view op, const location& where) {
+std::unique_lock<timed_lock> tree::lock_key(std::string_view op, const location& where) {
   size_t hash = std::hash<std::string>{}(where.stem);
   for (const auto& name : where.folders) {
     hash = hash * 31 + std::hash<std::string>{}(name);
   }
-  std::unique_lock<std::timed_mutex> guard(stripes_[hash % stripes_.size()], std::defer_lock);
+  std::unique_lock<timed_lock> guard(stripes_[hash % stripes_.size()], std::defer_lock);
   if (!guard.try_lock_for(lock_timeout_)) {
     throw store_error(errc::unavailable,
                       std::string(op) + ": timed out waiting for another write of the artifact");

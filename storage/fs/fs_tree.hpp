@@ -9,6 +9,7 @@
 
 #include "storage/fs/fs_io.hpp"
 #include "storage/fs/fs_layout.hpp"
+#include "storage/fs/fs_timed_lock.hpp"
 
 namespace artifacts::fs {
 
@@ -27,14 +28,14 @@ class tree {
   // Serialises the writers of one artifact (puts and deletes of one key)
   // inside this store, waiting at most the lock timeout. Throws
   // store_error(unavailable) naming `op` when the wait runs out.
-  std::unique_lock<std::timed_mutex> lock_key(std::string_view op, const location& where);
+  std::unique_lock<timed_lock> lock_key(std::string_view op, const location& where);
 
  private:
   unique_fd root_;
   unique_fd lock_;
   unique_fd folder_;
   std::chrono::milliseconds lock_timeout_;
-  std::array<std::timed_mutex, 64> stripes_;
+  std::array<timed_lock, 64> stripes_;
 };
 
 }  // namespace artifacts::fs
