@@ -1,5 +1,6 @@
 #include "actors/remoting.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -175,24 +176,38 @@ caf::expected<store_actor> connect_store(caf::actor_system& sys, const std::stri
   // a request to the manager carries a timeout.
   auto manager = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
                                            : sys.middleman().actor_handle();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   caf::expected<store_actor> result{make_error(errc::unavailable, where + ": no answer")};
   caf::scoped_actor self{sys};
-  self->request(manager, timeout, caf::connect_atom::value, host, port)
-      .receive(
-          [&](const caf::node_id&, caf::strong_actor_ptr& handle,
-              const std::set<std::string>& interface) {
-            if (!handle) {
-              result = make_error(errc::unavailable, where + ": nothing is published there");
-            } else if (!sys.assignable<store_actor>(interface)) {
-              result = make_error(errc::internal,
-                                  where + ": the actor published there is not an artifact store");
-            } else {
-              result = caf::actor_cast<store_actor>(std::move(handle));
-            }
-          },
-          [&](caf::error& err) {
-            result = make_error(errc::unavailable, where + ": " + sys.render(err));
-          });
+  for (bool again = true; again;) {
+    again = false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    self->request(manager, std::max(left, std::chrono::milliseconds{1}), caf::connect_atom::value,
+                  host, port)
+        .receive(
+            [&](const caf::node_id&, caf::strong_actor_ptr& handle,
+                const std::set<std::string>& interface) {
+              if (!handle) {
+                result = make_error(errc::unavailable, where + ": nothing is published there");
+              } else if (!sys.assignable<store_actor>(interface)) {
+                result = make_error(errc::internal,
+                                    where + ": the actor published there is not an artifact store");
+              } else {
+                result = caf::actor_cast<store_actor>(std::move(handle));
+              }
+            },
+            [&](caf::error& err) {
+              result = make_error(errc::unavailable, where + ": " + sys.render(err));
+              // CAF 0.17 starts a new connection's "last seen" time only when
+              // the peer's first bytes arrive, so a heartbeat tick that falls
+              // into the handshake (a TLS handshake is long enough) drops the
+              // connection as timed out. Such an attempt says nothing about
+              // the peer: it is made again while the bound allows.
+              again = err == caf::sec::connection_timeout &&
+                      std::chrono::steady_clock::now() < deadline;
+            });
+  }
   return result;
 }
 

@@ -1,5 +1,6 @@
 #include "cli/client_session.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <string>
@@ -31,12 +32,21 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(const store_
                                                                     const client_flags& flags) {
   std::unique_ptr<client_session> session{new client_session};
   const std::chrono::milliseconds request_timeout{flags.timeout_ms};
+  const std::chrono::milliseconds connect_timeout{flags.connect_timeout_ms};
   session->config_ = std::make_unique<caf::actor_system_config>();
   configure_actor_system(*session->config_);
   tune_scheduler_for_request_latency(*session->config_);
   if (target.node) {
     remoting_options remoting;
     remoting.tls = flags.tls;
+    // A command's calls are each bounded by the request timeout; heartbeats
+    // only notice a lost node sooner. CAF 0.17 drops a connection whose
+    // handshake is still under way when a heartbeat tick comes, so the first
+    // tick comes no sooner than the connect bound: a node slow to answer
+    // then gets all of that bound, not just what is left of the first
+    // second.
+    remoting.heartbeat_interval = std::max(remoting.heartbeat_interval, connect_timeout);
+    remoting.connection_timeout = 2 * remoting.heartbeat_interval;
     if (auto err = configure_remoting(*session->config_, remoting)) {
       return err;
     }
@@ -48,8 +58,7 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(const store_
   }
   auto& sys = *session->system_;
   if (target.node) {
-    auto remote = connect_store(sys, target.node->host, target.node->port,
-                                std::chrono::milliseconds{flags.connect_timeout_ms});
+    auto remote = connect_store(sys, target.node->host, target.node->port, connect_timeout);
     if (!remote) {
       return std::move(remote.error());
     }
@@ -58,7 +67,7 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(const store_
   }
   store_config config;
   config.storage.dsn = target.dsn;
-  config.storage.connect_timeout = std::chrono::milliseconds{flags.connect_timeout_ms};
+  config.storage.connect_timeout = connect_timeout;
   // One request at a time: one worker, one connection.
   config.pool_size = 1;
   config.request_timeout = request_timeout;

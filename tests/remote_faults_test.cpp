@@ -33,6 +33,7 @@
 #include "actors/remoting.hpp"
 #include "actors/store.hpp"
 #include "actors/tls_error_queue.hpp"
+#include "scenarios/load_scale.hpp"
 #include "scenarios/remote_fixture.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "scenarios/test_certificates.hpp"
@@ -439,7 +440,8 @@ TEST_CASE("a client whose node freezes fails its calls once heartbeats stop", "[
   // heartbeats tell.
   remoting_options options;
   options.heartbeat_interval = 200ms;
-  options.connection_timeout = 2s;
+  // Under ThreadSanitizer a busy node can be silent for longer than 2 s.
+  options.connection_timeout = hang_bound(2s);
   node_loss_fails_calls_promptly(options, [](node_process& node) { node.freeze(); });
 }
 
@@ -593,6 +595,148 @@ TEST_CASE("a TLS node may bind a non-loopback address", "[remote][tls]") {
   REQUIRE(bound);
   unpublish_store(tls.get(), *opened, *bound);
   CHECK_FALSE(opened->close(tls.get()));
+}
+
+// A TCP relay to 127.0.0.1:target on a port of its own. The first
+// connection's first bytes from the target are held back for `delay`, as a
+// slow peer's handshake would be; later connections are relayed at once.
+class slow_first_reply_relay {
+ public:
+  slow_first_reply_relay(uint16_t target, std::chrono::milliseconds delay)
+      : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t length = sizeof(address);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this, target, delay] {
+      bool first = true;
+      while (!stop_.load()) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) {
+          continue;
+        }
+        int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0) {
+          continue;
+        }
+        int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(target);
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (upstream < 0 ||
+            ::connect(upstream, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
+          ::close(client);
+          if (upstream >= 0) {
+            ::close(upstream);
+          }
+          continue;
+        }
+        ++connections_;
+        open_.push_back(client);
+        open_.push_back(upstream);
+        const auto held = first ? delay : std::chrono::milliseconds{0};
+        first = false;
+        pumps_.emplace_back([this, client, upstream] { pump(client, upstream, {}); });
+        pumps_.emplace_back([this, client, upstream, held] { pump(upstream, client, held); });
+      }
+    });
+  }
+
+  ~slow_first_reply_relay() {
+    stop_ = true;
+    acceptor_.join();
+    for (auto& pump : pumps_) {
+      pump.join();
+    }
+    for (int fd : open_) {
+      ::close(fd);
+    }
+    ::close(fd_);
+  }
+
+  slow_first_reply_relay(const slow_first_reply_relay&) = delete;
+  slow_first_reply_relay& operator=(const slow_first_reply_relay&) = delete;
+
+  uint16_t port() const noexcept { return port_; }
+
+  // How many connections it relayed.
+  int connections() const noexcept { return connections_.load(); }
+
+ private:
+  // Copies from `from` to `to` until either side ends, the first bytes
+  // after `delay`.
+  void pump(int from, int to, std::chrono::milliseconds delay) {
+    char buffer[16384];
+    bool holding = delay.count() > 0;
+    while (!stop_.load()) {
+      pollfd p{from, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) {
+        continue;
+      }
+      const ssize_t got = ::read(from, buffer, sizeof buffer);
+      if (got <= 0) {
+        ::shutdown(to, SHUT_WR);
+        return;
+      }
+      if (holding) {
+        std::this_thread::sleep_for(delay);
+        holding = false;
+      }
+      for (ssize_t sent = 0; sent < got;) {
+        const ssize_t n = ::send(to, buffer + sent, static_cast<size_t>(got - sent), MSG_NOSIGNAL);
+        if (n <= 0) {
+          ::shutdown(from, SHUT_RD);
+          return;
+        }
+        sent += n;
+      }
+    }
+  }
+
+  int fd_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::vector<int> open_;           // touched by the acceptor thread only, until it is joined
+  std::vector<std::thread> pumps_;  // likewise
+  std::thread acceptor_;
+};
+
+TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbeat",
+          "[remote][faults]") {
+  // CAF 0.17 drops a connection at the first heartbeat tick that falls into
+  // its handshake; connect_store tries again within its bound.
+  remoting_system node{remoting_options{}};
+  auto opened = open_store(node.get(), memory_config());
+  REQUIRE(opened);
+  publish_options where;
+  where.port = 0;
+  auto port = publish_store(node.get(), *opened, where);
+  REQUIRE(port);
+  slow_first_reply_relay relay{*port, 1s};
+
+  remoting_options quick;
+  quick.heartbeat_interval = 300ms;
+  quick.connection_timeout = 3s;
+  remoting_system local{quick};
+  auto remote = connect_store(local.get(), "127.0.0.1", relay.port(), 20s);
+  INFO("connect: " << (remote ? std::string("ok") : describe(remote.error())));
+  REQUIRE(remote);
+  CHECK(relay.connections() >= 2);
+  {
+    client c{local.get(), *remote, 10s};
+    auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "late handshake")));
+    auto blob = REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id())));
+    CHECK(blob.data() == "late handshake");
+  }
+  unpublish_store(node.get(), *opened, *port);
+  CHECK_FALSE(opened->close(node.get()));
 }
 
 TEST_CASE("connect_store gives up on a peer that accepts and never speaks", "[remote][faults]") {
