@@ -6,6 +6,8 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 
+#include "actors/visible_handoffs.hpp"
+
 namespace artifacts {
 
 namespace {
@@ -21,7 +23,7 @@ struct bridge_state {
   static inline const char* name = "artifacts.client";
 };
 
-using bridge_pointer = caf::stateful_actor<bridge_state>*;
+using bridge_pointer = with_visible_handoffs<caf::stateful_actor<bridge_state>>*;
 
 caf::behavior bridge_behavior(bridge_pointer self, call_target target) {
   auto& st = self->state;

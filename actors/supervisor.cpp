@@ -15,6 +15,7 @@
 #include "actors/error.hpp"
 #include "actors/in_flight.hpp"
 #include "actors/routing.hpp"
+#include "actors/visible_handoffs.hpp"
 #include "actors/worker.hpp"
 
 namespace artifacts {
@@ -39,7 +40,8 @@ struct supervisor_state {
   static inline const char* name = "artifacts.supervisor";
 };
 
-using supervisor_pointer = store_supervisor_actor::stateful_pointer<supervisor_state>;
+using supervisor_pointer =
+    with_visible_handoffs<store_supervisor_actor::stateful_base<supervisor_state>>*;
 
 caf::error closed_error(std::string_view op) {
   std::string message(op);

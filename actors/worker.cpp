@@ -19,6 +19,7 @@
 #include "actors/error.hpp"
 #include "actors/reconnect_backoff.hpp"
 #include "actors/request_batch.hpp"
+#include "actors/visible_handoffs.hpp"
 #include "storage/errc.hpp"
 #include "storage/operations.hpp"
 
@@ -68,7 +69,7 @@ struct worker_state {
   static inline const char* name = "artifacts.worker";
 };
 
-using worker_pointer = worker_actor::stateful_pointer<worker_state>;
+using worker_pointer = with_visible_handoffs<worker_actor::stateful_base<worker_state>>*;
 
 caf::error closed_error(std::string_view op) {
   return make_error(errc::store_closed, with_op(op, "the store is closed"));

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "scenarios/load_scale.hpp"
 #include "scenarios/scenario_catalog.hpp"
 #include "storage/artifact_id.hpp"
 
@@ -70,7 +71,8 @@ void concurrent_operations(const store_factory& make) {
   auto store = make({});
   auto& c = store->client();
   constexpr int thread_count = 128;
-  constexpr int rounds = 12;
+  // Rounds 0 to 2 already vary session, task and namespace.
+  constexpr int rounds = load_volume(12, 3);
   failure_log failures;
   std::atomic<int> completed_rounds{0};
 

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -30,6 +31,7 @@
 
 #include "scenarios/crash_stream.hpp"
 #include "scenarios/driver_test_support.hpp"
+#include "scenarios/load_scale.hpp"
 #include "storage/errc.hpp"
 #include "storage/open_driver.hpp"
 #include "storage/operations.hpp"
@@ -38,6 +40,7 @@ namespace {
 
 using namespace artifacts;
 using namespace artifacts::testing;
+using artifacts::scenarios::load_volume;
 namespace stdfs = std::filesystem;
 
 // How long the parent waits for the writer's acknowledgements before it
@@ -205,7 +208,8 @@ v1::ArtifactRef check_store_after_crash(const std::string& dsn, const writer_run
 
 void kill_and_check_repeatedly(const std::function<std::string(const stdfs::path&)>& dsn_in) {
   const size_t kill_points[] = {24, 41, 63};
-  for (size_t run_number = 0; run_number < 3; ++run_number) {
+  const size_t runs = load_volume<size_t>(std::size(kill_points), 1);
+  for (size_t run_number = 0; run_number < runs; ++run_number) {
     DYNAMIC_SECTION("killed after " << kill_points[run_number] << " acknowledged puts") {
       temp_folder folder("crash-test");
       const auto dsn = dsn_in(folder.path());

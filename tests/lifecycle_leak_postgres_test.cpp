@@ -15,6 +15,7 @@
 
 #include "actors/configure.hpp"
 #include "actors/store_config.hpp"
+#include "scenarios/load_scale.hpp"
 #include "scenarios/postgres_schema.hpp"
 #include "scenarios/process_counts.hpp"
 #include "scenarios/store_cycles.hpp"
@@ -25,7 +26,8 @@ using namespace artifacts;
 using namespace artifacts::scenarios;
 using namespace std::chrono_literals;
 
-constexpr int cycles = 100;
+// Enough that anything a cycle leaves behind adds up to a clear excess.
+constexpr int cycles = load_volume(100, 20);
 
 // Waits (boundedly) until the server counts no more than `expected`
 // connections named `name`: a backend leaves pg_stat_activity shortly after

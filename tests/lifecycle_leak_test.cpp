@@ -15,6 +15,7 @@
 #include "actors/configure.hpp"
 #include "actors/store_config.hpp"
 #include "scenarios/driver_test_support.hpp"
+#include "scenarios/load_scale.hpp"
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/process_counts.hpp"
 #include "scenarios/remote_fixture.hpp"
@@ -26,7 +27,8 @@ namespace {
 using namespace artifacts;
 using namespace artifacts::scenarios;
 
-constexpr int cycles = 100;
+// Enough that anything a cycle leaves behind adds up to a clear excess.
+constexpr int cycles = load_volume(100, 20);
 
 // Runs the cycles on `dsn` in one actor system and checks that they leave no
 // thread, descriptor or actor behind.

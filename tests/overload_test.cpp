@@ -19,6 +19,7 @@
 #include "actors/store.hpp"
 #include "actors/supervisor.hpp"
 #include "scenarios/instrumented_driver.hpp"
+#include "scenarios/load_scale.hpp"
 #include "scenarios/scenario_support.hpp"
 
 // Under AddressSanitizer, freed memory waits in a quarantine (256 MiB by
@@ -123,14 +124,16 @@ TEST_CASE("100 000 puts flooding a slow store: every one answered, memory bounde
   config.pool_size = 2;
   config.max_in_flight = 64;
   auto storage = std::make_shared<instrumented_driver>(config.storage);
-  storage->delay_us = 2000;
+  // 2 ms a call. ThreadSanitizer slows the flood about tenfold, so there the
+  // store is slowed as much, and the flood still outpaces it.
+  storage->delay_us = artifacts::scenarios::load_volume<int64_t>(2000, 20000);
   // The memory check is about requests in flight; the flood's stored bytes
   // would grow with how long it ran.
   storage->keep_bytes = false;
   auto closed = std::make_shared<std::atomic<bool>>(false);
   artifacts::store store{artifacts::spawn_supervisor(sys, storage, closed, config), closed, config};
 
-  constexpr size_t requests = 100000;
+  constexpr size_t requests = artifacts::scenarios::load_volume<size_t>(100000, 10000);
   constexpr size_t payload_bytes = 16 * 1024;
   auto before_kib = peak_resident_kib();
   auto result = flood(sys, store.actor(), requests, payload_bytes);
@@ -148,8 +151,12 @@ TEST_CASE("100 000 puts flooding a slow store: every one answered, memory bounde
   // outpaces even the refusals: about 95 MiB when measured, and about 145 MiB
   // under AddressSanitizer, whose redzones and shadow come on top of every
   // allocation. Stored bytes are not kept (above), so the figure does not
-  // grow with how long the flood took.
-  CHECK(growth_mib < 256);
+  // grow with how long the flood took. Under ThreadSanitizer the figure says
+  // nothing about the store: the supervisor falls further behind the sender
+  // there, and shadow memory multiplies what waits in its mailbox.
+  if (!artifacts::scenarios::thread_sanitizer_build) {
+    CHECK(growth_mib < 256);
+  }
 
   // Once the flood has drained, the store serves normally again.
   storage->delay_us = 0;

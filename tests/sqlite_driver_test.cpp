@@ -18,6 +18,7 @@
 #include <catch2/catch.hpp>
 
 #include "scenarios/driver_test_support.hpp"
+#include "scenarios/load_scale.hpp"
 #include "storage/errc.hpp"
 #include "storage/open_driver.hpp"
 #include "storage/operations.hpp"
@@ -26,6 +27,7 @@ namespace {
 
 using namespace artifacts;
 using namespace artifacts::testing;
+using artifacts::scenarios::load_volume;
 namespace stdfs = std::filesystem;
 using google::protobuf::util::MessageDifferencer;
 
@@ -263,7 +265,7 @@ TEST_CASE("sqlite: 128 threads of mixed operations through 4 backends", "[sqlite
   for (const auto& t : targets(folder)) {
     SECTION(t.name) {
       auto drv = t.open();
-      check_mixed_operations(*drv, 4, 128, 12);
+      check_mixed_operations(*drv, 4, 128, load_volume(12, 4));
     }
   }
 }
