@@ -371,20 +371,26 @@ void node_loss_fails_calls_promptly(const remoting_options& options, Vanish vani
   node.kill();
 }
 
+// A TCP socket listening on 127.0.0.1 at a free port, which goes to `port`.
+int listen_on_loopback(uint16_t& port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  REQUIRE(::listen(fd, 16) == 0);
+  socklen_t length = sizeof(address);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  port = ntohs(address.sin_port);
+  return fd;
+}
+
 // A TCP listener on 127.0.0.1 that accepts connections and never says a
 // word; stops on destruction.
 class silent_listener {
  public:
-  silent_listener() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    REQUIRE(fd_ >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    REQUIRE(::listen(fd_, 16) == 0);
-    socklen_t length = sizeof(address);
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
+  silent_listener() : fd_(listen_on_loopback(port_)) {
     acceptor_ = std::thread([this] {
       while (!stop_.load()) {
         pollfd p{fd_, POLLIN, 0};
@@ -413,8 +419,8 @@ class silent_listener {
   uint16_t port() const noexcept { return port_; }
 
  private:
+  uint16_t port_ = 0;  // before fd_, whose initialiser sets it
   int fd_;
-  uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::vector<int> accepted_;  // touched by the acceptor thread only
   std::thread acceptor_;
@@ -603,16 +609,7 @@ TEST_CASE("a TLS node may bind a non-loopback address", "[remote][tls]") {
 class slow_first_reply_relay {
  public:
   slow_first_reply_relay(uint16_t target, std::chrono::milliseconds delay)
-      : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    REQUIRE(fd_ >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    REQUIRE(::listen(fd_, 16) == 0);
-    socklen_t length = sizeof(address);
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
+      : fd_(listen_on_loopback(port_)) {
     acceptor_ = std::thread([this, target, delay] {
       bool first = true;
       while (!stop_.load()) {
@@ -699,8 +696,8 @@ class slow_first_reply_relay {
     }
   }
 
+  uint16_t port_ = 0;  // before fd_, whose initialiser sets it
   int fd_;
-  uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
   std::vector<int> open_;           // touched by the acceptor thread only, until it is joined
