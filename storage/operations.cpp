@@ -33,6 +33,27 @@ void check_same_content(const prepared_put& prepared, const v1::ArtifactRef& sto
   }
 }
 
+// Checks each of a batch's inputs with `check`. What passes goes to `passed`,
+// in order; the returned vector holds, for each of those, the index of its
+// input. What fails records its error in its own outcome.
+template <class Input, class Checked, class Outcome, class Check>
+std::vector<size_t> keep_valid(const std::vector<const Input*>& inputs,
+                               std::vector<Checked>& passed, std::vector<Outcome>& outcomes,
+                               Check check) {
+  std::vector<size_t> slot_of;
+  passed.reserve(inputs.size());
+  slot_of.reserve(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    try {
+      passed.push_back(check(*inputs[i]));
+      slot_of.push_back(i);
+    } catch (const store_error& e) {
+      outcomes[i].error = e;
+    }
+  }
+  return slot_of;
+}
+
 }  // namespace
 
 prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options) {
@@ -97,17 +118,9 @@ std::vector<put_outcome> operations::put_batch(const std::vector<const v1::PutRe
   std::vector<put_outcome> outcomes(requests.size());
   // Requests that pass validation, and where their outcome goes.
   std::vector<prepared_put> prepared;
-  std::vector<size_t> slot_of;
-  prepared.reserve(requests.size());
-  slot_of.reserve(requests.size());
-  for (size_t i = 0; i < requests.size(); ++i) {
-    try {
-      prepared.push_back(prepare_put(*requests[i], options_));
-      slot_of.push_back(i);
-    } catch (const store_error& e) {
-      outcomes[i].error = e;
-    }
-  }
+  const auto slot_of = keep_valid(requests, prepared, outcomes, [this](const v1::PutRequest& r) {
+    return prepare_put(r, options_);
+  });
   if (prepared.empty()) {
     return outcomes;
   }
@@ -146,17 +159,9 @@ v1::Blob operations::get(const v1::Key& key) {
 std::vector<outcome<v1::Blob>> operations::get_batch(const std::vector<const v1::Key*>& keys) {
   std::vector<outcome<v1::Blob>> outcomes(keys.size());
   std::vector<artifact_key> checked;
-  std::vector<size_t> slot_of;
-  checked.reserve(keys.size());
-  slot_of.reserve(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    try {
-      checked.push_back(checked_key("get", *keys[i], options_.limits));
-      slot_of.push_back(i);
-    } catch (const store_error& e) {
-      outcomes[i].error = e;
-    }
-  }
+  const auto slot_of = keep_valid(keys, checked, outcomes, [this](const v1::Key& key) {
+    return checked_key("get", key, options_.limits);
+  });
   if (checked.empty()) {
     return outcomes;
   }
