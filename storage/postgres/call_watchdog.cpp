@@ -29,12 +29,22 @@ bool call_watchdog::armed::fired() const {
 
 call_watchdog::armed call_watchdog::arm(int socket, clock::time_point deadline) {
   uint64_t id = 0;
+  bool must_wake = false;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     id = next_id_++;
     calls_.emplace(id, entry{socket, deadline});
+    // Waking the thread costs a context switch per call; it is only needed
+    // when this deadline comes before the one the thread sleeps until, which
+    // under steady traffic (one call bound for all) is almost never.
+    must_wake = deadline < sleeps_until_;
+    if (must_wake) {
+      sleeps_until_ = deadline;
+    }
   }
-  wake_.notify_all();
+  if (must_wake) {
+    wake_.notify_all();
+  }
   return armed{*this, id};
 }
 
@@ -69,6 +79,9 @@ void call_watchdog::run() {
       }
       nearest = std::min(nearest, call.deadline);
     }
+    // A disarmed call's deadline may still be the nearest one here: the
+    // thread then wakes once for nothing, rather than every call waking it.
+    sleeps_until_ = nearest;
     if (nearest == clock::time_point::max()) {
       wake_.wait(lock);
     } else {

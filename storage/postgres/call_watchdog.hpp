@@ -69,6 +69,8 @@ class call_watchdog {
   std::condition_variable wake_;
   std::map<uint64_t, entry> calls_;
   uint64_t next_id_ = 0;
+  // The deadline the thread sleeps until (max while it waits for any call).
+  clock::time_point sleeps_until_ = clock::time_point::max();
   bool stopping_ = false;
   std::thread thread_;
 };
