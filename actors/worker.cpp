@@ -345,8 +345,20 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
 
 worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> storage,
                           closed_flag closed, caf::actor_addr supervisor, shared_worker_load load) {
-  return sys.spawn<caf::detached>(worker_behavior, std::move(storage), std::move(closed),
-                                  std::move(supervisor), std::move(load));
+  // A worker blocks in its backend's calls, so it gets a thread of its own,
+  // unless the driver's calls never wait: then the scheduler's threads serve
+  // it without a thread switch per request.
+  if (!storage->calls_may_wait()) {
+    return sys.spawn(worker_behavior, std::move(storage), std::move(closed), std::move(supervisor),
+                     std::move(load));
+  }
+  auto worker = sys.spawn<caf::detached>(worker_behavior, std::move(storage), std::move(closed),
+                                         std::move(supervisor), std::move(load));
+  // Runs on the worker's own thread as it ends: CAF counts a detached actor
+  // gone before its thread has finished, so the process may exit while the
+  // thread's OpenSSL state is still held.
+  worker->attach_functor([] { release_thread_hashing_state(); });
+  return worker;
 }
 
 }  // namespace artifacts

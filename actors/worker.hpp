@@ -21,7 +21,8 @@ namespace artifacts {
 // itself to store the puts it has batched.
 using worker_actor = store_actor::extend<caf::reacts_to<close_atom>, caf::reacts_to<flush_atom>>;
 
-// Spawns a worker on its own thread (it blocks in backend calls). It opens
+// Spawns a worker on its own thread (it blocks in backend calls), or, when
+// the driver's calls never wait (driver::calls_may_wait), on the scheduler. It opens
 // its backend from `storage` on that thread, and again after a failure, with
 // capped backoff; while it cannot reach the backend it answers unavailable
 // at once. Every request first checks `closed`: once it is set the answer is

@@ -23,6 +23,12 @@ class driver {
   // the backend cannot be reached within the connect timeout.
   virtual std::unique_ptr<backend> open_backend() = 0;
 
+  // Whether a backend call may wait: on a database server, on the disk, on
+  // another process's lock. Backends whose calls never wait (they only
+  // touch memory, under locks held briefly) can share threads with other
+  // work; the others need a thread each. True unless a driver knows better.
+  virtual bool calls_may_wait() const noexcept { return true; }
+
   // The options this driver was opened with.
   virtual const storage_options& options() const noexcept = 0;
 };

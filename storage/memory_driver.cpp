@@ -109,6 +109,7 @@ class memory_driver final : public driver {
       : options_(options), data_(std::make_shared<shared_rows>()) {}
 
   std::string_view name() const noexcept override { return "memory"; }
+  bool calls_may_wait() const noexcept override { return false; }
 
   std::unique_ptr<backend> open_backend() override {
     return std::make_unique<memory_backend>(data_);

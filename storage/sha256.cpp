@@ -1,5 +1,6 @@
 #include "storage/sha256.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <array>
@@ -16,6 +17,10 @@ std::string sha256_hex(std::string_view bytes) {
     out[2 * i + 1] = hex[digest[i] & 0x0f];
   }
   return out;
+}
+
+void release_thread_hashing_state() noexcept {
+  OPENSSL_thread_stop();
 }
 
 bool is_sha256_hex(std::string_view digest) noexcept {
