@@ -19,6 +19,7 @@
 #include "cli/flags.hpp"
 #include "cli/report.hpp"
 #include "cli/store_target.hpp"
+#include "scenarios/bench/actor_runner.hpp"
 #include "scenarios/bench/baseline.hpp"
 #include "scenarios/bench/report.hpp"
 #include "scenarios/bench/runner.hpp"
@@ -38,6 +39,7 @@ struct bench_command::flags {
   double duration_s = 5;
   uint64_t ops = 0;
   double warmup_s = 1;
+  std::string callers = "threads";
   std::string baseline;
   bool json = false;
 };
@@ -137,9 +139,15 @@ bench_command::bench_command(CLI::App& app) : flags_(std::make_unique<flags>()) 
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str()
       ->group("Workload");
-  command_
-      ->add_option("--concurrency", f.concurrency, "concurrent caller threads sharing one client")
+  command_->add_option("--concurrency", f.concurrency, "concurrent callers")
       ->check(CLI::Range(size_t{1}, size_t{4096}))
+      ->capture_default_str()
+      ->group("Workload");
+  command_
+      ->add_option("--callers", f.callers,
+                   "threads (each blocks on a call through one shared client) or actors (each "
+                   "keeps one request in flight and sends the next from the reply)")
+      ->check(CLI::IsMember({"threads", "actors"}))
       ->capture_default_str()
       ->group("Workload");
   command_
@@ -220,11 +228,19 @@ int bench_command::run() const {
   what.settings = settings;
   what.pool_size = where.node ? 0 : f.pool;
   what.target = name;
+  what.callers = f.callers;
   bench::run_result measured;
   std::optional<bench::run_result> baseline;
   try {
-    auto store_target = bench::make_store_target(*shared, new_run_scope());
-    measured = bench::run(*store_target, settings);
+    const auto where_runs = new_run_scope();
+    auto store_target = bench::make_store_target(*shared, where_runs);
+    if (f.callers == "actors") {
+      auto& system = where.node ? remote->system() : *local.system;
+      measured = bench::run_caller_actors(system, shared->target(), *store_target, where_runs,
+                                          settings, std::chrono::milliseconds{f.target.timeout_ms});
+    } else {
+      measured = bench::run(*store_target, settings);
+    }
     if (!f.baseline.empty()) {
       auto direct =
           bench::make_baseline(*bench::parse_baseline(f.baseline), where.dsn, new_run_scope());

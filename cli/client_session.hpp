@@ -36,6 +36,10 @@ class client_session {
 
   artifacts::client& client() { return *client_; }
 
+  // The actor system the client's requests run in; valid as long as the
+  // session.
+  caf::actor_system& system() { return *system_; }
+
  private:
   client_session();
 

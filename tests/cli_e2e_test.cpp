@@ -50,6 +50,7 @@
 #include "actors/remoting.hpp"
 #include "actors/store_config.hpp"
 #include "messages/artifacts.pb.h"
+#include "messages/bench.pb.h"
 #include "scenarios/crash_stream.hpp"
 #include "scenarios/load_scale.hpp"
 #include "scenarios/local_fixture.hpp"
@@ -799,6 +800,35 @@ TEST_CASE("migrate applies the schema and says so", "[cli]") {
   auto memory = run({"migrate", "--dsn", "memory:"}, {dir.path()});
   CHECK(memory.status == 0);
   CHECK(memory.out == "nothing to migrate (driver: memory)\n");
+}
+
+TEST_CASE("bench counts every operation it measures, with caller threads or caller actors",
+          "[cli]") {
+  temp_dir dir;
+  for (std::string callers : {"threads", "actors"}) {
+    for (std::string workload : {"get", "put", "put-dup"}) {
+      auto measured =
+          run({"bench", "--dsn", "memory:", "--workload", workload, "--callers", callers,
+               "--concurrency", "4", "--ops", "300", "--warmup", "0", "--json"},
+              {dir.path()});
+      INFO(callers << " " << workload << ": " << measured);
+      REQUIRE(measured.status == 0);
+      artifacts::bench::v1::Report report;
+      REQUIRE(google::protobuf::util::JsonStringToMessage(only_line(measured.out), &report).ok());
+      CHECK(report.ops() == 300);
+      CHECK(report.errors() == 0);
+      CHECK(report.callers() == callers);
+      CHECK(report.workload() == workload);
+      CHECK(report.concurrency() == 4);
+      CHECK(report.ops_per_s() > 0);
+      CHECK(report.mb_per_s() > 0);
+      CHECK(report.p50_ms() <= report.max_ms());
+    }
+  }
+  auto bad = run({"bench", "--dsn", "memory:", "--callers", "fibers"}, {dir.path()});
+  CHECK(bad.status == 2);
+  auto no_baseline = run({"bench", "--dsn", "memory:", "--baseline", "raw"}, {dir.path()});
+  CHECK(no_baseline.status == 2);
 }
 
 TEST_CASE("a TLS node serves clients with a certificate from its CA only", "[cli][tls]") {

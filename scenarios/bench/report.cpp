@@ -62,7 +62,7 @@ std::string format_table(const run_description& what, const run_result& store,
     text += " (get ratio " + fixed(s.get_ratio, 2) + ")";
   }
   text += ", payload " + std::to_string(s.payload_bytes) + " B, " + std::to_string(s.concurrency) +
-          " callers, target " + what.target;
+          " callers (" + what.callers + "), target " + what.target;
   if (what.pool_size > 0) {
     text += ", pool " + std::to_string(what.pool_size);
   }
@@ -92,6 +92,7 @@ std::string format_json(const run_description& what, const run_result& store,
   report.set_concurrency(static_cast<uint32_t>(what.settings.concurrency));
   report.set_pool(static_cast<uint32_t>(what.pool_size));
   report.set_target(what.target);
+  report.set_callers(what.callers);
   if (what.settings.workload == workload_kind::mixed) {
     report.set_get_ratio(what.settings.get_ratio);
   }

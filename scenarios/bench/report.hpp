@@ -15,6 +15,8 @@ struct run_description {
   size_t pool_size = 0;
   // "memory", "sqlite", "fs", "postgres" or "node".
   std::string target;
+  // "threads" or "actors": what the store's callers were.
+  std::string callers = "threads";
 };
 
 // The store's throughput over the baseline's (ops/s), or 0 when the baseline
