@@ -125,6 +125,13 @@ caf::error check_tls_files(const tls_options& tls) {
 
 }  // namespace
 
+remoting_options client_remoting_options(tls_options tls) {
+  remoting_options options;
+  options.tls = std::move(tls);
+  options.heartbeat_interval = std::chrono::seconds{2};
+  return options;
+}
+
 caf::error configure_remoting(caf::actor_system_config& cfg, const remoting_options& options) {
   if (options.heartbeat_interval.count() <= 0 ||
       options.connection_timeout <= options.heartbeat_interval) {

@@ -34,6 +34,15 @@ struct remoting_options {
   std::chrono::milliseconds connection_timeout{5000};
 };
 
+// The options of a client of a node (the command's, with --node): a
+// heartbeat every 2 s. A node drops a peer it has heard nothing from for its
+// connection timeout (5 s by default), and a client waiting on a long
+// request sends nothing but heartbeats, so they must come well inside that.
+// Not every second either: CAF 0.17 drops a connection whose handshake is
+// still under way at a heartbeat tick, and connect_store tries again, so a
+// slow node gets two seconds per attempt.
+remoting_options client_remoting_options(tls_options tls);
+
 // Checks `options` and applies them to `cfg`: loads the middleman, turns on
 // heartbeats, and with TLS loads the OpenSSL manager in authenticated mode.
 // Call once per config, after configure_actor_system and before the

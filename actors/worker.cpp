@@ -22,6 +22,7 @@
 #include "actors/visible_handoffs.hpp"
 #include "storage/errc.hpp"
 #include "storage/operations.hpp"
+#include "storage/sha256.hpp"
 
 namespace artifacts {
 

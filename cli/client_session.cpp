@@ -37,16 +37,7 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(const store_
   configure_actor_system(*session->config_);
   tune_scheduler_for_request_latency(*session->config_);
   if (target.node) {
-    remoting_options remoting;
-    remoting.tls = flags.tls;
-    // A command's calls are each bounded by the request timeout; heartbeats
-    // only notice a lost node sooner. CAF 0.17 drops a connection whose
-    // handshake is still under way when a heartbeat tick comes, so the first
-    // tick comes no sooner than the connect bound: a node slow to answer
-    // then gets all of that bound, not just what is left of the first
-    // second.
-    remoting.heartbeat_interval = std::max(remoting.heartbeat_interval, connect_timeout);
-    remoting.connection_timeout = 2 * remoting.heartbeat_interval;
+    const auto remoting = client_remoting_options(flags.tls);
     if (auto err = configure_remoting(*session->config_, remoting)) {
       return err;
     }

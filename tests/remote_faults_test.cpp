@@ -32,7 +32,9 @@
 #include "actors/node.hpp"
 #include "actors/remoting.hpp"
 #include "actors/store.hpp"
+#include "actors/supervisor.hpp"
 #include "actors/tls_error_queue.hpp"
+#include "scenarios/instrumented_driver.hpp"
 #include "scenarios/load_scale.hpp"
 #include "scenarios/remote_fixture.hpp"
 #include "scenarios/scenario_support.hpp"
@@ -734,6 +736,45 @@ TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbea
   }
   unpublish_store(node.get(), *opened, *port);
   CHECK_FALSE(opened->close(node.get()));
+}
+
+TEST_CASE("a client waiting longer than the node's connection timeout keeps its connection",
+          "[remote][faults]") {
+  // While a request runs, the client sends the node nothing but heartbeats,
+  // and the node drops a peer it has not heard from for its connection
+  // timeout: here 3 s, closer to the client's 2 s than serve's 5 s.
+  remoting_options node_options;
+  node_options.heartbeat_interval = 500ms;
+  node_options.connection_timeout = 3s;
+  remoting_system node{node_options};
+  auto config = memory_config();
+  auto storage = std::make_shared<testing::instrumented_driver>(config.storage);
+  auto closed = std::make_shared<std::atomic<bool>>(false);
+  store slow{spawn_supervisor(node.get(), storage, closed, config), closed, config};
+  // Closed however the test ends: a store left open keeps the node's actor
+  // system from ever stopping.
+  struct close_at_exit {
+    caf::actor_system& sys;
+    const store& opened;
+    ~close_at_exit() { (void)opened.close(sys); }
+  } closer{node.get(), slow};
+  publish_options where;
+  where.port = 0;
+  auto port = publish_store(node.get(), slow, where);
+  REQUIRE(port);
+
+  remoting_system local{client_remoting_options({})};
+  auto remote = connect_store(local.get(), "127.0.0.1", *port, 10s);
+  REQUIRE(remote);
+  client c{local.get(), *remote, long_request_timeout};
+  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "slow to read")));
+  const auto backend_call = 2 * node_options.connection_timeout;
+  storage->delay_us = std::chrono::duration_cast<std::chrono::microseconds>(backend_call).count();
+  auto blob = c.get(make_key(test_scope(), ref.id()));
+  storage->delay_us = 0;
+  INFO("get: " << (blob ? std::string("ok") : describe(blob.error())));
+  REQUIRE(blob);
+  CHECK(blob->data() == "slow to read");
 }
 
 TEST_CASE("connect_store gives up on a peer that accepts and never speaks", "[remote][faults]") {
