@@ -10,12 +10,12 @@
 #include <pqxx/binarystring>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
-#include <pqxx/transaction>
 
 #include "messages/ref_json.hpp"
 #include "storage/errc.hpp"
 #include "storage/postgres/binary_read.hpp"
 #include "storage/postgres/pg_errors.hpp"
+#include "storage/postgres/pipelined_insert.hpp"
 #include "storage/postgres/statements.hpp"
 
 namespace artifacts::postgres {
@@ -141,44 +141,40 @@ class postgres_backend final : public backend {
     });
   }
 
-  // One transaction for the whole batch, so that its puts share one commit
-  // (one WAL flush) instead of paying one each. A statement error rolls the
-  // transaction back and the puts are then run one by one, each to its own
-  // outcome; a lost connection is the batch's failure.
+  // One pipelined transaction for the whole batch (pipelined_insert.hpp):
+  // its puts share one round trip and one commit (one WAL flush) instead of
+  // paying one each. The puts that met a row at their key then read that
+  // row's metadata. A statement error rolls the batch back and the puts are
+  // then run one by one, each to its own outcome; a lost connection is the
+  // batch's failure.
   std::vector<put_outcome> put_batch(const std::vector<new_artifact>& artifacts) override {
     if (artifacts.size() < 2) {
       return backend::put_batch(artifacts);
     }
-    std::vector<put_outcome> outcomes(artifacts.size());
-    std::vector<size_t> unsettled;
+    std::vector<bool> inserted;
     try {
-      bounded("put", [&] {
-        pqxx::work tx{*conn_};
-        for (size_t i : lock_order(artifacts)) {
-          const auto& ref = artifacts[i].ref;
-          if (insert_new(tx, artifacts[i])) {
-            outcomes[i].value = ref;
-            continue;
-          }
-          // A row was there first (perhaps from earlier in this batch).
-          auto stored = exec_at_key(tx, select_ref, {ref.scope(), ref.namespace_(), ref.id()});
-          if (stored.empty()) {
-            unsettled.push_back(i);  // Deleted meanwhile: settled alone below.
-          } else {
-            outcomes[i].value = ref_from_row("put", stored[0]);
-          }
-        }
-        tx.commit();
-      });
+      inserted = bounded(
+          "put", [&] { return inserter_.insert_all(*conn_, artifacts, lock_order(artifacts)); });
     } catch (const store_error& e) {
       if (e.code() == errc::unavailable) {
         throw;
       }
       return backend::put_batch(artifacts);
     }
-    for (size_t i : unsettled) {
+    std::vector<put_outcome> outcomes(artifacts.size());
+    for (size_t i = 0; i < artifacts.size(); ++i) {
+      if (inserted[i]) {
+        outcomes[i].value = artifacts[i].ref;
+        continue;
+      }
+      // A row was there first (perhaps from earlier in this batch): answer
+      // with its metadata, or, when it has been deleted meanwhile, store the
+      // artifact alone.
+      const auto& ref = artifacts[i].ref;
+      const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
       try {
-        outcomes[i].value = put(artifacts[i]);
+        auto stored = bounded("put", [&] { return ref_at("put", key); });
+        outcomes[i].value = stored ? std::move(*stored) : put(artifacts[i]);
       } catch (const store_error& e) {
         if (e.code() == errc::unavailable) {
           throw;
@@ -203,15 +199,7 @@ class postgres_backend final : public backend {
   }
 
   std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
-    return bounded("get_ref", [&]() -> std::optional<v1::ArtifactRef> {
-      pqxx::nontransaction tx{*conn_};
-      auto rows = exec_at_key(tx, select_ref, key);
-      tx.commit();
-      if (rows.empty()) {
-        return std::nullopt;
-      }
-      return ref_from_row("get_ref", rows[0]);
-    });
+    return bounded("get_ref", [&] { return ref_at("get_ref", key); });
   }
 
   bool exists(const artifact_key& key) override {
@@ -254,6 +242,17 @@ class postgres_backend final : public backend {
   }
 
  private:
+  // The metadata of the row at `key`, if any: one round trip, no payload.
+  std::optional<v1::ArtifactRef> ref_at(std::string_view op, const artifact_key& key) {
+    pqxx::nontransaction tx{*conn_};
+    auto rows = exec_at_key(tx, select_ref, key);
+    tx.commit();
+    if (rows.empty()) {
+      return std::nullopt;
+    }
+    return ref_from_row(op, rows[0]);
+  }
+
   // Runs `fn` as one call armed on the watchdog; failures leave as
   // store_error (pg_errors.hpp), a call the watchdog cut short as
   // unavailable saying so.
@@ -276,6 +275,7 @@ class postgres_backend final : public backend {
   std::shared_ptr<call_watchdog> watchdog_;
   std::chrono::milliseconds call_bound_;
   binary_reader binary_;
+  batch_inserter inserter_;
 };
 
 }  // namespace
