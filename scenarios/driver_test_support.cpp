@@ -11,7 +11,9 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <catch2/catch.hpp>
 
+#include "storage/artifact_id.hpp"
 #include "storage/errc.hpp"
+#include "storage/open_driver.hpp"
 
 namespace artifacts::testing {
 
@@ -197,6 +199,58 @@ void check_mixed_operations(driver& drv, size_t backends, size_t threads, int ro
   }
   CHECK(errors == 0);
   CHECK(wrong == 0);
+}
+
+void check_put_batch_outcomes(storage_options options) {
+  using google::protobuf::util::MessageDifferencer;
+  options.make_id = [](std::string_view ns, std::string_view digest) {
+    return ns == "clash" ? std::string("clash_000000000000") : standard_artifact_id(ns, digest);
+  };
+  auto drv = open_driver(options);
+  auto ops = open_ops(*drv);
+  const auto scope = make_scope("t", "u", "s");
+
+  const auto stored_before = ops->put(put_request(scope, "already there"));
+  const auto first = put_request(scope, "new bytes", "", "first.bin");
+  const auto same_again = put_request(scope, "new bytes", "", "second.bin");
+  const auto clash_one = put_request(scope, "one content", "clash");
+  const auto clash_two = put_request(scope, "another content", "clash");
+  auto wrong_digest = put_request(scope, "checked bytes");
+  wrong_digest.set_sha256(std::string(64, '0'));
+  const auto repeat = put_request(scope, "already there", "", "ignored.bin");
+  const auto no_identity = put_request(make_scope("", "u", "s"), "no tenant");
+  const auto other = put_request(scope, "other bytes");
+
+  const std::vector<const v1::PutRequest*> batch{
+      &first, &same_again, &clash_one, &clash_two, &wrong_digest, &repeat, &no_identity, &other};
+  auto outcomes = ops->put_batch(batch);
+  REQUIRE(outcomes.size() == batch.size());
+
+  REQUIRE(outcomes[0].value);
+  CHECK(outcomes[0].value->filename() == "first.bin");
+  REQUIRE(outcomes[1].value);
+  // The first of the two wins.
+  CHECK(MessageDifferencer::Equals(*outcomes[1].value, *outcomes[0].value));
+  REQUIRE(outcomes[2].value);
+  CHECK(outcomes[2].value->id() == "clash_000000000000");
+  REQUIRE(outcomes[3].error);
+  CHECK(outcomes[3].error->code() == errc::hash_collision);
+  REQUIRE(outcomes[4].error);
+  CHECK(outcomes[4].error->code() == errc::invalid_argument);
+  REQUIRE(outcomes[5].value);
+  CHECK(MessageDifferencer::Equals(*outcomes[5].value, stored_before));
+  REQUIRE(outcomes[6].error);
+  CHECK(outcomes[6].error->code() == errc::identity_required);
+  REQUIRE(outcomes[7].value);
+  for (size_t i : {0, 1, 2, 5, 7}) {
+    CHECK_FALSE(outcomes[i].error);
+  }
+
+  CHECK(list_all(*ops, scope, 100).size() == 4);
+  auto key = [&](const v1::ArtifactRef& ref) { return key_of(scope, ref.id()); };
+  CHECK(ops->get(key(*outcomes[0].value)).data() == "new bytes");
+  CHECK(ops->get(key(*outcomes[2].value)).data() == "one content");
+  CHECK(ops->get(key(*outcomes[7].value)).data() == "other bytes");
 }
 
 }  // namespace artifacts::testing

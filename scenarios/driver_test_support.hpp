@@ -97,4 +97,14 @@ void check_identical_puts_leave_one_row(driver& drv, size_t backends, size_t thr
 // scope.
 void check_mixed_operations(driver& drv, size_t backends, size_t threads, int rounds);
 
+// Opens a driver with `options` (whose make_id it replaces: every artifact
+// of namespace "clash" gets one id, so two contents there collide) and puts
+// one batch through operations::put_batch: new bytes, the same bytes again,
+// two colliding contents, a wrong digest, a re-put of an artifact stored
+// before, a put without a tenant and other new bytes. Checks, as Catch2
+// assertions, that each put got its own outcome (the valid ones stored or
+// answered with the row already there, the others their own error) and
+// that the scope then lists exactly the four artifacts stored.
+void check_put_batch_outcomes(storage_options options);
+
 }  // namespace artifacts::testing

@@ -570,3 +570,8 @@ TEST_CASE("fs: a sidecar whose identity holds a NUL byte is absent", "[fs]") {
   REQUIRE(listed.size() == 1);
   CHECK(MessageDifferencer::Equals(listed[0], ref));
 }
+
+TEST_CASE("fs: a batch of puts keeps each put's own outcome", "[fs]") {
+  temp_folder folder("fs-test");
+  check_put_batch_outcomes(options_for("fs:" + folder.path().string()));
+}

@@ -16,6 +16,7 @@
 #include <pqxx/transaction>
 
 #include "messages/ref_json.hpp"
+#include "scenarios/driver_test_support.hpp"
 #include "scenarios/postgres_schema.hpp"
 #include "storage/artifact_id.hpp"
 #include "storage/errc.hpp"
@@ -604,61 +605,8 @@ TEST_CASE("a terminated connection is unavailable and the backend is dropped and
 
 TEST_CASE("a batch of puts is one transaction and each put keeps its own outcome") {
   temporary_schema schema;
-  auto options = options_for(schema);
-  // Every artifact of namespace "clash" gets the same id, so two contents
-  // there collide; other namespaces keep the standard ids.
-  options.make_id = [](std::string_view ns, std::string_view digest) {
-    return ns == "clash" ? std::string("clash_000000000000")
-                         : artifacts::standard_artifact_id(ns, digest);
-  };
-  auto driver = artifacts::open_driver(options);
-  operations ops{driver->open_backend(), driver->options()};
-  auto scope = make_scope("t", "u", "s");
-
-  auto stored_before = ops.put(put_request(scope, "already there"));
-  auto first = put_request(scope, "new bytes");
-  first.set_filename("first.bin");
-  auto same_again = put_request(scope, "new bytes");
-  same_again.set_filename("second.bin");
-  auto clash_one = put_request(scope, "one content");
-  clash_one.set_namespace_("clash");
-  auto clash_two = put_request(scope, "another content");
-  clash_two.set_namespace_("clash");
-  auto wrong_digest = put_request(scope, "checked bytes");
-  wrong_digest.set_sha256(std::string(64, '0'));
-  auto repeat = put_request(scope, "already there");
-  repeat.set_filename("ignored.bin");
-  auto no_identity = put_request(make_scope("", "u", "s"), "no tenant");
-  auto other = put_request(scope, "other bytes");
-
-  const std::vector<const v1::PutRequest*> batch{
-      &first, &same_again, &clash_one, &clash_two, &wrong_digest, &repeat, &no_identity, &other};
-  auto outcomes = ops.put_batch(batch);
-  REQUIRE(outcomes.size() == batch.size());
-
-  REQUIRE(outcomes[0].value);
-  CHECK(outcomes[0].value->filename() == "first.bin");
-  REQUIRE(outcomes[1].value);
-  CHECK(same(*outcomes[1].value, *outcomes[0].value));  // the first of the two wins
-  REQUIRE(outcomes[2].value);
-  CHECK(outcomes[2].value->id() == "clash_000000000000");
-  REQUIRE(outcomes[3].error);
-  CHECK(outcomes[3].error->code() == errc::hash_collision);
-  REQUIRE(outcomes[4].error);
-  CHECK(outcomes[4].error->code() == errc::invalid_argument);
-  REQUIRE(outcomes[5].value);
-  CHECK(same(*outcomes[5].value, stored_before));
-  REQUIRE(outcomes[6].error);
-  CHECK(outcomes[6].error->code() == errc::identity_required);
-  REQUIRE(outcomes[7].value);
-  for (size_t i : {0, 1, 2, 5, 7}) {
-    CHECK_FALSE(outcomes[i].error);
-  }
-
+  artifacts::testing::check_put_batch_outcomes(options_for(schema));
   CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") == rows{{"4"}});
-  CHECK(ops.get(key_of(*outcomes[0].value)).data() == "new bytes");
-  CHECK(ops.get(key_of(*outcomes[2].value)).data() == "one content");
-  CHECK(ops.get(key_of(*outcomes[7].value)).data() == "other bytes");
 }
 
 TEST_CASE("a batch of gets answers each key in order, found or not, in one pipeline") {

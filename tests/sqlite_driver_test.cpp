@@ -157,6 +157,12 @@ TEST_CASE("sqlite: a taken id with other content is a hash collision", "[sqlite]
   CHECK(ops->get(key_of(scope, first.id())).data() == "one");
 }
 
+TEST_CASE("sqlite: a batch of puts is one transaction and each put keeps its own outcome",
+          "[sqlite]") {
+  temp_folder folder("sqlite-test");
+  check_put_batch_outcomes(options_for("sqlite:" + (folder.path() / "batch.db").string()));
+}
+
 TEST_CASE("sqlite: list order and pagination match the memory driver", "[sqlite]") {
   temp_folder folder("sqlite-test");
   for (const auto& t : targets(folder)) {
