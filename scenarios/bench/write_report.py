@@ -7,8 +7,11 @@ results_path, out_path, load, seconds, pg_settings = sys.argv[1:6]
 runs = [json.loads(line) for line in open(results_path) if line.strip()]
 
 
-def find(**tags):
+def find(caller="threads", **tags):
+    """The first run with these tags; runs without a caller tag ran threads."""
     for run in runs:
+        if run["tags"].get("caller", "threads") != caller:
+            continue
         if all(run["tags"].get(k) == v for k, v in tags.items()):
             return run
     return None
@@ -43,8 +46,11 @@ lines = ["# Performance", "",
          "- pgbench: `-M prepared`, the scripts in `scenarios/bench/` (put: the original "
          "driver's BEGIN; SELECT; INSERT … ON CONFLICT DO NOTHING; SELECT; COMMIT; get: one "
          "SELECT of a loaded row).",
-         f"- Load when the report was written: `{load.strip()}`. The machine has 2 cores and "
-         "was shared with other builds; figures taken under load are lower and noisier.",
+         f"- Load just before the run: `{load.strip()}`. The machine has 2 cores; a load "
+         "above 2 means other processes shared them and depressed these figures.",
+         "- Callers are threads that each block on one call at a time through the shared "
+         "client, unless a table says caller actors: event-based actors that each keep one "
+         "request in flight (`bench --callers actors`).",
          "- MB/s counts payload bytes (10^6 per MB). Latencies are exact percentiles of every "
          "measured operation.", "",
          "## PostgreSQL in-process: store vs baselines vs pgbench", "",
@@ -70,7 +76,15 @@ for workload in ("put", "get"):
                 f"{num(raw)} | {ratio(store, raw)} | {num(seed)} | {ratio(store_vs_seed, seed)} | "
                 f"{num(pgbench)} | {ratio(store, pgbench)} |")
 
-lines += ["", "## Other targets", "",
+def figure_row(label, run):
+    if "failed" in run:
+        last = run["failed"].strip().splitlines()[-1] if run["failed"].strip() else "?"
+        return f"| {label} | failed: {last} | | | |"
+    return (f"| {label} | {num(figure(run))} | {num(figure(run, 'mb_per_s'), 1)} | "
+            f"{num(figure(run, 'p50_ms'), 3)} | {num(figure(run, 'p99_ms'), 2)} |")
+
+
+lines += ["", "## Other targets (caller threads)", "",
           "| target | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms |",
           "|---|---|---|---|---|---|---|---|"]
 for target in ("memory", "sqlite", "node"):
@@ -79,16 +93,20 @@ for target in ("memory", "sqlite", "node"):
             for callers in (1, 8, 32):
                 run = find(kind="store", target=target, workload=workload, payload=payload,
                            callers=callers)
-                if run is None:
-                    continue
-                if "failed" in run:
-                    lines.append(f"| {target} | {workload} | {payload} | {callers} | failed: "
-                                 f"{run['failed'].strip().splitlines()[-1] if run['failed'].strip() else '?'} | | | |")
-                    continue
-                lines.append(
-                    f"| {target} | {workload} | {payload} | {callers} | {num(figure(run))} | "
-                    f"{num(figure(run, 'mb_per_s'), 1)} | {num(figure(run, 'p50_ms'), 3)} | "
-                    f"{num(figure(run, 'p99_ms'), 2)} |")
+                if run is not None:
+                    lines.append(figure_row(f"{target} | {workload} | {payload} | {callers}", run))
+
+lines += ["", "## Caller actors", "",
+          "| target | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms |",
+          "|---|---|---|---|---|---|---|---|"]
+for target in ("memory", "postgres", "node"):
+    for workload in ("put", "get"):
+        for callers in (1, 8, 32):
+            run = find(caller="actors", kind="store", target=target, workload=workload,
+                       payload="1KiB", callers=callers)
+            if run is not None:
+                lines.append(figure_row(f"{target} | {workload} | 1KiB | {callers}", run))
+
 if find(target="node") is None:
     lines += ["", "The node rows are missing: `artifact-store serve` did not start in this run."]
 
