@@ -26,7 +26,6 @@ namespace {
 constexpr const char* select_ref = "artifacts_select_ref";
 constexpr const char* select_exists = "artifacts_select_exists";
 constexpr const char* delete_row = "artifacts_delete_row";
-constexpr const char* insert_row = "artifacts_insert_row";
 constexpr const char* list_page = "artifacts_list_page";
 
 // A concurrent delete can empty the key between our insert attempt and the
@@ -70,18 +69,6 @@ pqxx::result exec_at_key(pqxx::transaction_base& tx, const char* statement,
                           key.scope.task(), std::string(key.ns), std::string(key.id));
 }
 
-// Inserts `artifact` unless a row is at its key; true when it inserted.
-bool insert_new(pqxx::transaction_base& tx, const new_artifact& artifact) {
-  const auto& ref = artifact.ref;
-  const auto& scope = ref.scope();
-  auto inserted = tx.exec_prepared(
-      insert_row, scope.tenant(), scope.user(), scope.session(), scope.task(), ref.namespace_(),
-      ref.id(), ref.mime_type(), ref.size_bytes(), ref.filename(), ref.sha256(),
-      pqxx::binarystring{artifact.source_json.data(), artifact.source_json.size()},
-      pqxx::binarystring{artifact.bytes.data(), artifact.bytes.size()});
-  return !inserted.empty();
-}
-
 auto key_of(const new_artifact& artifact) {
   const auto& ref = artifact.ref;
   const auto& scope = ref.scope();
@@ -109,7 +96,6 @@ class postgres_backend final : public backend {
       conn_->prepare(select_ref, sql::select_ref);
       conn_->prepare(select_exists, sql::select_exists);
       conn_->prepare(delete_row, sql::delete_row);
-      conn_->prepare(insert_row, sql::insert_row_returning);
       conn_->prepare(list_page, sql::list_page);
     });
   }
@@ -120,19 +106,18 @@ class postgres_backend final : public backend {
       const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
       // Autocommit statements: the insert is atomic on its own, and the
       // primary key serialises identical concurrent puts (a conflicting
-      // insert waits for the other writer's outcome).
+      // insert waits for the other writer's outcome). The insert goes
+      // through libpq with binary parameters (pipelined_insert.hpp): a
+      // pipeline of one is one round trip, and the payload is not copied.
+      const std::vector<new_artifact> one{artifact};
       for (int attempt = 0; attempt < put_attempts; ++attempt) {
-        pqxx::nontransaction tx{*conn_};
-        if (insert_new(tx, artifact)) {
-          tx.commit();
+        if (inserter_.insert_all(*conn_, one, {0}).front()) {
           return ref;
         }
         // A row was there first: answer with it, unchanged, reading only its
         // metadata so the payload crosses the wire once.
-        auto stored = exec_at_key(tx, select_ref, key);
-        tx.commit();
-        if (!stored.empty()) {
-          return ref_from_row("put", stored[0]);
+        if (auto stored = ref_at("put", key)) {
+          return std::move(*stored);
         }
       }
       throw store_error(errc::unavailable,
