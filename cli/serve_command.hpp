@@ -8,13 +8,14 @@
 
 #include "actors/node.hpp"
 #include "actors/remoting.hpp"
+#include "actors/store_config.hpp"
 
 namespace artifacts::cli {
 
 struct serve_flags {
   std::optional<std::string> dsn;  // --dsn, when given
   publish_options publish;
-  size_t pool_size = 4;
+  size_t pool_size = default_pool_size();
   tls_options tls;
   int64_t timeout_ms = 30000;  // bound on each request, and on shutdown
 };

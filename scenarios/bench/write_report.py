@@ -35,12 +35,17 @@ def ratio(a, b):
     return "–" if not a or not b else f"{a / b:.2f}×"
 
 
+pool_size = next((r["result"].get("pool") for r in runs
+                  if r["tags"].get("kind") == "store" and "result" in r and r["result"].get("pool")),
+                 "?")
+
 lines = ["# Performance", "",
          "Written by `scripts/bench` from one run; every figure below comes from that run.", "",
          "## Settings", "",
          f"- PostgreSQL 15 in a throw-away `pg_virtualenv` cluster on this machine; fsync, "
          f"synchronous_commit, shared_buffers: {pg_settings}.",
-         f"- Each measured run lasts {seconds} s after a 0.5 s warm-up; store pool 8 workers; "
+         f"- Each measured run lasts {seconds} s after a 0.5 s warm-up; store pool: the default, "
+         f"one worker per core (here {pool_size}); "
          "every caller thread shares one `artifacts::client`; baselines use one connection per "
          "caller thread, in the same process, right after the store's run.",
          "- pgbench: `-M prepared`, the scripts in `scenarios/bench/` (put: the original "
