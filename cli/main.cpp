@@ -13,6 +13,7 @@
 #include "cli/exit_status.hpp"
 #include "cli/flags.hpp"
 #include "cli/migrate_command.hpp"
+#include "cli/payload_allocator.hpp"
 #include "cli/report.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/store_target.hpp"
@@ -173,6 +174,7 @@ int run(int argc, char** argv) {
 }  // namespace artifacts::cli
 
 int main(int argc, char** argv) {
+  artifacts::cli::keep_freed_payload_memory();
   // A node or a client that loses a peer must see an error, not die.
   std::signal(SIGPIPE, SIG_IGN);
   try {
