@@ -92,7 +92,7 @@ def figure_row(label, run):
 lines += ["", "## Other targets (caller threads)", "",
           "| target | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms |",
           "|---|---|---|---|---|---|---|---|"]
-for target in ("memory", "sqlite", "node"):
+for target in ("memory", "sqlite", "node", "tls-node"):
     for workload in ("put", "get"):
         for payload in ("1KiB", "1MiB"):
             for callers in (1, 8, 32):
@@ -104,7 +104,7 @@ for target in ("memory", "sqlite", "node"):
 lines += ["", "## Caller actors", "",
           "| target | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms |",
           "|---|---|---|---|---|---|---|---|"]
-for target in ("memory", "postgres", "node"):
+for target in ("memory", "postgres", "node", "tls-node"):
     for workload in ("put", "get"):
         for callers in (1, 8, 32):
             run = find(caller="actors", kind="store", target=target, workload=workload,
@@ -112,8 +112,10 @@ for target in ("memory", "postgres", "node"):
             if run is not None:
                 lines.append(figure_row(f"{target} | {workload} | 1KiB | {callers}", run))
 
-if find(target="node") is None:
-    lines += ["", "The node rows are missing: `artifact-store serve` did not start in this run."]
+for name in ("node", "tls-node"):
+    if find(target=name) is None:
+        lines += ["", f"The {name} rows are missing: `artifact-store serve` did not start in "
+                      "this run."]
 
 failures = [r for r in runs if "failed" in r]
 if failures:
