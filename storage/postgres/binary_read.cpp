@@ -63,46 +63,23 @@ std::vector<std::optional<std::string>> binary_reader::bytes_at_each(
     parameters.push_back(std::make_unique<key_parameters>(key));
   }
   prepare_on(pg);
-  if (PQenterPipelineMode(pg) != 1) {
-    throw pqxx::broken_connection(PQerrorMessage(pg));
-  }
   std::vector<std::optional<std::string>> found;
   found.reserve(keys.size());
-  bool synced = false;
-  try {
-    for (const auto& key : parameters) {
-      if (PQsendQueryPrepared(pg, statement_name, 6, key->values.data(), nullptr, nullptr, 1) !=
-          1) {
-        check(pg, nullptr, sql::select_bytes);
-      }
-    }
-    if (PQpipelineSync(pg) != 1) {
-      check(pg, nullptr, sql::select_bytes);
-    }
-    synced = true;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      result_ptr rows{PQgetResult(pg)};
-      // A statement lost with the session libpqxx replaced makes the first
-      // query fail; the caller's repeat prepares it afresh.
-      if (is_missing_statement(rows)) {
-        prepared_on_ = nullptr;
-      }
-      check(pg, rows, sql::select_bytes);
-      found.push_back(bytes_of(rows));
-      result_ptr end_of_query{PQgetResult(pg)};
-    }
-  } catch (...) {
-    if (!synced) {
-      (void)PQpipelineSync(pg);
-    }
-    if (!leave_pipeline(pg, keys.size())) {
-      throw pqxx::broken_connection("the connection to PostgreSQL failed inside a pipeline");
-    }
-    throw;
-  }
-  if (!leave_pipeline(pg, keys.size())) {
-    throw pqxx::broken_connection("the connection to PostgreSQL failed inside a pipeline");
-  }
+  run_pipeline(
+      pg, keys.size(), sql::select_bytes,
+      [&](size_t i) {
+        return PQsendQueryPrepared(pg, statement_name, 6, parameters[i]->values.data(), nullptr,
+                                   nullptr, 1);
+      },
+      [&](size_t, result_ptr rows) {
+        // A statement lost with the session libpqxx replaced makes the first
+        // query fail; the caller's repeat prepares it afresh.
+        if (is_missing_statement(rows)) {
+          prepared_on_ = nullptr;
+        }
+        check(pg, rows, sql::select_bytes);
+        found.push_back(bytes_of(rows));
+      });
   return found;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include <libpq-fe.h>
@@ -30,10 +31,22 @@ void check(PGconn* pg, const result_ptr& result, const char* query);
 // exist in this session (libpqxx reconnected, so it must be prepared again).
 bool is_missing_statement(const result_ptr& result);
 
-// Reads and discards what is left of a pipeline of `queries` queries up to
-// its sync point and leaves pipeline mode, so that the connection serves
-// libpqxx again. False when it cannot: the connection is lost, or more
-// results keep coming than the queries could have produced.
-bool leave_pipeline(PGconn* pg, size_t queries);
+// Runs `queries` queries as one libpq pipeline, in one round trip: enters
+// pipeline mode, calls `send(i)` for each i in order (it queues query i and
+// returns what PQsendQueryPrepared returned), marks the sync point, then
+// hands each query's result to `read(i, result)` in the same order. `read`
+// owns the result it is given; it calls `check` (and may look at the result
+// before, say for is_missing_statement) and throws to stop. Outside an
+// explicit transaction the queries share one implicit transaction, which
+// commits at the sync point; a failed commit throws like `check`.
+//
+// On return the connection has left pipeline mode and serves libpqxx again,
+// also when `send`, `read` or the commit threw: that exception then
+// propagates, unless the connection was lost on the way out, which throws
+// pqxx::broken_connection instead. Failing to enter pipeline mode throws
+// pqxx::broken_connection before anything is sent.
+void run_pipeline(PGconn* pg, size_t queries, const char* query,
+                  const std::function<int(size_t)>& send,
+                  const std::function<void(size_t, result_ptr)>& read);
 
 }  // namespace artifacts::postgres

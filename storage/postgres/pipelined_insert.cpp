@@ -76,51 +76,23 @@ std::vector<bool> batch_inserter::insert_all(pqxx::connection& conn,
     parameters.push_back(std::make_unique<insert_parameters>(artifacts[i]));
   }
   prepare_on(pg);
-  if (PQenterPipelineMode(pg) != 1) {
-    throw pqxx::broken_connection(PQerrorMessage(pg));
-  }
   std::vector<bool> inserted(artifacts.size(), false);
-  bool synced = false;
-  try {
-    for (const auto& p : parameters) {
-      if (PQsendQueryPrepared(pg, statement_name, parameter_count, p->values.data(),
-                              p->lengths.data(), p->formats.data(), 0) != 1) {
-        check(pg, nullptr, sql::insert_row_returning);
-      }
-    }
-    if (PQpipelineSync(pg) != 1) {
-      check(pg, nullptr, sql::insert_row_returning);
-    }
-    synced = true;
-    for (size_t k = 0; k < order.size(); ++k) {
-      result_ptr rows{PQgetResult(pg)};
-      // A statement lost with the session libpqxx replaced makes the first
-      // insert fail; the caller's repeat prepares it afresh.
-      if (is_missing_statement(rows)) {
-        prepared_on_ = nullptr;
-      }
-      check(pg, rows, sql::insert_row_returning);
-      inserted[order[k]] = PQntuples(rows.get()) > 0;
-      result_ptr end_of_query{PQgetResult(pg)};
-    }
-    // The sync point: the implicit transaction commits here, and a failed
-    // commit is the batch's failure.
-    result_ptr sync{PQgetResult(pg)};
-    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
-      check(pg, sync, "COMMIT");
-    }
-  } catch (...) {
-    if (!synced) {
-      (void)PQpipelineSync(pg);
-    }
-    if (!leave_pipeline(pg, order.size())) {
-      throw pqxx::broken_connection("the connection to PostgreSQL failed inside a pipeline");
-    }
-    throw;
-  }
-  if (!leave_pipeline(pg, order.size())) {
-    throw pqxx::broken_connection("the connection to PostgreSQL failed inside a pipeline");
-  }
+  run_pipeline(
+      pg, order.size(), sql::insert_row_returning,
+      [&](size_t k) {
+        const auto& p = *parameters[k];
+        return PQsendQueryPrepared(pg, statement_name, parameter_count, p.values.data(),
+                                   p.lengths.data(), p.formats.data(), 0);
+      },
+      [&](size_t k, result_ptr rows) {
+        // A statement lost with the session libpqxx replaced makes the first
+        // insert fail; the caller's repeat prepares it afresh.
+        if (is_missing_statement(rows)) {
+          prepared_on_ = nullptr;
+        }
+        check(pg, rows, sql::insert_row_returning);
+        inserted[order[k]] = PQntuples(rows.get()) > 0;
+      });
   return inserted;
 }
 
