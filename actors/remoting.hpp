@@ -29,15 +29,20 @@ struct remoting_options {
   tls_options tls;
   // Both peers send heartbeats at this interval and drop a connection that
   // stays silent for connection_timeout, so a lost peer is noticed even when
-  // the network swallows the FIN.
+  // the network swallows the FIN. CAF compares a peer's last message with
+  // the time of its own heartbeat tick, so a process that itself stalls (a
+  // loaded host, swapping, a sanitizer) for longer than the timeout drops
+  // every peer at once when it wakes: the default leaves a wide margin over
+  // such stalls, and a request still fails within its own timeout.
   std::chrono::milliseconds heartbeat_interval{1000};
-  std::chrono::milliseconds connection_timeout{5000};
+  std::chrono::milliseconds connection_timeout{15000};
 };
 
 // The options of a client of a node (the command's, with --node): a
 // heartbeat every 2 s. A node drops a peer it has heard nothing from for its
-// connection timeout (5 s by default), and a client waiting on a long
-// request sends nothing but heartbeats, so they must come well inside that.
+// connection timeout (15 s by default, possibly less), and a client waiting
+// on a long request sends nothing but heartbeats, so they must come well
+// inside that.
 // Not every second either: CAF 0.17 drops a connection whose handshake is
 // still under way at a heartbeat tick, and connect_store tries again, so a
 // slow node gets two seconds per attempt.
