@@ -32,6 +32,9 @@ caf::behavior bridge_behavior(bridge_pointer self, call_target target) {
     self->monitor(st.target.store);
   } else {
     st.target_gone = true;
+    if (st.target.gone) {
+      st.target.gone->store(true);
+    }
   }
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
@@ -40,6 +43,9 @@ caf::behavior bridge_behavior(bridge_pointer self, call_target target) {
     }
     st.target_gone = true;
     st.gone_reason = msg.reason;
+    if (st.target.gone) {
+      st.target.gone->store(true);
+    }
     st.book.fail_all(
         [&](std::string_view op) { return store_gone_error(op, st.target, st.gone_reason); });
   });

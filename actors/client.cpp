@@ -1,8 +1,11 @@
 #include "actors/client.hpp"
 
 #include <future>
+#include <mutex>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -32,32 +35,101 @@ constexpr std::chrono::seconds bridge_stop_bound{10};
 
 }  // namespace
 
+// One handle of the store and the bridge that talks to it.
+struct route {
+  call_target target;
+  caf::actor bridge;
+};
+
+// Whether a call may be sent again after its store went away: every one but
+// delete (see client.hpp).
+template <class Atom>
+constexpr bool repeatable() {
+  return !std::is_same_v<Atom, delete_atom>;
+}
+
 struct client::impl {
-  impl(caf::actor_system& system, call_target where)
-      : sys(system), target(std::move(where)), bridge(spawn_bridge(system, target)) {}
+  impl(caf::actor_system& system, call_target where, reconnector again)
+      : sys(system), reconnect(std::move(again)), current(make_route(std::move(where))) {}
+
+  std::shared_ptr<const route> make_route(call_target where) {
+    if (reconnect) {
+      where.gone = std::make_shared<std::atomic<bool>>(false);
+    }
+    auto bridge = spawn_bridge(sys, where);
+    bridges.push_back(bridge);
+    return std::make_shared<const route>(route{std::move(where), std::move(bridge)});
+  }
+
+  std::shared_ptr<const route> route_now() {
+    std::lock_guard<std::mutex> guard{lock};
+    return current;
+  }
+
+  // A route to a fresh handle when `lost` is still the current one (a thread
+  // that comes later finds the new route in place); null when reconnecting
+  // failed.
+  std::shared_ptr<const route> reroute(const std::shared_ptr<const route>& lost) {
+    std::lock_guard<std::mutex> guard{lock};
+    if (current != lost) {
+      return current;
+    }
+    auto handle = reconnect();
+    if (!handle) {
+      return nullptr;
+    }
+    call_target where = lost->target;
+    where.store = std::move(*handle);
+    current = make_route(std::move(where));
+    return current;
+  }
 
   template <class Atom, class Result, class Request>
   caf::expected<Result> call(std::string_view op, Request request) {
-    if (target.closed_now()) {
+    auto via = route_now();
+    if (via->target.closed_now()) {
       return make_error(errc::store_closed, std::string(op) + ": the store is closed");
     }
     // A remote node would drop such a request unread; say why here instead.
     if (auto err = check_wire_strings(op, request)) {
       return err;
     }
+    if constexpr (repeatable<Atom>()) {
+      if (reconnect) {
+        auto first = call_on<Atom, Result>(*via, op, request);
+        if (first || !via->target.gone || !via->target.gone->load() ||
+            code_of(first.error()) != errc::unavailable) {
+          return first;
+        }
+        auto next = reroute(via);
+        if (next == nullptr) {
+          return first;
+        }
+        return call_on<Atom, Result>(*next, op, std::move(request));
+      }
+    }
+    return call_on<Atom, Result>(*via, op, std::move(request));
+  }
+
+  template <class Atom, class Result, class Request>
+  caf::expected<Result> call_on(const route& via, std::string_view op, Request request) {
     auto pending = std::make_shared<typed_call<Atom, Request, Result>>(op, std::move(request));
     auto answer = pending->answer();
-    caf::anon_send(bridge, call_message{std::move(pending)});
-    if (answer.wait_for(target.timeout + bridge_grace) != std::future_status::ready) {
+    caf::anon_send(via.bridge, call_message{std::move(pending)});
+    if (answer.wait_for(via.target.timeout + bridge_grace) != std::future_status::ready) {
       return make_error(errc::unavailable, std::string(op) + ": request timed out after " +
-                                               std::to_string(target.timeout.count()) + " ms");
+                                               std::to_string(via.target.timeout.count()) + " ms");
     }
     return answer.get();
   }
 
   caf::actor_system& sys;
-  call_target target;
-  caf::actor bridge;
+  const reconnector reconnect;
+  std::mutex lock;
+  // Every bridge this client started, stopped with it: a replaced one may
+  // still hold calls of other threads.
+  std::vector<caf::actor> bridges;
+  std::shared_ptr<const route> current;
 };
 
 client::client(caf::actor_system& sys, const store& local)
@@ -66,21 +138,33 @@ client::client(caf::actor_system& sys, const store& local)
 client::client(caf::actor_system& sys, store_actor target,
                std::chrono::milliseconds request_timeout, closed_flag closed)
     : impl_(std::make_unique<impl>(
-          sys, call_target{std::move(target), request_timeout, std::move(closed)})) {}
+          sys, call_target{std::move(target), request_timeout, std::move(closed), nullptr},
+          nullptr)) {}
+
+client::client(caf::actor_system& sys, store_actor target,
+               std::chrono::milliseconds request_timeout, reconnector reconnect)
+    : impl_(std::make_unique<impl>(
+          sys, call_target{std::move(target), request_timeout, nullptr, nullptr},
+          std::move(reconnect))) {}
 
 client::~client() {
-  // Waits until the bridge is gone, so that a client leaves no actor behind.
+  // Waits until every bridge is gone, so that a client leaves no actor
+  // behind.
   caf::scoped_actor self{impl_->sys};
-  self->monitor(impl_->bridge);
-  self->send_exit(impl_->bridge, caf::exit_reason::user_shutdown);
-  self->receive([](caf::down_msg&) {}, caf::after(bridge_stop_bound) >> [] {});
+  for (const auto& bridge : impl_->bridges) {
+    self->monitor(bridge);
+    self->send_exit(bridge, caf::exit_reason::user_shutdown);
+  }
+  for (size_t i = 0; i < impl_->bridges.size(); ++i) {
+    self->receive([](caf::down_msg&) {}, caf::after(bridge_stop_bound) >> [] {});
+  }
 }
 
 caf::expected<v1::ArtifactRef> client::put(v1::PutRequest request) {
   std::string_view op = request.text() ? "put_text" : "put";
   // Hashing here keeps the payload off the supervisor's thread: it routes by
   // the digest alone. A closed store is refused before any hashing.
-  if (request.sha256().empty() && !impl_->target.closed_now()) {
+  if (request.sha256().empty() && !impl_->route_now()->target.closed_now()) {
     request.set_sha256(sha256_hex(request.data()));
   }
   return impl_->call<put_atom, v1::ArtifactRef>(op, std::move(request));
@@ -111,8 +195,8 @@ caf::expected<v1::RefList> client::list(const v1::ListRequest& request) {
   return impl_->call<list_atom, v1::RefList>("list", request);
 }
 
-const store_actor& client::target() const noexcept {
-  return impl_->target.store;
+store_actor client::target() const {
+  return impl_->route_now()->target.store;
 }
 
 }  // namespace artifacts

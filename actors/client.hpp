@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include <caf/expected.hpp>
@@ -35,6 +36,23 @@ class client {
   client(caf::actor_system& sys, store_actor target, std::chrono::milliseconds request_timeout,
          closed_flag closed = nullptr);
 
+  // Obtains a new handle of the same store, for example by connecting to
+  // its node again (see connect_store).
+  using reconnector = std::function<caf::expected<store_actor>()>;
+
+  // A client of a remote store that outlives the loss of its connection:
+  // when a call fails because the store went away (unavailable, "the store
+  // is unreachable"), it obtains a new handle from `reconnect` and sends the
+  // call once more. Only calls whose repetition is safe are repeated: put,
+  // put_text (idempotent: a repeat finds the first one's artifact), get,
+  // get_ref, exists and list; never remove, whose repetition could report
+  // that nothing was deleted when the lost call had deleted it. A repeated
+  // call has a request timeout of its own. Threads whose calls fail together
+  // share one reconnection. When `reconnect` fails, the call fails with the
+  // original error. A store that was closed is not reconnected.
+  client(caf::actor_system& sys, store_actor target, std::chrono::milliseconds request_timeout,
+         reconnector reconnect);
+
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
@@ -52,7 +70,8 @@ class client {
   caf::expected<bool> remove(const v1::Key& key);
   caf::expected<v1::RefList> list(const v1::ListRequest& request);
 
-  const store_actor& target() const noexcept;
+  // The store handle calls go to now (a reconnecting client's changes).
+  store_actor target() const;
 
  private:
   struct impl;

@@ -2,6 +2,7 @@
 // and the promise the calling thread waits on.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -27,6 +28,9 @@ struct call_target {
   std::chrono::milliseconds timeout;
   // Null when no local close can be observed (a remote store).
   closed_flag closed;
+  // When not null, set once the store has gone away (stopped, or the
+  // connection to its node lost) as its bridge observed.
+  std::shared_ptr<std::atomic<bool>> gone;
 
   bool closed_now() const noexcept { return closed != nullptr && closed->load(); }
 };

@@ -129,6 +129,9 @@ remoting_options client_remoting_options(tls_options tls) {
   remoting_options options;
   options.tls = std::move(tls);
   options.heartbeat_interval = std::chrono::seconds{2};
+  // A node sends heartbeats every second: five silent seconds mean the
+  // connection is lost, and a reconnecting client then repeats its call.
+  options.connection_timeout = std::chrono::seconds{5};
   return options;
 }
 

@@ -39,7 +39,8 @@ struct remoting_options {
 };
 
 // The options of a client of a node (the command's, with --node): a
-// heartbeat every 2 s. A node drops a peer it has heard nothing from for its
+// heartbeat every 2 s, and a node silent for 5 s is taken as lost (a node
+// sends a heartbeat every second). A node drops a peer it has heard nothing from for its
 // connection timeout (15 s by default, possibly less), and a client waiting
 // on a long request sends nothing but heartbeats, so they must come well
 // inside that.

@@ -53,7 +53,17 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(const store_
     if (!remote) {
       return std::move(remote.error());
     }
-    session->client_ = std::make_unique<artifacts::client>(sys, *remote, request_timeout);
+    // The node may drop a connection under the client (CAF 0.17 can lose a
+    // connection's route when it reuses a closed one's handle; see
+    // docs/reliability.md): a repeatable call is then sent again on a new
+    // one.
+    auto host = target.node->host;
+    auto port = target.node->port;
+    auto reconnect = [&sys, host, port, connect_timeout] {
+      return connect_store(sys, host, port, connect_timeout);
+    };
+    session->client_ =
+        std::make_unique<artifacts::client>(sys, *remote, request_timeout, std::move(reconnect));
     return session;
   }
   store_config config;

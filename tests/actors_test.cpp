@@ -429,8 +429,16 @@ TEST_CASE("close from several threads at once answers each and stops once") {
 
 TEST_CASE("only the first close request is answered true") {
   test_system t;
-  auto s = open_memory_store(t.sys);
+  // The one worker is held in a slow put, so the close cannot finish before
+  // the second request arrives. (Without it the workers of a memory store
+  // can be gone, and the supervisor with them, before the second request is
+  // sent; a request to a stopped actor is CAF's request_receiver_down, which
+  // store::close treats as closed.)
+  auto storage = std::make_shared<instrumented_driver>(memory_config().storage);
+  auto s = open_counting_store(t.sys, storage, 1);
+  storage->delay_us = 500'000;
   caf::scoped_actor self{t.sys};
+  auto slow = self->request(s.actor(), 10s, put_atom::value, make_put(make_scope("close"), "x"));
   auto first = self->request(s.supervisor(), 10s, close_atom::value);
   auto second = self->request(s.supervisor(), 10s, close_atom::value);
   std::vector<bool> answers;
@@ -439,6 +447,7 @@ TEST_CASE("only the first close request is answered true") {
                     [&](caf::error& err) { FAIL(describe(err)); });
   }
   CHECK(answers == std::vector<bool>{true, false});
+  slow.receive([](const v1::ArtifactRef&) {}, [](const caf::error&) {});
   CHECK(s.is_closed());
   REQUIRE_FALSE(s.close(t.sys));
 }

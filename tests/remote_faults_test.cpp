@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -608,9 +609,10 @@ TEST_CASE("a TLS node may bind a non-loopback address", "[remote][tls]") {
 // A TCP relay to 127.0.0.1:target on a port of its own. The first
 // connection's first bytes from the target are held back for `delay`, as a
 // slow peer's handshake would be; later connections are relayed at once.
-class slow_first_reply_relay {
+// cut() breaks every connection relayed so far, as a failed network would.
+class loopback_relay {
  public:
-  slow_first_reply_relay(uint16_t target, std::chrono::milliseconds delay)
+  explicit loopback_relay(uint16_t target, std::chrono::milliseconds delay = {})
       : fd_(listen_on_loopback(port_)) {
     acceptor_ = std::thread([this, target, delay] {
       bool first = true;
@@ -637,8 +639,11 @@ class slow_first_reply_relay {
           continue;
         }
         ++connections_;
-        open_.push_back(client);
-        open_.push_back(upstream);
+        {
+          std::lock_guard<std::mutex> guard{open_lock_};
+          open_.push_back(client);
+          open_.push_back(upstream);
+        }
         const auto held = first ? delay : std::chrono::milliseconds{0};
         first = false;
         pumps_.emplace_back([this, client, upstream] { pump(client, upstream, {}); });
@@ -647,7 +652,7 @@ class slow_first_reply_relay {
     });
   }
 
-  ~slow_first_reply_relay() {
+  ~loopback_relay() {
     stop_ = true;
     acceptor_.join();
     for (auto& pump : pumps_) {
@@ -659,10 +664,19 @@ class slow_first_reply_relay {
     ::close(fd_);
   }
 
-  slow_first_reply_relay(const slow_first_reply_relay&) = delete;
-  slow_first_reply_relay& operator=(const slow_first_reply_relay&) = delete;
+  loopback_relay(const loopback_relay&) = delete;
+  loopback_relay& operator=(const loopback_relay&) = delete;
 
   uint16_t port() const noexcept { return port_; }
+
+  // Shuts down both ends of every connection relayed so far; later ones are
+  // relayed as before.
+  void cut() {
+    std::lock_guard<std::mutex> guard{open_lock_};
+    for (int fd : open_) {
+      ::shutdown(fd, SHUT_RDWR);
+    }
+  }
 
   // How many connections it relayed.
   int connections() const noexcept { return connections_.load(); }
@@ -702,8 +716,9 @@ class slow_first_reply_relay {
   int fd_;
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
-  std::vector<int> open_;           // touched by the acceptor thread only, until it is joined
-  std::vector<std::thread> pumps_;  // likewise
+  std::mutex open_lock_;
+  std::vector<int> open_;           // under open_lock_
+  std::vector<std::thread> pumps_;  // touched by the acceptor thread only, until it is joined
   std::thread acceptor_;
 };
 
@@ -718,7 +733,7 @@ TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbea
   where.port = 0;
   auto port = publish_store(node.get(), *opened, where);
   REQUIRE(port);
-  slow_first_reply_relay relay{*port, 1s};
+  loopback_relay relay{*port, 1s};
 
   remoting_options quick;
   quick.heartbeat_interval = 300ms;
@@ -738,33 +753,59 @@ TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbea
   CHECK_FALSE(opened->close(node.get()));
 }
 
+// A node serving a memory store whose backend calls can be slowed down
+// (storage->delay_us), published on a port of its own. Its store is closed
+// however the test ends: a store left open keeps the node's actor system
+// from ever stopping.
+class slow_node {
+ public:
+  explicit slow_node(const remoting_options& options)
+      : system_{options},
+        config_(memory_config()),
+        storage(std::make_shared<testing::instrumented_driver>(config_.storage)),
+        closed_(std::make_shared<std::atomic<bool>>(false)),
+        store_{spawn_supervisor(system_.get(), storage, closed_, config_), closed_, config_} {
+    publish_options where;
+    where.port = 0;
+    auto port = publish_store(system_.get(), store_, where);
+    if (!port) {
+      (void)store_.close(system_.get());
+    }
+    REQUIRE(port);
+    port_ = *port;
+  }
+  ~slow_node() { (void)store_.close(system_.get()); }
+  slow_node(const slow_node&) = delete;
+  slow_node& operator=(const slow_node&) = delete;
+
+  uint16_t port() const noexcept { return port_; }
+
+ private:
+  remoting_system system_;
+  store_config config_;
+
+ public:
+  std::shared_ptr<testing::instrumented_driver> storage;
+
+ private:
+  closed_flag closed_;
+  store store_;
+  uint16_t port_ = 0;
+};
+
 TEST_CASE("a client waiting longer than the node's connection timeout keeps its connection",
           "[remote][faults]") {
   // While a request runs, the client sends the node nothing but heartbeats,
   // and the node drops a peer it has not heard from for its connection
-  // timeout: here 3 s, closer to the client's 2 s than serve's 5 s.
+  // timeout: here 3 s, little more than the client's 2 s interval.
   remoting_options node_options;
   node_options.heartbeat_interval = 500ms;
   node_options.connection_timeout = 3s;
-  remoting_system node{node_options};
-  auto config = memory_config();
-  auto storage = std::make_shared<testing::instrumented_driver>(config.storage);
-  auto closed = std::make_shared<std::atomic<bool>>(false);
-  store slow{spawn_supervisor(node.get(), storage, closed, config), closed, config};
-  // Closed however the test ends: a store left open keeps the node's actor
-  // system from ever stopping.
-  struct close_at_exit {
-    caf::actor_system& sys;
-    const store& opened;
-    ~close_at_exit() { (void)opened.close(sys); }
-  } closer{node.get(), slow};
-  publish_options where;
-  where.port = 0;
-  auto port = publish_store(node.get(), slow, where);
-  REQUIRE(port);
+  slow_node node{node_options};
+  auto& storage = node.storage;
 
   remoting_system local{client_remoting_options({})};
-  auto remote = connect_store(local.get(), "127.0.0.1", *port, 10s);
+  auto remote = connect_store(local.get(), "127.0.0.1", node.port(), 10s);
   REQUIRE(remote);
   client c{local.get(), *remote, long_request_timeout};
   auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "slow to read")));
@@ -775,6 +816,53 @@ TEST_CASE("a client waiting longer than the node's connection timeout keeps its 
   INFO("get: " << (blob ? std::string("ok") : describe(blob.error())));
   REQUIRE(blob);
   CHECK(blob->data() == "slow to read");
+}
+
+TEST_CASE("a reconnecting client repeats a lost call on a new connection, never a delete",
+          "[remote][faults]") {
+  slow_node node{remoting_options{}};
+  auto& storage = node.storage;
+  loopback_relay relay{node.port()};
+
+  remoting_system local{client_remoting_options({})};
+  auto connect = [&] { return connect_store(local.get(), "127.0.0.1", relay.port(), 10s); };
+  auto first = connect();
+  REQUIRE(first);
+  std::atomic<int> reconnects{0};
+  client c{local.get(), *first, long_request_timeout, [&] {
+             ++reconnects;
+             return connect();
+           }};
+  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "kept")));
+  const auto key = make_key(test_scope(), ref.id());
+
+  // The network fails while the node holds the call: its answer is lost.
+  auto cut_while_held = [&](auto&& call) {
+    storage->delay_us = 500'000;
+    std::thread breaker{[&] {
+      std::this_thread::sleep_for(200ms);
+      relay.cut();
+    }};
+    auto result = call();
+    breaker.join();
+    storage->delay_us = 0;
+    return result;
+  };
+  auto repeated = cut_while_held([&] { return c.put(put_request(test_scope(), "kept")); });
+  INFO("put: " << (repeated ? std::string("ok") : describe(repeated.error())));
+  REQUIRE(repeated);
+  CHECK(repeated->id() == ref.id());
+  CHECK(reconnects == 1);
+  CHECK(relay.connections() == 2);
+
+  auto removed = cut_while_held([&] { return c.remove(key); });
+  REQUIRE_FALSE(removed);
+  CHECK(code_of(removed.error()) == errc::unavailable);
+  CHECK(reconnects == 1);
+  // The next call finds the connection gone and makes a new one.
+  REQUIRE_VALUE(c.exists(key));
+  CHECK(reconnects == 2);
+  CHECK(relay.connections() == 3);
 }
 
 TEST_CASE("connect_store gives up on a peer that accepts and never speaks", "[remote][faults]") {
