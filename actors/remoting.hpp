@@ -38,15 +38,14 @@ struct remoting_options {
   std::chrono::milliseconds connection_timeout{15000};
 };
 
-// The options of a client of a node (the command's, with --node): a
-// heartbeat every 2 s, and a node silent for 5 s is taken as lost (a node
-// sends a heartbeat every second). A node drops a peer it has heard nothing from for its
-// connection timeout (15 s by default, possibly less), and a client waiting
-// on a long request sends nothing but heartbeats, so they must come well
-// inside that.
-// Not every second either: CAF 0.17 drops a connection whose handshake is
-// still under way at a heartbeat tick, and connect_store tries again, so a
-// slow node gets two seconds per attempt.
+// The options of a client of a node (the command's, with --node). A node
+// sends a heartbeat every second, so one silent for 5 s is taken as lost.
+// The client's own heartbeats come every 2 s: a node drops a peer it has
+// heard nothing from for its connection timeout (15 s by default, possibly
+// less), and a client waiting on a long request sends nothing else, so they
+// must come well inside that. Not every second either: CAF 0.17 drops a
+// connection whose handshake is still under way at a heartbeat tick, and
+// connect_store tries again, so a slow node gets two seconds per attempt.
 remoting_options client_remoting_options(tls_options tls);
 
 // Checks `options` and applies them to `cfg`: loads the middleman, turns on

@@ -760,11 +760,10 @@ TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbea
 class slow_node {
  public:
   explicit slow_node(const remoting_options& options)
-      : system_{options},
-        config_(memory_config()),
-        storage(std::make_shared<testing::instrumented_driver>(config_.storage)),
-        closed_(std::make_shared<std::atomic<bool>>(false)),
-        store_{spawn_supervisor(system_.get(), storage, closed_, config_), closed_, config_} {
+      : storage(std::make_shared<testing::instrumented_driver>(memory_config().storage)),
+        system_{options},
+        store_{spawn_supervisor(system_.get(), storage, closed_, memory_config()), closed_,
+               memory_config()} {
     publish_options where;
     where.port = 0;
     auto port = publish_store(system_.get(), store_, where);
@@ -780,15 +779,11 @@ class slow_node {
 
   uint16_t port() const noexcept { return port_; }
 
+  const std::shared_ptr<testing::instrumented_driver> storage;
+
  private:
   remoting_system system_;
-  store_config config_;
-
- public:
-  std::shared_ptr<testing::instrumented_driver> storage;
-
- private:
-  closed_flag closed_;
+  closed_flag closed_ = std::make_shared<std::atomic<bool>>(false);
   store store_;
   uint16_t port_ = 0;
 };
