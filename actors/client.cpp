@@ -1,13 +1,17 @@
 #include "actors/client.hpp"
 
+#include <chrono>
 #include <future>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <caf/abstract_actor.hpp>
 #include <caf/actor.hpp>
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/after.hpp>
 #include <caf/exit_reason.hpp>
@@ -28,6 +32,17 @@ namespace {
 // bridge answers at the timeout itself; this only covers a bridge that is
 // slow to run.
 constexpr std::chrono::milliseconds bridge_grace{500};
+
+// How many times a reconnecting client sends a call again. One repeat is not
+// always enough: a node that has not yet noticed the loss of the old
+// connection can still route its answers there, and so fail the first new
+// connection too (see docs/reliability.md).
+constexpr int max_repeats = 3;
+
+// How often, and how far apart, a reconnecting client asks for a new handle
+// while it is handed the lost one (see fresh_handle): a second at most.
+constexpr int stale_handle_asks = 20;
+constexpr std::chrono::milliseconds stale_handle_pause{50};
 
 // How long the destructor waits for the bridge to stop. Stopping does not
 // wait for the store, so this is only reached when the system is overloaded.
@@ -74,7 +89,7 @@ struct client::impl {
     if (current != lost) {
       return current;
     }
-    auto handle = reconnect();
+    auto handle = fresh_handle(lost->target.store);
     if (!handle) {
       return nullptr;
     }
@@ -82,6 +97,28 @@ struct client::impl {
     where.store = std::move(*handle);
     current = make_route(std::move(where));
     return current;
+  }
+
+  // A handle from `reconnect` other than `lost`. CAF's middleman keeps the
+  // handle it last connected to for a host and port until it sees that
+  // handle go down, which can come after the client saw it: until then it
+  // hands back the lost handle, and is asked again after a pause.
+  caf::expected<store_actor> fresh_handle(const store_actor& lost) {
+    // Handles compare equal when they name the same actor; a new
+    // connection's handle of the same store is a new proxy object.
+    auto same_proxy = [&](const caf::expected<store_actor>& handle) {
+      return handle && caf::actor_cast<caf::abstract_actor*>(*handle) ==
+                           caf::actor_cast<caf::abstract_actor*>(lost);
+    };
+    auto handle = reconnect();
+    for (int asked = 1; same_proxy(handle) && asked < stale_handle_asks; ++asked) {
+      std::this_thread::sleep_for(stale_handle_pause);
+      handle = reconnect();
+    }
+    if (same_proxy(handle)) {
+      return make_error(errc::unavailable, "reconnect: still handed the lost connection");
+    }
+    return handle;
   }
 
   template <class Atom, class Result, class Request>
@@ -96,19 +133,37 @@ struct client::impl {
     }
     if constexpr (repeatable<Atom>()) {
       if (reconnect) {
-        auto first = call_on<Atom, Result>(*via, op, request);
-        if (first || !via->target.gone || !via->target.gone->load() ||
-            code_of(first.error()) != errc::unavailable) {
-          return first;
-        }
-        auto next = reroute(via);
-        if (next == nullptr) {
-          return first;
-        }
-        return call_on<Atom, Result>(*next, op, std::move(request));
+        return call_repeating<Atom, Result>(std::move(via), op, request);
       }
     }
     return call_on<Atom, Result>(*via, op, std::move(request));
+  }
+
+  // Sends the call, and again on a new connection while it fails because
+  // its store went away: at most max_repeats times, and only while less than
+  // the request timeout has passed since the first send.
+  template <class Atom, class Result, class Request>
+  caf::expected<Result> call_repeating(std::shared_ptr<const route> via, std::string_view op,
+                                       const Request& request) {
+    const auto deadline = std::chrono::steady_clock::now() + via->target.timeout;
+    auto outcome = call_on<Atom, Result>(*via, op, request);
+    for (int repeats = 0; repeats < max_repeats && lost_store(outcome, via->target) &&
+                          std::chrono::steady_clock::now() < deadline;
+         ++repeats) {
+      auto next = reroute(via);
+      if (next == nullptr) {
+        break;
+      }
+      via = std::move(next);
+      outcome = call_on<Atom, Result>(*via, op, request);
+    }
+    return outcome;
+  }
+
+  template <class Result>
+  static bool lost_store(const caf::expected<Result>& outcome, const call_target& target) {
+    return !outcome && target.gone != nullptr && target.gone->load() &&
+           code_of(outcome.error()) == errc::unavailable;
   }
 
   template <class Atom, class Result, class Request>

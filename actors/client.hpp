@@ -43,13 +43,17 @@ class client {
   // A client of a remote store that outlives the loss of its connection:
   // when a call fails because the store went away (unavailable, "the store
   // is unreachable"), it obtains a new handle from `reconnect` and sends the
-  // call once more. Only calls whose repetition is safe are repeated: put,
+  // call again. Only calls whose repetition is safe are repeated: put,
   // put_text (idempotent: a repeat finds the first one's artifact), get,
   // get_ref, exists and list; never remove, whose repetition could report
-  // that nothing was deleted when the lost call had deleted it. A repeated
-  // call has a request timeout of its own. Threads whose calls fail together
-  // share one reconnection. When `reconnect` fails, the call fails with the
-  // original error. A store that was closed is not reconnected.
+  // that nothing was deleted when the lost call had deleted it. A call is
+  // sent again at most three times, and only while less than the request
+  // timeout has passed since it was first sent; each send has a request
+  // timeout of its own. `reconnect` is called again (for up to a second)
+  // while it returns the lost handle, as CAF does until it has seen that
+  // handle go down. Threads whose calls fail together share one
+  // reconnection. When `reconnect` fails, the call fails with the last
+  // error. A store that was closed is not reconnected.
   client(caf::actor_system& sys, store_actor target, std::chrono::milliseconds request_timeout,
          reconnector reconnect);
 

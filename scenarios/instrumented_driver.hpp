@@ -46,6 +46,8 @@ class instrumented_driver final : public driver {
   std::atomic<bool> foreign{false};
   // Every backend call first sleeps this long.
   std::atomic<int64_t> delay_us{0};
+  // How many backend calls have begun (counted before the delay).
+  std::atomic<int> calls{0};
   // When false, a put stores its row without the bytes (the ref still tells
   // their size, a get answers empty bytes): for tests that measure the memory
   // of the requests in flight, which the stored content would otherwise mix
@@ -106,6 +108,7 @@ class instrumented_driver final : public driver {
     }
 
     void check() {
+      ++owner_.calls;
       if (auto delay = owner_.delay_us.load(); delay > 0) {
         std::this_thread::sleep_for(std::chrono::microseconds{delay});
       }

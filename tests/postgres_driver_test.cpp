@@ -560,6 +560,26 @@ TEST_CASE("an open backend shows its application_name in pg_stat_activity") {
   CHECK(schema.connections_named(application_name) == 2);
 }
 
+TEST_CASE("large payloads are stored lz4-compressed where the server has lz4") {
+  temporary_schema schema;
+  auto driver = artifacts::open_driver(options_for(schema));
+  operations ops{driver->open_backend(), driver->options()};
+  std::string text;
+  while (text.size() < 64 * 1024) {
+    text += "{\"tool\":\"grep\",\"line\":" + std::to_string(text.size()) + "}\n";
+  }
+  auto ref = ops.put(put_request(make_scope("tenant", "user", "session"), text));
+  const bool server_has_lz4 = schema.query(
+                                  "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                                  "WHERE name = 'default_toast_compression'") == rows{{"t"}};
+  // The id is lowercase hex: safe to quote into the statement.
+  CHECK(schema.query("SELECT pg_column_compression(bytes) FROM artifacts_blobs WHERE id = '" +
+                     ref.id() + "'") == rows{{server_has_lz4 ? "lz4" : "pglz"}});
+  auto blob = ops.get(key_of(ref));
+  REQUIRE(blob.found());
+  CHECK(blob.data() == text);
+}
+
 TEST_CASE("a statement timeout is unavailable and the backend stays usable") {
   temporary_schema schema;
   auto options = options_for(schema);

@@ -1,6 +1,8 @@
 #include "storage/postgres/conninfo.hpp"
 
 #include <libpq-fe.h>
+#include <pqxx/connection>
+#include <pqxx/except>
 
 #include <chrono>
 #include <map>
@@ -74,6 +76,20 @@ bool is_port_list(std::string_view ports) {
   }
 }
 
+// Asks the server to compress the payloads this connection stores with lz4
+// rather than its default, pglz: on text lz4 compresses as well in a fifth
+// of the server's time, and on incompressible bytes it costs no more
+// (docs/performance.md). Only values written through this connection are
+// affected; any PostgreSQL reads them. A server without lz4 (older than 14,
+// or built without it) refuses the setting and keeps its default, which is
+// not an error.
+void prefer_lz4_compression(pqxx::connection& conn) {
+  try {
+    conn.set_variable("default_toast_compression", "lz4");
+  } catch (const pqxx::sql_error&) {
+  }
+}
+
 }  // namespace
 
 conninfo make_conninfo(std::string_view dsn, const storage_options& options) {
@@ -137,6 +153,7 @@ std::unique_ptr<pqxx::connection> connect(std::string_view op, const conninfo& i
       armed.emplace(watchdog->arm(conn->sock(), call_watchdog::clock::now() + call_bound(options)));
     }
     conn->set_variable("statement_timeout", std::to_string(options.statement_timeout.count()));
+    prefer_lz4_compression(*conn);
     return conn;
   } catch (...) {
     rethrow_as_connect_error(op, info.password);

@@ -34,7 +34,9 @@ struct conninfo {
 conninfo make_conninfo(std::string_view dsn, const storage_options& options);
 
 // Opens one connection and sets its statement timeout from the options (a
-// session setting that survives libpqxx's reactivation of the connection).
+// session setting that survives libpqxx's reactivation of the connection),
+// and lz4 as its compression of large stored values where the server has
+// lz4 (a server without it keeps its default).
 // The caller owns the connection; destroying it closes it. libpq bounds the
 // connection attempt by connect_timeout; the SET that follows is armed on
 // `watchdog` when one is given (see call_watchdog.hpp), for the call bound.
