@@ -63,6 +63,19 @@ constexpr bool repeatable() {
   return !std::is_same_v<Atom, delete_atom>;
 }
 
+namespace {
+
+// The message whose strings check_wire_strings reads.
+template <class Request>
+const Request& wire_view(const Request& request) {
+  return request;
+}
+const v1::PutRequest& wire_view(const verified_put& put) {
+  return put.request();
+}
+
+}  // namespace
+
 struct client::impl {
   impl(caf::actor_system& system, call_target where, reconnector again)
       : sys(system), reconnect(std::move(again)), current(make_route(std::move(where))) {}
@@ -128,7 +141,7 @@ struct client::impl {
       return make_error(errc::store_closed, std::string(op) + ": the store is closed");
     }
     // A remote node would drop such a request unread; say why here instead.
-    if (auto err = check_wire_strings(op, request)) {
+    if (auto err = check_wire_strings(op, wire_view(request))) {
       return err;
     }
     if constexpr (repeatable<Atom>()) {
@@ -180,6 +193,9 @@ struct client::impl {
 
   caf::actor_system& sys;
   const reconnector reconnect;
+  // Whether the store is a local store's supervisor, which takes puts this
+  // client hashed as verified_put (set by the constructor from a store).
+  bool local_supervisor = false;
   std::mutex lock;
   // Every bridge this client started, stopped with it: a replaced one may
   // still hold calls of other threads.
@@ -188,7 +204,9 @@ struct client::impl {
 };
 
 client::client(caf::actor_system& sys, const store& local)
-    : client(sys, local.actor(), local.config().request_timeout, local.closed()) {}
+    : client(sys, local.actor(), local.config().request_timeout, local.closed()) {
+  impl_->local_supervisor = true;
+}
 
 client::client(caf::actor_system& sys, store_actor target,
                std::chrono::milliseconds request_timeout, closed_flag closed)
@@ -218,8 +236,13 @@ client::~client() {
 caf::expected<v1::ArtifactRef> client::put(v1::PutRequest request) {
   std::string_view op = request.text() ? "put_text" : "put";
   // Hashing here keeps the payload off the supervisor's thread: it routes by
-  // the digest alone. A closed store is refused before any hashing.
+  // the digest alone. A local store takes that digest as computed (one hash
+  // per put); a remote node verifies it. A closed store is refused before any
+  // hashing.
   if (request.sha256().empty() && !impl_->route_now()->target.closed_now()) {
+    if (impl_->local_supervisor) {
+      return impl_->call<put_atom, v1::ArtifactRef>(op, verified_put::hashing(std::move(request)));
+    }
     request.set_sha256(sha256_hex(request.data()));
   }
   return impl_->call<put_atom, v1::ArtifactRef>(op, std::move(request));

@@ -7,6 +7,7 @@
 #include <future>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -133,7 +134,16 @@ class typed_call final : public pending_call {
   void issue(caf::event_based_actor* self, const call_target& target, call_book& book) override {
     auto me = std::static_pointer_cast<typed_call>(shared_from_this());
     book.add(me);
-    self->request(target.store, target.timeout, Atom::value, std::move(request_))
+    // A verified put goes only to a local store, whose handle is its
+    // supervisor's (see client::put).
+    auto store = [&] {
+      if constexpr (std::is_same_v<Request, verified_put>) {
+        return caf::actor_cast<store_supervisor_actor>(target.store);
+      } else {
+        return target.store;
+      }
+    }();
+    self->request(store, target.timeout, Atom::value, std::move(request_))
         .then(
             [me, book_ptr = &book](Result& value) {
               book_ptr->remove(me.get());

@@ -190,6 +190,17 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
         return dispatch<v1::ArtifactRef>(self, op, index, put_atom::value, std::move(request),
                                          payload_bytes);
       },
+      [self](put_atom, verified_put& put) -> caf::result<v1::ArtifactRef> {
+        auto& st = self->state;
+        std::string_view op = put.request().text() ? "put_text" : "put";
+        if (refusing(st)) {
+          return closed_error(op);
+        }
+        auto index = routed(st, route_of(put.request(), st.config.storage));
+        auto payload_bytes = put.request().data().size();
+        return dispatch<v1::ArtifactRef>(self, op, index, put_atom::value, std::move(put),
+                                         payload_bytes);
+      },
       [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
         auto& st = self->state;
         if (refusing(st)) {

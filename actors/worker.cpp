@@ -45,7 +45,7 @@ std::string with_op(std::string_view op, std::string_view message) {
   return out;
 }
 
-using put_batch = request_batch<v1::PutRequest, v1::ArtifactRef>;
+using put_batch = request_batch<put_input, v1::ArtifactRef>;
 using get_batch = request_batch<v1::Key, v1::Blob>;
 
 struct worker_state {
@@ -196,7 +196,7 @@ void flush_puts(worker_state& st) {
   auto puts = st.puts.take();
   if (st.closed->load()) {
     for (auto& put : puts) {
-      put.answer(closed_error(put.request.text() ? "put_text" : "put"));
+      put.answer(closed_error(put.request.request.text() ? "put_text" : "put"));
     }
     return;
   }
@@ -237,29 +237,32 @@ auto add_to_batch(worker_pointer self, Batch& batch, Request& request, finished_
   return promise;
 }
 
-// A put that reached a worker without a digest: validate and hash it here,
-// off the supervisor, then hand it back to be routed by its digest.
+// A put that reached a worker without a digest: hashed here, off the
+// supervisor, and handed back to be routed by its digest. The worker it is
+// routed to validates it without hashing it again.
 caf::result<v1::ArtifactRef> route_by_digest(worker_pointer self, std::string_view op,
                                              v1::PutRequest& request, finished_request& finished) {
-  auto& st = self->state;
-  try {
-    auto prepared = prepare_put(request, st.storage->options());
-    request.set_sha256(std::move(*prepared.ref.mutable_sha256()));
-  } catch (const store_error& e) {
-    return make_error(e.code(), e.what());
-  } catch (const std::exception& e) {
-    return make_error(errc::internal, with_op(op, e.what()));
-  } catch (...) {
-    return make_error(errc::internal, with_op(op, "unknown failure"));
-  }
-  auto supervisor = caf::actor_cast<store_actor>(st.supervisor);
+  auto supervisor = caf::actor_cast<store_supervisor_actor>(self->state.supervisor);
   if (!supervisor) {
     return closed_error(op);
   }
-  // Off this worker's count before the supervisor admits it again, so the
-  // request is never counted twice.
-  finished.release();
-  return self->delegate(supervisor, put_atom::value, std::move(request));
+  try {
+    auto put = verified_put::hashing(std::move(request));
+    // Off this worker's count before the supervisor admits it again, so the
+    // request is never counted twice.
+    finished.release();
+    return self->delegate(supervisor, put_atom::value, std::move(put));
+  } catch (const std::exception& e) {
+    return make_error(errc::internal, with_op(op, e.what()));
+  }
+}
+
+// Queues a put whose digest is set for the next put batch.
+caf::result<v1::ArtifactRef> queue_put(worker_pointer self, put_input input,
+                                       finished_request& finished) {
+  flush_gets(self->state);
+  const size_t bytes = input.request.data().size();
+  return add_to_batch(self, self->state.puts, input, finished, bytes, flush_puts);
 }
 
 worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr<driver> storage,
@@ -297,9 +300,14 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
         if (request.sha256().empty()) {
           return route_by_digest(self, op, request, finished);
         }
-        flush_gets(self->state);
-        const size_t bytes = request.data().size();
-        return add_to_batch(self, self->state.puts, request, finished, bytes, flush_puts);
+        return queue_put(self, put_input{std::move(request), false}, finished);
+      },
+      [self](put_atom, verified_put& put) -> caf::result<v1::ArtifactRef> {
+        finished_request finished{*self->state.load, put.request().data().size()};
+        if (self->state.closed->load()) {
+          return closed_error(put.request().text() ? "put_text" : "put");
+        }
+        return queue_put(self, put_input{put.release(), true}, finished);
       },
       [self](flush_atom) {
         self->state.flush_queued = false;

@@ -19,7 +19,9 @@ namespace artifacts {
 // requests queued before it have been answered (with store_closed, since the
 // store's closed flag is set by then), and flush, which the worker sends
 // itself to store the puts it has batched.
-using worker_actor = store_actor::extend<caf::reacts_to<close_atom>, caf::reacts_to<flush_atom>>;
+using worker_actor =
+    store_actor::extend<caf::replies_to<put_atom, verified_put>::with<v1::ArtifactRef>,
+                        caf::reacts_to<close_atom>, caf::reacts_to<flush_atom>>;
 
 // Spawns a worker on its own thread (it blocks in backend calls), or, when
 // the driver's calls never wait (driver::calls_may_wait), on the scheduler. It opens

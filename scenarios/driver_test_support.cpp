@@ -14,6 +14,7 @@
 #include "storage/artifact_id.hpp"
 #include "storage/errc.hpp"
 #include "storage/open_driver.hpp"
+#include "storage/sha256.hpp"
 
 namespace artifacts::testing {
 
@@ -221,8 +222,20 @@ void check_put_batch_outcomes(storage_options options) {
   const auto no_identity = put_request(make_scope("", "u", "s"), "no tenant");
   const auto other = put_request(scope, "other bytes");
 
-  const std::vector<const v1::PutRequest*> batch{
-      &first, &same_again, &clash_one, &clash_two, &wrong_digest, &repeat, &no_identity, &other};
+  // Hashed by the caller: taken as given. A malformed digest is still
+  // checked, whoever vouches for it.
+  put_input hashed_here{put_request(scope, "hashed by the caller"), true};
+  hashed_here.request.set_sha256(sha256_hex("hashed by the caller"));
+  put_input malformed{put_request(scope, "vouched for"), true};
+  malformed.request.set_sha256("not a digest");
+
+  const std::vector<put_input> inputs{{first},        {same_again}, {clash_one},   {clash_two},
+                                      {wrong_digest}, {repeat},     {no_identity}, {other},
+                                      {hashed_here},  {malformed}};
+  std::vector<const put_input*> batch;
+  for (const auto& input : inputs) {
+    batch.push_back(&input);
+  }
   auto outcomes = ops->put_batch(batch);
   REQUIRE(outcomes.size() == batch.size());
 
@@ -242,11 +255,15 @@ void check_put_batch_outcomes(storage_options options) {
   REQUIRE(outcomes[6].error);
   CHECK(outcomes[6].error->code() == errc::identity_required);
   REQUIRE(outcomes[7].value);
-  for (size_t i : {0, 1, 2, 5, 7}) {
+  REQUIRE(outcomes[8].value);
+  CHECK(outcomes[8].value->sha256() == hashed_here.request.sha256());
+  REQUIRE(outcomes[9].error);
+  CHECK(outcomes[9].error->code() == errc::invalid_argument);
+  for (size_t i : {0, 1, 2, 5, 7, 8}) {
     CHECK_FALSE(outcomes[i].error);
   }
 
-  CHECK(list_all(*ops, scope, 100).size() == 4);
+  CHECK(list_all(*ops, scope, 100).size() == 5);
   auto key = [&](const v1::ArtifactRef& ref) { return key_of(scope, ref.id()); };
   CHECK(ops->get(key(*outcomes[0].value)).data() == "new bytes");
   CHECK(ops->get(key(*outcomes[2].value)).data() == "one content");

@@ -56,7 +56,8 @@ std::vector<size_t> keep_valid(const std::vector<const Input*>& inputs,
 
 }  // namespace
 
-prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options) {
+prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options,
+                         bool digest_known) {
   static constexpr std::string_view op = "put";
   const auto& bounds = options.limits;
   check_identity(op, request.scope(), bounds);
@@ -84,7 +85,8 @@ prepared_put prepare_put(const v1::PutRequest& request, const storage_options& o
     out.source_json = "null";
   }
 
-  std::string digest = sha256_hex(request.data());
+  std::string digest = digest_known && is_sha256_hex(request.sha256()) ? request.sha256()
+                                                                       : sha256_hex(request.data());
   if (!request.sha256().empty() && request.sha256() != digest) {
     throw store_error(errc::invalid_argument,
                       "put: the supplied sha256 does not match the digest of the data");
@@ -114,12 +116,12 @@ v1::ArtifactRef operations::put(const v1::PutRequest& request) {
   return stored;
 }
 
-std::vector<put_outcome> operations::put_batch(const std::vector<const v1::PutRequest*>& requests) {
-  std::vector<put_outcome> outcomes(requests.size());
+std::vector<put_outcome> operations::put_batch(const std::vector<const put_input*>& puts) {
+  std::vector<put_outcome> outcomes(puts.size());
   // Requests that pass validation, and where their outcome goes.
   std::vector<prepared_put> prepared;
-  const auto slot_of = keep_valid(requests, prepared, outcomes, [this](const v1::PutRequest& r) {
-    return prepare_put(r, options_);
+  const auto slot_of = keep_valid(puts, prepared, outcomes, [this](const put_input& put) {
+    return prepare_put(put.request, options_, put.digest_known);
   });
   if (prepared.empty()) {
     return outcomes;
@@ -128,7 +130,7 @@ std::vector<put_outcome> operations::put_batch(const std::vector<const v1::PutRe
   artifacts.reserve(prepared.size());
   for (size_t k = 0; k < prepared.size(); ++k) {
     artifacts.push_back(
-        new_artifact{prepared[k].ref, requests[slot_of[k]]->data(), prepared[k].source_json});
+        new_artifact{prepared[k].ref, puts[slot_of[k]]->request.data(), prepared[k].source_json});
   }
   auto stored = storage_->put_batch(artifacts);
   for (size_t k = 0; k < prepared.size(); ++k) {

@@ -17,6 +17,15 @@ namespace artifacts {
 // (and only store_error): the caller-input codes (identity_required,
 // invalid_argument, too_large), hash_collision, and whatever the backend
 // raises (typically unavailable).
+// A put request, and whether its sha256 is already known to be the digest
+// of its data. Only code of this process that hashed the data itself sets
+// digest_known (see actors/verified_put.hpp): the data is then not hashed a
+// second time. Otherwise a sha256 the request carries is verified.
+struct put_input {
+  v1::PutRequest request;
+  bool digest_known = false;
+};
+
 class operations {
  public:
   operations(std::unique_ptr<backend> storage, const storage_options& options);
@@ -30,11 +39,12 @@ class operations {
 
   // Stores several put requests as put() would, in one backend batch, and
   // returns one outcome per request, in order: each request's own ref or its
-  // own error (validation, hash_collision, a statement error). Throws
+  // own error (validation, hash_collision, a statement error). A request
+  // whose digest is known is not hashed again (see put_input). Throws
   // store_error only when the connection fails (unavailable); repeating the
   // batch on a new backend is then safe. The requests are not owned and must
   // outlive the call.
-  std::vector<put_outcome> put_batch(const std::vector<const v1::PutRequest*>& requests);
+  std::vector<put_outcome> put_batch(const std::vector<const put_input*>& puts);
 
   // get() for several keys in one backend batch: one outcome per key, in
   // order, each the key's own blob or its own validation error. Throws
@@ -63,11 +73,15 @@ class operations {
 
 // Checks and completes a put request without storing it: validates every
 // field, computes (or verifies) the digest and the id, applies defaults.
-// Exposed so that routing and drivers agree on the id of a request.
+// With digest_known, a well-formed request.sha256 is taken as the digest
+// without hashing the data (see put_input); a malformed one is still
+// checked against the data. Exposed so that routing and drivers agree on the
+// id of a request.
 struct prepared_put {
   v1::ArtifactRef ref;
   std::string source_json;
 };
-prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options);
+prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options,
+                         bool digest_known = false);
 
 }  // namespace artifacts

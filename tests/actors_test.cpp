@@ -6,6 +6,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -270,6 +271,40 @@ TEST_CASE("a put without a digest sent to the typed actor is hashed and served")
           },
           [&](caf::error& err) { FAIL(describe(err)); });
   CHECK(get_worker == put.answered_by);
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
+TEST_CASE("a verified put from a local actor is routed by its digest and stored") {
+  test_system t;
+  auto s = open_memory_store(t.sys, 3);
+  auto scope = make_scope("verified");
+  auto request = make_put(scope, "hashed by the sender");
+  request.set_sha256(sha256_hex("something else"));
+  // The factory hashes the data; a digest the request carried is replaced.
+  auto put = verified_put::hashing(request);
+  CHECK(put.request().sha256() == sha256_hex("hashed by the sender"));
+
+  caf::scoped_actor self{t.sys};
+  auto supervisor = caf::actor_cast<store_supervisor_actor>(s.actor());
+  std::optional<v1::ArtifactRef> stored;
+  caf::actor_addr put_worker;
+  self->request(supervisor, 10s, put_atom::value, std::move(put))
+      .receive(
+          [&](v1::ArtifactRef& ref) {
+            stored = std::move(ref);
+            put_worker = caf::actor_cast<caf::actor_addr>(self->current_sender());
+          },
+          [&](caf::error& err) { FAIL(describe(err)); });
+  REQUIRE(stored);
+  CHECK(stored->sha256() == sha256_hex("hashed by the sender"));
+  CHECK(stored->id() == standard_artifact_id("default", stored->sha256()));
+  self->request(supervisor, 10s, route_atom::value, make_key(scope, stored->id()))
+      .receive([&](caf::actor_addr& worker) { CHECK(worker == put_worker); },
+               [&](caf::error& err) { FAIL(describe(err)); });
+  client c{t.sys, s};
+  auto blob = c.get(make_key(scope, stored->id()));
+  REQUIRE(blob);
+  CHECK(blob->data() == "hashed by the sender");
   REQUIRE_FALSE(s.close(t.sys));
 }
 

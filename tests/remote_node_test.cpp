@@ -25,6 +25,7 @@
 #include "scenarios/remote_fixture.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "scenarios/test_certificates.hpp"
+#include "storage/artifact_id.hpp"
 
 using namespace artifacts;
 using namespace artifacts::scenarios;
@@ -98,6 +99,19 @@ TEST_CASE("remote peers can neither close the store nor ask for routes", "[remot
   auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "the store is still open")));
   CHECK(REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id()))).found());
   CHECK_FALSE(node.server_store().is_closed());
+}
+
+TEST_CASE("a verified put cannot be sent to another node", "[remote][node]") {
+  remote_fixture node{memory_config(), {}};
+  auto as_supervisor = caf::actor_cast<store_supervisor_actor>(node.remote_handle());
+  auto put = verified_put::hashing(put_request(test_scope(), "vouched for from afar"));
+  const auto id = standard_artifact_id("default", put.request().sha256());
+
+  auto refused = raw_request_error<v1::ArtifactRef>(node.client_system(), as_supervisor,
+                                                    put_atom::value, std::move(put));
+  INFO("answer: " << (refused ? describe(refused) : std::string("stored")));
+  CHECK(refused);
+  CHECK_FALSE(REQUIRE_VALUE(node.client().exists(make_key(test_scope(), id))));
 }
 
 TEST_CASE("store errors keep their code and message across remoting", "[remote][node]") {
