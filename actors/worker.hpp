@@ -29,7 +29,8 @@ using worker_actor =
 // capped backoff; while it cannot reach the backend it answers unavailable
 // at once. Every request first checks `closed`: once it is set the answer is
 // store_closed. A put without a digest is hashed here and handed back to
-// `supervisor` to be routed by its digest. Nothing a backend throws escapes
+// `supervisor`, as a verified_put, to be routed by its digest; a verified
+// put is stored without hashing its data again. Nothing a backend throws escapes
 // a handler. Each request is subtracted from `load` when it is answered.
 //
 // Puts are stored in batches: the puts that reach the worker together (those

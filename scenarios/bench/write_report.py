@@ -43,7 +43,7 @@ lines = ["# Performance", "",
          "Written by `scripts/bench` from one run; every figure below comes from that run.", "",
          "## Settings", "",
          f"- PostgreSQL 15 in a throw-away `pg_virtualenv` cluster on this machine; fsync, "
-         f"synchronous_commit, shared_buffers: {pg_settings}.",
+         f"synchronous_commit, shared_buffers, WAL: {pg_settings}.",
          f"- Each measured run lasts {seconds} s after a 0.5 s warm-up; store pool: the default, "
          f"one worker per core (here {pool_size}); "
          "every caller thread shares one `artifacts::client`; baselines use one connection per "
@@ -80,6 +80,55 @@ for workload in ("put", "get"):
                 f"{num(figure(raw_run, 'mb_per_s'), 1)} | {num(figure(raw_run, 'p99_ms'), 2)} | "
                 f"{num(raw)} | {ratio(store, raw)} | {num(seed)} | {ratio(store_vs_seed, seed)} | "
                 f"{num(pgbench)} | {ratio(store, pgbench)} |")
+
+def pg_run(workload, payload, callers, baseline="raw"):
+    return find(kind="store", target="postgres", workload=workload, payload=payload,
+                callers=callers, baseline=baseline)
+
+
+def goal_row(goal, value, target, unit="×"):
+    if value is None:
+        return f"| {goal} | – | – |"
+    shown = f"{value:.2f}{unit}" if unit == "×" else f"{num(value)}{unit}"
+    return f"| {goal} | {shown} | {'yes' if value >= target else 'no'} |"
+
+
+def share(a, b):
+    return None if not a or not b else a / b
+
+
+lines += ["", "## Goals in this run", "",
+          "Ratios of the figures above; where a goal is missed, the last section says what "
+          "bounds the figure.", "",
+          "| goal | this run | met |", "|---|---|---|"]
+put32 = pg_run("put", "1KiB", 32)
+lines.append(goal_row("put 1 KiB, 32 callers: ≥ 3× seed",
+                      share(figure(pg_run("put", "1KiB", 32, "seed")),
+                            figure(pg_run("put", "1KiB", 32, "seed"), nested="baseline")), 3))
+lines.append(goal_row("put 1 KiB, 32 callers: ≥ 1.5× raw",
+                      share(figure(put32), figure(put32, nested="baseline")), 1.5))
+lines.append(goal_row("put 1 KiB, 32 callers: ≥ 1.5× pgbench",
+                      share(figure(put32),
+                            figure(find(kind="pgbench", workload="put", payload="1KiB",
+                                        callers=32))), 1.5))
+get32 = pg_run("get", "1KiB", 32)
+lines.append(goal_row("get 1 KiB, 32 callers: ≥ 1.0× raw",
+                      share(figure(get32), figure(get32, nested="baseline")), 1.0))
+for workload in ("put", "get"):
+    for callers in (1, 8, 32):
+        run = pg_run(workload, "1MiB", callers)
+        lines.append(goal_row(f"{workload} 1 MiB, {callers} callers: ≥ 0.9× raw MB/s",
+                              share(figure(run, "mb_per_s"),
+                                    figure(run, "mb_per_s", nested="baseline")), 0.9))
+lines.append(goal_row("node get 1 KiB, 32 callers: ≥ 0.5× in-process",
+                      share(figure(find(kind="store", target="node", workload="get",
+                                        payload="1KiB", callers=32)), figure(get32)), 0.5))
+memory_gets = [figure(find(caller=caller, kind="store", target="memory", workload="get",
+                           payload="1KiB", callers=32)) for caller in ("threads", "actors")]
+memory_gets = [value for value in memory_gets if value is not None]
+lines.append(goal_row("memory get 1 KiB through the actors, 32 callers: ≥ 200 000/s",
+                      max(memory_gets) if memory_gets else None, 200000, unit="/s"))
+
 
 def figure_row(label, run):
     if "failed" in run:
