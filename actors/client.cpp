@@ -34,15 +34,23 @@ namespace {
 constexpr std::chrono::milliseconds bridge_grace{500};
 
 // How many times a reconnecting client sends a call again. One repeat is not
-// always enough: a node that has not yet noticed the loss of the old
-// connection can still route its answers there, and so fail the first new
-// connection too (see docs/reliability.md).
+// always enough: the new connection can be lost too (see
+// docs/reliability.md).
 constexpr int max_repeats = 3;
 
 // How often, and how far apart, a reconnecting client asks for a new handle
 // while it is handed the lost one (see fresh_handle): a second at most.
 constexpr int stale_handle_asks = 20;
 constexpr std::chrono::milliseconds stale_handle_pause{50};
+
+// The message whose strings check_wire_strings reads.
+template <class Request>
+const Request& wire_view(const Request& request) {
+  return request;
+}
+const v1::PutRequest& wire_view(const verified_put& put) {
+  return put.request();
+}
 
 // How long the destructor waits for the bridge to stop. Stopping does not
 // wait for the store, so this is only reached when the system is overloaded.
@@ -62,19 +70,6 @@ template <class Atom>
 constexpr bool repeatable() {
   return !std::is_same_v<Atom, delete_atom>;
 }
-
-namespace {
-
-// The message whose strings check_wire_strings reads.
-template <class Request>
-const Request& wire_view(const Request& request) {
-  return request;
-}
-const v1::PutRequest& wire_view(const verified_put& put) {
-  return put.request();
-}
-
-}  // namespace
 
 struct client::impl {
   impl(caf::actor_system& system, call_target where, reconnector again)

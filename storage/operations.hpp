@@ -12,11 +12,6 @@
 
 namespace artifacts {
 
-// Owns one backend and applies the store's semantics on top of it. Used by
-// one thread at a time, like its backend. Every method throws store_error
-// (and only store_error): the caller-input codes (identity_required,
-// invalid_argument, too_large), hash_collision, and whatever the backend
-// raises (typically unavailable).
 // A put request, and whether its sha256 is already known to be the digest
 // of its data. Only code of this process that hashed the data itself sets
 // digest_known (see actors/verified_put.hpp): the data is then not hashed a
@@ -26,6 +21,11 @@ struct put_input {
   bool digest_known = false;
 };
 
+// Owns one backend and applies the store's semantics on top of it. Used by
+// one thread at a time, like its backend. Every method throws store_error
+// (and only store_error): the caller-input codes (identity_required,
+// invalid_argument, too_large), hash_collision, and whatever the backend
+// raises (typically unavailable).
 class operations {
  public:
   operations(std::unique_ptr<backend> storage, const storage_options& options);

@@ -848,29 +848,32 @@ class cut_while_held {
   std::thread breaker_;
 };
 
-// A client of `port` on `local` that reconnects and counts its reconnects.
-struct counting_client {
-  counting_client(caf::actor_system& local, uint16_t port) {
-    auto connect = [&local, port] { return connect_store(local, "127.0.0.1", port, 10s); };
+// A slow node behind a relay, and a client of it on a system of its own
+// that reconnects through the relay and counts its reconnects.
+struct reconnecting_client {
+  reconnecting_client() {
+    auto connect = [this] { return connect_store(local.get(), "127.0.0.1", relay.port(), 10s); };
     auto first = connect();
     REQUIRE(first);
-    c = std::make_unique<client>(local, *first, long_request_timeout, [this, connect] {
+    c = std::make_unique<client>(local.get(), *first, long_request_timeout, [this, connect] {
       ++reconnects;
       return connect();
     });
   }
+  slow_node node{remoting_options{}};
+  loopback_relay relay{node.port()};
+  remoting_system local{client_remoting_options({})};
   std::atomic<int> reconnects{0};
   std::unique_ptr<client> c;
 };
 
 TEST_CASE("a reconnecting client repeats a lost call on a new connection, never a delete",
           "[remote][faults]") {
-  slow_node node{remoting_options{}};
-  loopback_relay relay{node.port()};
-  remoting_system local{client_remoting_options({})};
-  counting_client counting{local.get(), relay.port()};
-  auto& c = *counting.c;
-  auto& reconnects = counting.reconnects;
+  reconnecting_client setup;
+  auto& node = setup.node;
+  auto& relay = setup.relay;
+  auto& reconnects = setup.reconnects;
+  auto& c = *setup.c;
   auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "kept")));
   const auto key = make_key(test_scope(), ref.id());
 
@@ -904,20 +907,17 @@ TEST_CASE("a reconnecting client repeats a lost call on a new connection, never 
 
 TEST_CASE("a reconnecting client sends a call again when its new connection is lost too",
           "[remote][faults]") {
-  slow_node node{remoting_options{}};
-  loopback_relay relay{node.port()};
-  remoting_system local{client_remoting_options({})};
-  counting_client counting{local.get(), relay.port()};
+  reconnecting_client setup;
   // The first send and its repeat are both cut while the node holds them.
   auto put = [&] {
-    cut_while_held cut{relay, *node.storage, 2};
-    return counting.c->put(put_request(test_scope(), "sent three times"));
+    cut_while_held cut{setup.relay, *setup.node.storage, 2};
+    return setup.c->put(put_request(test_scope(), "sent three times"));
   }();
   INFO("put: " << (put ? std::string("ok") : describe(put.error())));
   REQUIRE(put);
-  CHECK(counting.reconnects >= 2);
-  CHECK(relay.connections() >= 3);
-  auto blob = REQUIRE_VALUE(counting.c->get(make_key(test_scope(), put->id())));
+  CHECK(setup.reconnects >= 2);
+  CHECK(setup.relay.connections() >= 3);
+  auto blob = REQUIRE_VALUE(setup.c->get(make_key(test_scope(), put->id())));
   CHECK(blob.data() == "sent three times");
 }
 
