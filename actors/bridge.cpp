@@ -6,15 +6,14 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 
-#include "actors/visible_handoffs.hpp"
 
 namespace artifacts {
 
 namespace {
 
 struct bridge_state {
-  call_target target;
-  bool target_gone = false;
+  call_destination destination;
+  bool destination_gone = false;
   caf::error gone_reason;
   // The state is destroyed when the bridge exits; the book then fails every
   // call still waiting, so no caller waits for an answer that cannot come.
@@ -23,40 +22,40 @@ struct bridge_state {
   static inline const char* name = "artifacts.client";
 };
 
-using bridge_pointer = with_visible_handoffs<caf::stateful_actor<bridge_state>>*;
+using bridge_pointer = caf::stateful_actor<bridge_state>*;
 
-caf::behavior bridge_behavior(bridge_pointer self, call_target target) {
+caf::behavior bridge_behavior(bridge_pointer self, call_destination destination) {
   auto& st = self->state;
-  st.target = std::move(target);
-  if (st.target.store != nullptr) {
-    self->monitor(st.target.store);
+  st.destination = std::move(destination);
+  if (st.destination.store != nullptr) {
+    self->monitor(st.destination.store);
   } else {
-    st.target_gone = true;
-    if (st.target.gone) {
-      st.target.gone->store(true);
+    st.destination_gone = true;
+    if (st.destination.gone) {
+      st.destination.gone->store(true);
     }
   }
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
-    if (st.target_gone || msg.source != st.target.store.address()) {
+    if (st.destination_gone || msg.source != st.destination.store.address()) {
       return;
     }
-    st.target_gone = true;
+    st.destination_gone = true;
     st.gone_reason = msg.reason;
-    if (st.target.gone) {
-      st.target.gone->store(true);
+    if (st.destination.gone) {
+      st.destination.gone->store(true);
     }
     st.book.fail_all(
-        [&](std::string_view op) { return store_gone_error(op, st.target, st.gone_reason); });
+        [&](std::string_view op) { return store_gone_error(op, st.destination, st.gone_reason); });
   });
   return {
       [self](call_message& msg) {
         auto& st = self->state;
-        if (st.target_gone) {
-          msg.call->fail(store_gone_error(msg.call->op(), st.target, st.gone_reason));
+        if (st.destination_gone) {
+          msg.call->fail(store_gone_error(msg.call->op(), st.destination, st.gone_reason));
           return;
         }
-        msg.call->issue(self, st.target, st.book);
+        msg.call->issue(self, st.destination, st.book);
       },
       [self](down_notice_expired& msg) {
         auto& st = self->state;
@@ -65,15 +64,15 @@ caf::behavior bridge_behavior(bridge_pointer self, call_target target) {
           return;
         }
         st.book.remove(msg.call.get());
-        msg.call->fail(store_gone_error(msg.call->op(), st.target, caf::error{}));
+        msg.call->fail(store_gone_error(msg.call->op(), st.destination, caf::error{}));
       },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_bridge(caf::actor_system& sys, call_target target) {
-  return sys.spawn(bridge_behavior, std::move(target));
+caf::actor spawn_bridge(caf::actor_system& sys, call_destination destination) {
+  return sys.spawn(bridge_behavior, std::move(destination));
 }
 
 }  // namespace artifacts

@@ -15,15 +15,15 @@ struct call_message {
   std::shared_ptr<pending_call> call;
 };
 
-// Spawns a bridge for `target`. The bridge sends each call it receives as a
-// request bounded by target.timeout and completes the call with the answer.
-// It monitors target.store: when the store goes away (stopped, or its node
+// Spawns a bridge for `destination`. The bridge sends each call it receives as a
+// request bounded by destination.timeout and completes the call with the answer.
+// It monitors destination.store: when the store goes away (stopped, or its node
 // lost) every outstanding call fails at once, and so does every later one,
 // with store_gone_error. A call that a remote store bounced waits briefly
 // for the down message that follows (see awaits_down_notice), so that it
 // fails with the store's reason. When the bridge exits, calls still
-// outstanding fail with unavailable. A null target.store counts as gone from the start.
-caf::actor spawn_bridge(caf::actor_system& sys, call_target target);
+// outstanding fail with unavailable. A null destination.store counts as gone from the start.
+caf::actor spawn_bridge(caf::actor_system& sys, call_destination destination);
 
 }  // namespace artifacts
 

@@ -1,4 +1,4 @@
-#include "actors/client.hpp"
+#include <artifact_store/client.hpp>
 
 #include <chrono>
 #include <future>
@@ -19,9 +19,12 @@
 #include <caf/send.hpp>
 #include <caf/system_messages.hpp>
 
+#include <artifact_store/error.hpp>
+
+#include "actors/actor_errors.hpp"
 #include "actors/bridge.hpp"
-#include "actors/error.hpp"
 #include "actors/wire_strings.hpp"
+#include "storage/operation_names.hpp"
 #include "storage/sha256.hpp"
 
 namespace artifacts {
@@ -60,7 +63,7 @@ constexpr std::chrono::seconds bridge_stop_bound{10};
 
 // One handle of the store and the bridge that talks to it.
 struct route {
-  call_target target;
+  call_destination destination;
   caf::actor bridge;
 };
 
@@ -72,10 +75,10 @@ constexpr bool repeatable() {
 }
 
 struct client::impl {
-  impl(caf::actor_system& system, call_target where, reconnector again)
+  impl(caf::actor_system& system, call_destination where, reconnector again)
       : sys(system), reconnect(std::move(again)), current(make_route(std::move(where))) {}
 
-  std::shared_ptr<const route> make_route(call_target where) {
+  std::shared_ptr<const route> make_route(call_destination where) {
     if (reconnect) {
       where.gone = std::make_shared<std::atomic<bool>>(false);
     }
@@ -97,11 +100,11 @@ struct client::impl {
     if (current != lost) {
       return current;
     }
-    auto handle = fresh_handle(lost->target.store);
+    auto handle = fresh_handle(lost->destination.store);
     if (!handle) {
       return nullptr;
     }
-    call_target where = lost->target;
+    call_destination where = lost->destination;
     where.store = std::move(*handle);
     current = make_route(std::move(where));
     return current;
@@ -132,8 +135,8 @@ struct client::impl {
   template <class Atom, class Result, class Request>
   caf::expected<Result> call(std::string_view op, Request request) {
     auto via = route_now();
-    if (via->target.closed_now()) {
-      return make_error(errc::store_closed, std::string(op) + ": the store is closed");
+    if (via->destination.closed_now()) {
+      return closed_error(op);
     }
     // A remote node would drop such a request unread; say why here instead.
     if (auto err = check_wire_strings(op, wire_view(request))) {
@@ -153,9 +156,9 @@ struct client::impl {
   template <class Atom, class Result, class Request>
   caf::expected<Result> call_repeating(std::shared_ptr<const route> via, std::string_view op,
                                        const Request& request) {
-    const auto deadline = std::chrono::steady_clock::now() + via->target.timeout;
+    const auto deadline = std::chrono::steady_clock::now() + via->destination.timeout;
     auto outcome = call_on<Atom, Result>(*via, op, request);
-    for (int repeats = 0; repeats < max_repeats && lost_store(outcome, via->target) &&
+    for (int repeats = 0; repeats < max_repeats && lost_store(outcome, via->destination) &&
                           std::chrono::steady_clock::now() < deadline;
          ++repeats) {
       auto next = reroute(via);
@@ -169,8 +172,9 @@ struct client::impl {
   }
 
   template <class Result>
-  static bool lost_store(const caf::expected<Result>& outcome, const call_target& target) {
-    return !outcome && target.gone != nullptr && target.gone->load() &&
+  static bool lost_store(const caf::expected<Result>& outcome,
+                         const call_destination& destination) {
+    return !outcome && destination.gone != nullptr && destination.gone->load() &&
            code_of(outcome.error()) == errc::unavailable;
   }
 
@@ -179,9 +183,10 @@ struct client::impl {
     auto pending = std::make_shared<typed_call<Atom, Request, Result>>(op, std::move(request));
     auto answer = pending->answer();
     caf::anon_send(via.bridge, call_message{std::move(pending)});
-    if (answer.wait_for(via.target.timeout + bridge_grace) != std::future_status::ready) {
+    if (answer.wait_for(via.destination.timeout + bridge_grace) != std::future_status::ready) {
       return make_error(errc::unavailable, std::string(op) + ": request timed out after " +
-                                               std::to_string(via.target.timeout.count()) + " ms");
+                                               std::to_string(via.destination.timeout.count()) +
+                                               " ms");
     }
     return answer.get();
   }
@@ -203,16 +208,16 @@ client::client(caf::actor_system& sys, const store& local)
   impl_->local_supervisor = true;
 }
 
-client::client(caf::actor_system& sys, store_actor target,
-               std::chrono::milliseconds request_timeout, closed_flag closed)
+client::client(caf::actor_system& sys, store_actor store, std::chrono::milliseconds request_timeout,
+               closed_flag closed)
     : impl_(std::make_unique<impl>(
-          sys, call_target{std::move(target), request_timeout, std::move(closed), nullptr},
+          sys, call_destination{std::move(store), request_timeout, std::move(closed), nullptr},
           nullptr)) {}
 
-client::client(caf::actor_system& sys, store_actor target,
-               std::chrono::milliseconds request_timeout, reconnector reconnect)
+client::client(caf::actor_system& sys, store_actor store, std::chrono::milliseconds request_timeout,
+               reconnector reconnect)
     : impl_(std::make_unique<impl>(
-          sys, call_target{std::move(target), request_timeout, nullptr, nullptr},
+          sys, call_destination{std::move(store), request_timeout, nullptr, nullptr},
           std::move(reconnect))) {}
 
 client::~client() {
@@ -229,12 +234,12 @@ client::~client() {
 }
 
 caf::expected<v1::ArtifactRef> client::put(v1::PutRequest request) {
-  std::string_view op = request.text() ? "put_text" : "put";
+  std::string_view op = op_names::put_of(request.text());
   // Hashing here keeps the payload off the supervisor's thread: it routes by
   // the digest alone. A local store takes that digest as computed (one hash
   // per put); a remote node verifies it. A closed store is refused before any
   // hashing.
-  if (request.sha256().empty() && !impl_->route_now()->target.closed_now()) {
+  if (request.sha256().empty() && !impl_->route_now()->destination.closed_now()) {
     if (impl_->local_supervisor) {
       return impl_->call<put_atom, v1::ArtifactRef>(op, verified_put::hashing(std::move(request)));
     }
@@ -249,27 +254,27 @@ caf::expected<v1::ArtifactRef> client::put_text(v1::PutRequest request) {
 }
 
 caf::expected<v1::Blob> client::get(const v1::Key& key) {
-  return impl_->call<get_atom, v1::Blob>("get", key);
+  return impl_->call<get_atom, v1::Blob>(op_names::get, key);
 }
 
 caf::expected<v1::RefResult> client::get_ref(const v1::Key& key) {
-  return impl_->call<get_ref_atom, v1::RefResult>("get_ref", key);
+  return impl_->call<get_ref_atom, v1::RefResult>(op_names::get_ref, key);
 }
 
 caf::expected<bool> client::exists(const v1::Key& key) {
-  return impl_->call<exists_atom, bool>("exists", key);
+  return impl_->call<exists_atom, bool>(op_names::exists, key);
 }
 
 caf::expected<bool> client::remove(const v1::Key& key) {
-  return impl_->call<delete_atom, bool>("delete", key);
+  return impl_->call<delete_atom, bool>(op_names::remove, key);
 }
 
 caf::expected<v1::RefList> client::list(const v1::ListRequest& request) {
-  return impl_->call<list_atom, v1::RefList>("list", request);
+  return impl_->call<list_atom, v1::RefList>(op_names::list, request);
 }
 
-store_actor client::target() const {
-  return impl_->route_now()->target.store;
+store_actor client::handle() const {
+  return impl_->route_now()->destination.store;
 }
 
 }  // namespace artifacts

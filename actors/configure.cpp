@@ -1,9 +1,9 @@
-#include "actors/configure.hpp"
+#include <artifact_store/configure.hpp>
 
 #include <caf/actor_system_config.hpp>
 
-#include "actors/error.hpp"
-#include "messages/message_types.hpp"
+#include <artifact_store/error.hpp>
+#include <artifact_store/message_types.hpp>
 
 namespace artifacts {
 

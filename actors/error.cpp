@@ -1,4 +1,4 @@
-#include "actors/error.hpp"
+#include <artifact_store/error.hpp>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/message.hpp>

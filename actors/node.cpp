@@ -1,4 +1,4 @@
-#include "actors/node.hpp"
+#include <artifact_store/node.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,7 +12,9 @@
 #include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "actors/error.hpp"
+#include <artifact_store/error.hpp>
+
+#include "actors/actor_errors.hpp"
 
 namespace artifacts {
 
@@ -71,7 +73,7 @@ caf::expected<uint16_t> publish_store(caf::actor_system& sys, const store& local
                           "trusted network with insecure");
   }
   if (local.is_closed()) {
-    return make_error(errc::store_closed, where + ": the store is closed");
+    return closed_error(where);
   }
   // The data interface only: remote peers never see close or route.
   const store_actor data = local.actor();

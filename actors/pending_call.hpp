@@ -18,13 +18,13 @@
 #include <caf/expected.hpp>
 #include <caf/node_id.hpp>
 
-#include "actors/store.hpp"
-#include "actors/store_actor.hpp"
+#include <artifact_store/store.hpp>
+#include <artifact_store/store_actor.hpp>
 
 namespace artifacts {
 
 // Where a client's calls go and how long each may take.
-struct call_target {
+struct call_destination {
   store_actor store;
   std::chrono::milliseconds timeout;
   // Null when no local close can be observed (a remote store).
@@ -39,27 +39,29 @@ struct call_target {
 // The error a caller sees for a call that failed with `err`: store errors
 // unchanged; a timeout as unavailable ("<op>: request timed out after N ms");
 // a vanished store as store_gone_error; anything else as code_of(err).
-caf::error call_error(std::string_view op, const caf::error& err, const call_target& target);
+caf::error call_error(std::string_view op, const caf::error& err,
+                      const call_destination& destination);
 
 // The error for a call whose store went away (`reason`, may be empty):
 // store_closed when the local store was closed or `reason` is store_closed
 // (a closed store's supervisor exits with it, so remote clients learn it
 // too), unavailable otherwise.
-caf::error store_gone_error(std::string_view op, const call_target& target,
+caf::error store_gone_error(std::string_view op, const call_destination& destination,
                             const caf::error& reason);
 
-// Whether a call to `target` that failed with `err` should wait for the
-// target's down message before it fails. A remote store that has just
+// Whether a call to `destination` that failed with `err` should wait for the
+// destination's down message before it fails. A remote store that has just
 // closed bounces the requests that reach it after its supervisor quit, and
 // the down message that says it closed follows them on the same connection:
 // waiting for it lets the caller see store_closed rather than unavailable.
 // True only for a vanished receiver on another node than `here`.
-bool awaits_down_notice(const caf::error& err, const call_target& target, const caf::node_id& here);
+bool awaits_down_notice(const caf::error& err, const call_destination& destination,
+                        const caf::node_id& here);
 
 // How long such a call waits for the down message before it fails anyway
 // (as a vanished store): at most a second, never longer than the request
 // timeout.
-std::chrono::milliseconds down_notice_grace(const call_target& target);
+std::chrono::milliseconds down_notice_grace(const call_destination& destination);
 
 class pending_call;
 
@@ -84,9 +86,10 @@ class pending_call : public std::enable_shared_from_this<pending_call> {
   std::string_view op() const noexcept { return op_; }
 
   // Sends the request from the bridge `self` and records the call in `book`
-  // until the answer arrives. `target` and `book` must outlive the bridge's
+  // until the answer arrives. `destination` and `book` must outlive the bridge's
   // pending responses (they live in its state).
-  virtual void issue(caf::event_based_actor* self, const call_target& target, call_book& book) = 0;
+  virtual void issue(caf::event_based_actor* self, const call_destination& destination,
+                     call_book& book) = 0;
 
   // Completes the call with `err`; ignored when it completed already.
   virtual void fail(caf::error err) = 0;
@@ -131,34 +134,35 @@ class typed_call final : public pending_call {
 
   std::future<caf::expected<Result>> answer() { return promise_.get_future(); }
 
-  void issue(caf::event_based_actor* self, const call_target& target, call_book& book) override {
+  void issue(caf::event_based_actor* self, const call_destination& destination,
+             call_book& book) override {
     auto me = std::static_pointer_cast<typed_call>(shared_from_this());
     book.add(me);
     // A verified put goes only to a local store, whose handle is its
     // supervisor's (see client::put).
     auto store = [&] {
       if constexpr (std::is_same_v<Request, verified_put>) {
-        return caf::actor_cast<store_supervisor_actor>(target.store);
+        return caf::actor_cast<store_supervisor_actor>(destination.store);
       } else {
-        return target.store;
+        return destination.store;
       }
     }();
-    self->request(store, target.timeout, Atom::value, std::move(request_))
+    self->request(store, destination.timeout, Atom::value, std::move(request_))
         .then(
             [me, book_ptr = &book](Result& value) {
               book_ptr->remove(me.get());
               me->settle(std::move(value));
             },
-            [me, self, book_ptr = &book, target_ptr = &target](caf::error& err) {
-              if (awaits_down_notice(err, *target_ptr, self->node())) {
+            [me, self, book_ptr = &book, destination_ptr = &destination](caf::error& err) {
+              if (awaits_down_notice(err, *destination_ptr, self->node())) {
                 // Stays in the book: the down handler fails it with the
                 // store's reason, or the bridge does when the grace ends.
                 self->delayed_send(caf::actor_cast<caf::actor>(self),
-                                   down_notice_grace(*target_ptr), down_notice_expired{me});
+                                   down_notice_grace(*destination_ptr), down_notice_expired{me});
                 return;
               }
               book_ptr->remove(me.get());
-              me->settle(call_error(me->op(), err, *target_ptr));
+              me->settle(call_error(me->op(), err, *destination_ptr));
             });
   }
 

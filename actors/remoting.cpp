@@ -1,4 +1,4 @@
-#include "actors/remoting.hpp"
+#include <artifact_store/remoting.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -21,7 +21,8 @@
 #include <caf/openssl/manager.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "actors/error.hpp"
+#include <artifact_store/error.hpp>
+
 #include "actors/tls_error_queue.hpp"
 
 namespace artifacts {

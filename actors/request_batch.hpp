@@ -3,13 +3,15 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <caf/expected.hpp>
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/error.hpp"
+#include <artifact_store/error.hpp>
+
 #include "actors/in_flight.hpp"
 
 namespace artifacts {
@@ -44,7 +46,7 @@ class request_batch {
   using item = waiting_request<Request, Reply>;
 
   // `op` names the operation in the error a stopping worker answers with.
-  request_batch(size_t max_requests, size_t max_payload_bytes, const char* op)
+  request_batch(size_t max_requests, size_t max_payload_bytes, std::string_view op)
       : max_requests_(max_requests), max_payload_bytes_(max_payload_bytes), op_(op) {}
   request_batch(const request_batch&) = delete;
   request_batch& operator=(const request_batch&) = delete;
@@ -81,7 +83,7 @@ class request_batch {
  private:
   size_t max_requests_;
   size_t max_payload_bytes_;
-  const char* op_;
+  std::string_view op_;
   std::vector<item> items_;
   size_t payload_bytes_ = 0;
 };

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "messages/artifacts.pb.h"
-#include "storage/storage_options.hpp"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/storage_options.hpp>
 
 namespace artifacts {
 

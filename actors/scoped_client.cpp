@@ -1,10 +1,12 @@
-#include "actors/scoped_client.hpp"
+#include <artifact_store/scoped_client.hpp>
 
 #include <stdexcept>
 #include <utility>
 
-#include "actors/error.hpp"
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/error.hpp>
+
+#include "storage/operation_names.hpp"
 #include "storage/validation.hpp"
 
 namespace artifacts {
@@ -64,7 +66,7 @@ caf::expected<v1::Blob> scoped_client::get(const std::string& id) const {
 caf::expected<v1::RefResult> scoped_client::get_ref(const std::string& id) const {
   auto result = store_->get_ref(key(id));
   if (result && result->found() && !same_scope(result->ref().scope(), scope_)) {
-    return mismatch("get_ref", result->ref().id());
+    return mismatch(op_names::get_ref, result->ref().id());
   }
   return result;
 }
@@ -86,7 +88,7 @@ caf::expected<v1::RefList> scoped_client::list(uint32_t limit, std::string page_
   if (result) {
     for (const auto& ref : result->refs()) {
       if (!within(scope_, ref.scope())) {
-        return mismatch("list", ref.id());
+        return mismatch(op_names::list, ref.id());
       }
     }
   }
@@ -102,7 +104,7 @@ v1::Key scoped_client::key(const std::string& id) const {
 
 caf::expected<v1::ArtifactRef> scoped_client::checked(caf::expected<v1::ArtifactRef> ref) const {
   if (ref && !same_scope(ref->scope(), scope_)) {
-    return mismatch("put", ref->id());
+    return mismatch(op_names::put, ref->id());
   }
   return ref;
 }

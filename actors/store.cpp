@@ -1,4 +1,4 @@
-#include "actors/store.hpp"
+#include <artifact_store/store.hpp>
 
 #include <exception>
 #include <string>
@@ -11,18 +11,16 @@
 #include <caf/sec.hpp>
 #include <caf/system_messages.hpp>
 
-#include "actors/error.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/error.hpp>
+
+#include "actors/actor_errors.hpp"
 #include "actors/supervisor.hpp"
-#include "storage/errc.hpp"
 #include "storage/open_driver.hpp"
 
 namespace artifacts {
 
 namespace {
-
-bool is_system_error(const caf::error& err, caf::sec code) {
-  return err && err.category() == caf::atom("system") && err.code() == static_cast<uint8_t>(code);
-}
 
 caf::error close_timed_out(std::chrono::milliseconds bound) {
   return make_error(errc::unavailable, "close: the workers did not stop within " +
@@ -81,16 +79,16 @@ caf::expected<store> open_store(caf::actor_system& sys, const store_config& conf
   if (config.pool_size == 0) {
     return make_error(errc::internal, "open: the pool size must be at least 1");
   }
-  std::shared_ptr<driver> storage;
+  std::shared_ptr<driver> store_driver;
   try {
-    storage = open_driver(config.storage);
+    store_driver = open_driver(config.storage);
   } catch (const store_error& e) {
     return make_error(e.code(), e.what());
   } catch (const std::exception& e) {
     return make_error(errc::internal, std::string("open: ") + e.what());
   }
   auto closed = std::make_shared<std::atomic<bool>>(false);
-  auto supervisor = spawn_supervisor(sys, std::move(storage), closed, config);
+  auto supervisor = spawn_supervisor(sys, std::move(store_driver), closed, config);
   return store{std::move(supervisor), std::move(closed), config};
 }
 

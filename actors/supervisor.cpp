@@ -12,18 +12,20 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/error.hpp"
+#include <artifact_store/error.hpp>
+
+#include "actors/actor_errors.hpp"
 #include "actors/in_flight.hpp"
 #include "actors/routing.hpp"
-#include "actors/visible_handoffs.hpp"
 #include "actors/worker.hpp"
+#include "storage/operation_names.hpp"
 
 namespace artifacts {
 
 namespace {
 
 struct supervisor_state {
-  std::shared_ptr<driver> storage;
+  std::shared_ptr<driver> store_driver;
   closed_flag closed;
   store_config config;
   // Null at an index whose worker is down while closing.
@@ -40,14 +42,7 @@ struct supervisor_state {
   static inline const char* name = "artifacts.supervisor";
 };
 
-using supervisor_pointer =
-    with_visible_handoffs<store_supervisor_actor::stateful_base<supervisor_state>>*;
-
-caf::error closed_error(std::string_view op) {
-  std::string message(op);
-  message += ": the store is closed";
-  return make_error(errc::store_closed, std::move(message));
-}
+using supervisor_pointer = store_supervisor_actor::stateful_base<supervisor_state>*;
 
 bool refusing(const supervisor_state& st) {
   return st.closing || st.closed->load();
@@ -61,7 +56,7 @@ bool sender_is_local(supervisor_pointer self) {
 void start_worker(supervisor_pointer self, size_t index) {
   auto& st = self->state;
   auto load = std::make_shared<worker_load>(st.total);
-  auto worker = spawn_worker(self->system(), st.storage, st.closed, self->address(), load);
+  auto worker = spawn_worker(self->system(), st.store_driver, st.closed, self->address(), load);
   self->monitor(worker);
   st.workers[index] = std::move(worker);
   st.loads[index] = std::move(load);
@@ -162,10 +157,10 @@ caf::result<bool> begin_close(supervisor_pointer self) {
 }
 
 store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self,
-                                                          std::shared_ptr<driver> storage,
+                                                          std::shared_ptr<driver> store_driver,
                                                           closed_flag closed, store_config config) {
   auto& st = self->state;
-  st.storage = std::move(storage);
+  st.store_driver = std::move(store_driver);
   st.closed = std::move(closed);
   st.config = std::move(config);
   st.workers.resize(st.config.pool_size);
@@ -178,7 +173,7 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
   return {
       [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
         auto& st = self->state;
-        std::string_view op = request.text() ? "put_text" : "put";
+        std::string_view op = op_names::put_of(request.text());
         if (refusing(st)) {
           return closed_error(op);
         }
@@ -192,7 +187,7 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
       },
       [self](put_atom, verified_put& put) -> caf::result<v1::ArtifactRef> {
         auto& st = self->state;
-        std::string_view op = put.request().text() ? "put_text" : "put";
+        std::string_view op = op_names::put_of(put.request().text());
         if (refusing(st)) {
           return closed_error(op);
         }
@@ -204,41 +199,41 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
       [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
         auto& st = self->state;
         if (refusing(st)) {
-          return closed_error("get");
+          return closed_error(op_names::get);
         }
-        return dispatch<v1::Blob>(self, "get", routed(st, route_of(key)), get_atom::value,
+        return dispatch<v1::Blob>(self, op_names::get, routed(st, route_of(key)), get_atom::value,
                                   std::move(key));
       },
       [self](get_ref_atom, v1::Key& key) -> caf::result<v1::RefResult> {
         auto& st = self->state;
         if (refusing(st)) {
-          return closed_error("get_ref");
+          return closed_error(op_names::get_ref);
         }
-        return dispatch<v1::RefResult>(self, "get_ref", routed(st, route_of(key)),
+        return dispatch<v1::RefResult>(self, op_names::get_ref, routed(st, route_of(key)),
                                        get_ref_atom::value, std::move(key));
       },
       [self](exists_atom, v1::Key& key) -> caf::result<bool> {
         auto& st = self->state;
         if (refusing(st)) {
-          return closed_error("exists");
+          return closed_error(op_names::exists);
         }
-        return dispatch<bool>(self, "exists", routed(st, route_of(key)), exists_atom::value,
+        return dispatch<bool>(self, op_names::exists, routed(st, route_of(key)), exists_atom::value,
                               std::move(key));
       },
       [self](delete_atom, v1::Key& key) -> caf::result<bool> {
         auto& st = self->state;
         if (refusing(st)) {
-          return closed_error("delete");
+          return closed_error(op_names::remove);
         }
-        return dispatch<bool>(self, "delete", routed(st, route_of(key)), delete_atom::value,
+        return dispatch<bool>(self, op_names::remove, routed(st, route_of(key)), delete_atom::value,
                               std::move(key));
       },
       [self](list_atom, v1::ListRequest& request) -> caf::result<v1::RefList> {
         auto& st = self->state;
         if (refusing(st)) {
-          return closed_error("list");
+          return closed_error(op_names::list);
         }
-        return dispatch<v1::RefList>(self, "list", any_worker(st), list_atom::value,
+        return dispatch<v1::RefList>(self, op_names::list, any_worker(st), list_atom::value,
                                      std::move(request));
       },
       [self](close_atom) -> caf::result<bool> { return begin_close(self); },
@@ -257,9 +252,10 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
 
 }  // namespace
 
-store_supervisor_actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<driver> storage,
-                                        closed_flag closed, const store_config& config) {
-  return sys.spawn(supervisor_behavior, std::move(storage), std::move(closed), config);
+store_supervisor_actor spawn_supervisor(caf::actor_system& sys,
+                                        std::shared_ptr<driver> store_driver, closed_flag closed,
+                                        const store_config& config) {
+  return sys.spawn(supervisor_behavior, std::move(store_driver), std::move(closed), config);
 }
 
 }  // namespace artifacts

@@ -6,14 +6,15 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/store.hpp"
-#include "actors/store_actor.hpp"
-#include "actors/store_config.hpp"
+#include <artifact_store/store.hpp>
+#include <artifact_store/store_actor.hpp>
+#include <artifact_store/store_config.hpp>
+
 #include "storage/driver.hpp"
 
 namespace artifacts {
 
-// Spawns the supervisor, which spawns config.pool_size workers over `storage`
+// Spawns the supervisor, which spawns config.pool_size workers over `store_driver`
 // and monitors them.
 //
 // Routing: every keyed request goes to the worker its route (routing.hpp)
@@ -39,7 +40,8 @@ namespace artifacts {
 // exit reason (what monitors, remote ones included, see).
 //
 // Precondition: config.pool_size > 0.
-store_supervisor_actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<driver> storage,
-                                        closed_flag closed, const store_config& config);
+store_supervisor_actor spawn_supervisor(caf::actor_system& sys,
+                                        std::shared_ptr<driver> store_driver, closed_flag closed,
+                                        const store_config& config);
 
 }  // namespace artifacts

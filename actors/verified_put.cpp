@@ -1,4 +1,4 @@
-#include "actors/verified_put.hpp"
+#include <artifact_store/verified_put.hpp>
 
 #include <utility>
 

@@ -7,8 +7,9 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/struct.pb.h>
 
-#include "actors/error.hpp"
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/error.hpp>
+
 #include "storage/validation.hpp"
 
 namespace artifacts {

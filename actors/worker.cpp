@@ -16,11 +16,13 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/error.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/error.hpp>
+
+#include "actors/actor_errors.hpp"
 #include "actors/reconnect_backoff.hpp"
 #include "actors/request_batch.hpp"
-#include "actors/visible_handoffs.hpp"
-#include "storage/errc.hpp"
+#include "storage/operation_names.hpp"
 #include "storage/operations.hpp"
 #include "storage/sha256.hpp"
 
@@ -38,23 +40,16 @@ constexpr size_t max_batch_put_bytes = size_t{4} << 20;
 constexpr size_t max_batch_gets = 16;
 constexpr size_t unbounded = static_cast<size_t>(-1);
 
-std::string with_op(std::string_view op, std::string_view message) {
-  std::string out;
-  out.reserve(op.size() + 2 + message.size());
-  out.append(op).append(": ").append(message);
-  return out;
-}
-
 using put_batch = request_batch<put_input, v1::ArtifactRef>;
 using get_batch = request_batch<v1::Key, v1::Blob>;
 
 struct worker_state {
-  std::shared_ptr<driver> storage;
+  std::shared_ptr<driver> store_driver;
   closed_flag closed;
   caf::actor_addr supervisor;
   shared_worker_load load;
   reconnect_backoff backoff;
-  // Declared after `storage`: operations refer to the driver's options, so
+  // Declared after `store_driver`: operations refer to the driver's options, so
   // they must go first. The state is destroyed when the worker exits, which
   // closes the connection before the supervisor learns of the exit.
   std::unique_ptr<operations> ops;
@@ -62,26 +57,23 @@ struct worker_state {
   // batch sends the worker a flush message, which queues behind every
   // request already in the mailbox, so by the time it is handled the batch
   // holds all of them. At most one of the two batches is not empty.
-  put_batch puts{max_batch_puts, max_batch_put_bytes, "put"};
-  get_batch gets{max_batch_gets, unbounded, "get"};
+  put_batch puts{max_batch_puts, max_batch_put_bytes, op_names::put};
+  get_batch gets{max_batch_gets, unbounded, op_names::get};
   // A flush message is in the mailbox.
   bool flush_queued = false;
 
   static inline const char* name = "artifacts.worker";
 };
 
-using worker_pointer = with_visible_handoffs<worker_actor::stateful_base<worker_state>>*;
-
-caf::error closed_error(std::string_view op) {
-  return make_error(errc::store_closed, with_op(op, "the store is closed"));
-}
+using worker_pointer = worker_actor::stateful_base<worker_state>*;
 
 // Opens the backend. A failure never ends the worker: it is answered to the
 // caller and remembered by the backoff.
 caf::error open_backend(worker_state& st, std::string_view op) {
   auto now = reconnect_backoff::clock::now();
   try {
-    st.ops = std::make_unique<operations>(st.storage->open_backend(), st.storage->options());
+    st.ops =
+        std::make_unique<operations>(st.store_driver->open_backend(), st.store_driver->options());
     return {};
   } catch (const store_error& e) {
     st.backoff.failed(now);
@@ -196,11 +188,11 @@ void flush_puts(worker_state& st) {
   auto puts = st.puts.take();
   if (st.closed->load()) {
     for (auto& put : puts) {
-      put.answer(closed_error(put.request.request.text() ? "put_text" : "put"));
+      put.answer(closed_error(op_names::put_of(put.request.request.text())));
     }
     return;
   }
-  serve_together(st, "put", puts,
+  serve_together(st, op_names::put, puts,
                  [](operations& ops, const auto& requests) { return ops.put_batch(requests); });
 }
 
@@ -210,7 +202,7 @@ void flush_gets(worker_state& st) {
     return;
   }
   auto gets = st.gets.take();
-  serve_together(st, "get", gets,
+  serve_together(st, op_names::get, gets,
                  [](operations& ops, const auto& keys) { return ops.get_batch(keys); });
 }
 
@@ -265,11 +257,12 @@ caf::result<v1::ArtifactRef> queue_put(worker_pointer self, put_input input,
   return add_to_batch(self, self->state.puts, input, finished, bytes, flush_puts);
 }
 
-worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr<driver> storage,
+worker_actor::behavior_type worker_behavior(worker_pointer self,
+                                            std::shared_ptr<driver> store_driver,
                                             closed_flag closed, caf::actor_addr supervisor,
                                             shared_worker_load load) {
   auto& st = self->state;
-  st.storage = std::move(storage);
+  st.store_driver = std::move(store_driver);
   st.closed = std::move(closed);
   st.supervisor = std::move(supervisor);
   st.load = std::move(load);
@@ -293,7 +286,7 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
   return {
       [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
         finished_request finished{*self->state.load, request.data().size()};
-        std::string_view op = request.text() ? "put_text" : "put";
+        std::string_view op = op_names::put_of(request.text());
         if (self->state.closed->load()) {
           return closed_error(op);
         }
@@ -305,7 +298,7 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
       [self](put_atom, verified_put& put) -> caf::result<v1::ArtifactRef> {
         finished_request finished{*self->state.load, put.request().data().size()};
         if (self->state.closed->load()) {
-          return closed_error(put.request().text() ? "put_text" : "put");
+          return closed_error(op_names::put_of(put.request().text()));
         }
         return queue_put(self, put_input{put.release(), true}, finished);
       },
@@ -316,7 +309,7 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
       [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
         finished_request finished{*self->state.load, 0};
         if (self->state.closed->load()) {
-          return closed_error("get");
+          return closed_error(op_names::get);
         }
         flush_puts(self->state);
         return add_to_batch(self, self->state.gets, key, finished, 0, flush_gets);
@@ -324,24 +317,27 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
       [self](get_ref_atom, const v1::Key& key) -> caf::result<v1::RefResult> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, "get_ref", [&](operations& ops) { return ops.get_ref(key); });
+        return serve(self->state, op_names::get_ref,
+                     [&](operations& ops) { return ops.get_ref(key); });
       },
       [self](exists_atom, const v1::Key& key) -> caf::result<bool> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, "exists", [&](operations& ops) { return ops.exists(key); });
+        return serve(self->state, op_names::exists,
+                     [&](operations& ops) { return ops.exists(key); });
       },
       [self](delete_atom, const v1::Key& key) -> caf::result<bool> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
         return serve(
-            self->state, "delete", [&](operations& ops) { return ops.remove(key); },
+            self->state, op_names::remove, [&](operations& ops) { return ops.remove(key); },
             on_lost_connection::report);
       },
       [self](list_atom, const v1::ListRequest& request) -> caf::result<v1::RefList> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, "list", [&](operations& ops) { return ops.list(request); });
+        return serve(self->state, op_names::list,
+                     [&](operations& ops) { return ops.list(request); });
       },
       [self](close_atom) {
         flush_batches(self->state);
@@ -352,17 +348,17 @@ worker_actor::behavior_type worker_behavior(worker_pointer self, std::shared_ptr
 
 }  // namespace
 
-worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> storage,
+worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> store_driver,
                           closed_flag closed, caf::actor_addr supervisor, shared_worker_load load) {
   // A worker blocks in its backend's calls, so it gets a thread of its own,
   // unless the driver's calls never wait: then the scheduler's threads serve
   // it without a thread switch per request.
-  if (!storage->calls_may_wait()) {
-    return sys.spawn(worker_behavior, std::move(storage), std::move(closed), std::move(supervisor),
-                     std::move(load));
+  if (!store_driver->calls_may_wait()) {
+    return sys.spawn(worker_behavior, std::move(store_driver), std::move(closed),
+                     std::move(supervisor), std::move(load));
   }
-  auto worker = sys.spawn<caf::detached>(worker_behavior, std::move(storage), std::move(closed),
-                                         std::move(supervisor), std::move(load));
+  auto worker = sys.spawn<caf::detached>(worker_behavior, std::move(store_driver),
+                                         std::move(closed), std::move(supervisor), std::move(load));
   // Runs on the worker's own thread as it ends: CAF counts a detached actor
   // gone before its thread has finished, so the process may exit while the
   // thread's OpenSSL state is still held.

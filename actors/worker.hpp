@@ -8,9 +8,10 @@
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 
+#include <artifact_store/store.hpp>
+#include <artifact_store/store_actor.hpp>
+
 #include "actors/in_flight.hpp"
-#include "actors/store.hpp"
-#include "actors/store_actor.hpp"
 #include "storage/driver.hpp"
 
 namespace artifacts {
@@ -25,7 +26,7 @@ using worker_actor =
 
 // Spawns a worker on its own thread (it blocks in backend calls), or, when
 // the driver's calls never wait (driver::calls_may_wait), on the scheduler. It opens
-// its backend from `storage` on that thread, and again after a failure, with
+// its backend from `store_driver` on that thread, and again after a failure, with
 // capped backoff; while it cannot reach the backend it answers unavailable
 // at once. Every request first checks `closed`: once it is set the answer is
 // store_closed. A put without a digest is hashed here and handed back to
@@ -47,7 +48,7 @@ using worker_actor =
 //
 // The worker quits on close or when the supervisor goes down, and destroys
 // its backend before its down message is sent.
-worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> storage,
+worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> store_driver,
                           closed_flag closed, caf::actor_addr supervisor, shared_worker_load load);
 
 }  // namespace artifacts

@@ -7,30 +7,27 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 
-#include "actors/client.hpp"
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/store.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/errc.hpp>
+#include <artifact_store/store_config.hpp>
+
+#include "bench/actor_runner.hpp"
+#include "bench/baseline.hpp"
+#include "bench/report.hpp"
+#include "bench/runner.hpp"
+#include "bench/store_subject.hpp"
 #include "cli/client_session.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/flags.hpp"
 #include "cli/report.hpp"
-#include "cli/store_target.hpp"
-#include "scenarios/bench/actor_runner.hpp"
-#include "scenarios/bench/baseline.hpp"
-#include "scenarios/bench/report.hpp"
-#include "scenarios/bench/runner.hpp"
-#include "scenarios/bench/store_target.hpp"
+#include "cli/store_address.hpp"
 #include "storage/dsn.hpp"
-#include "storage/errc.hpp"
 
 namespace artifacts::cli {
 
 struct bench_command::flags {
-  client_flags target;
+  client_flags client;
   std::string workload = "put";
   std::string payload = "1KiB";
   double get_ratio = 0.9;
@@ -46,63 +43,11 @@ struct bench_command::flags {
 
 namespace {
 
-// An in-process store opened with the requested pool, and its client;
-// destroyed client first, then the store closed, then the actor system.
-struct local_store {
-  std::unique_ptr<caf::actor_system_config> config;
-  std::unique_ptr<caf::actor_system> system;
-  std::optional<store> opened;
-  std::unique_ptr<client> shared;
-
-  ~local_store() {
-    shared.reset();
-    if (opened) {
-      (void)opened->close(*system);
-    }
-    opened.reset();
-    system.reset();
-  }
-};
-
-caf::error open_local(local_store& local, const std::string& dsn, size_t pool,
-                      const client_flags& target) {
-  local.config = std::make_unique<caf::actor_system_config>();
-  configure_actor_system(*local.config);
-  tune_scheduler_for_request_latency(*local.config);
-  try {
-    local.system = std::make_unique<caf::actor_system>(*local.config);
-  } catch (const std::exception& e) {
-    return make_error(errc::internal, std::string("cannot start the actor system: ") + e.what());
-  }
-  store_config config;
-  config.storage.dsn = dsn;
-  config.pool_size = pool;
-  config.request_timeout = std::chrono::milliseconds{target.timeout_ms};
-  config.close_timeout = config.request_timeout;
-  auto opened = open_store(*local.system, config);
-  if (!opened) {
-    return std::move(opened.error());
-  }
-  local.opened = std::move(*opened);
-  local.shared = std::make_unique<client>(*local.system, *local.opened);
-  return caf::none;
-}
-
-std::string target_name(const store_target& where) {
+std::string store_kind_of(const store_address& where) {
   if (where.node) {
     return "node";
   }
-  switch (parse_dsn(where.dsn).kind) {
-    case driver_kind::postgres:
-      return "postgres";
-    case driver_kind::sqlite:
-      return "sqlite";
-    case driver_kind::memory:
-      return "memory";
-    case driver_kind::fs:
-      return "fs";
-  }
-  return "?";
+  return std::string{driver_kind_name(parse_dsn(where.dsn).kind)};
 }
 
 bench::run_scope new_run_scope() {
@@ -120,7 +65,7 @@ bench_command::bench_command(CLI::App& app) : flags_(std::make_unique<flags>()) 
   auto& f = *flags_;
   command_ = app.add_subcommand(
       "bench", "measure the store's throughput and latency, optionally beside a baseline");
-  add_client_flags(*command_, f.target);
+  add_client_flags(*command_, f.client);
   command_
       ->add_option("--workload", f.workload,
                    "put (new bytes), put-dup (the same bytes), get (stored artifacts), mixed")
@@ -184,10 +129,10 @@ bool bench_command::parsed() const {
 
 int bench_command::run() const {
   const auto& f = *flags_;
-  const auto where = resolve_target(f.target);
+  const auto where = resolve_store_address(f.client);
   std::string name;
   try {
-    name = target_name(where);
+    name = store_kind_of(where);
   } catch (const store_error& e) {
     return report_error(e.code(), e.what());
   }
@@ -195,7 +140,7 @@ int bench_command::run() const {
     throw CLI::ValidationError("--baseline",
                                "needs a PostgreSQL --dsn (postgresql://… or a "
                                "libpq keyword string), not a " +
-                                   name + " target");
+                                   name + " store");
   }
 
   bench::run_settings settings;
@@ -207,39 +152,29 @@ int bench_command::run() const {
   settings.ops = f.ops;
   settings.warmup = std::chrono::duration<double>(f.warmup_s);
 
-  local_store local;
-  std::unique_ptr<client_session> remote;
-  client* shared = nullptr;
-  if (where.node) {
-    auto session = client_session::open(where, f.target);
-    if (!session) {
-      return report_error(session.error());
-    }
-    remote = std::move(*session);
-    shared = &remote->client();
-  } else {
-    if (auto err = open_local(local, where.dsn, f.pool, f.target)) {
-      return report_error(err);
-    }
-    shared = local.shared.get();
+  // An in-process store gets the requested pool; a node has its own.
+  auto session = client_session::open(where, f.client, f.pool);
+  if (!session) {
+    return report_error(session.error());
   }
+  client* shared = &(*session)->client();
 
   bench::run_description what;
   what.settings = settings;
   what.pool_size = where.node ? 0 : f.pool;
-  what.target = name;
+  what.store_kind = name;
   what.callers = f.callers;
   bench::run_result measured;
   std::optional<bench::run_result> baseline;
   try {
     const auto where_runs = new_run_scope();
-    auto store_target = bench::make_store_target(*shared, where_runs);
+    auto subject = bench::make_store_subject(*shared, where_runs);
     if (f.callers == "actors") {
-      auto& system = where.node ? remote->system() : *local.system;
-      measured = bench::run_caller_actors(system, shared->target(), *store_target, where_runs,
-                                          settings, std::chrono::milliseconds{f.target.timeout_ms});
+      measured =
+          bench::run_caller_actors((*session)->system(), shared->handle(), *subject, where_runs,
+                                   settings, std::chrono::milliseconds{f.client.timeout_ms});
     } else {
-      measured = bench::run(*store_target, settings);
+      measured = bench::run(*subject, settings);
     }
     if (!f.baseline.empty()) {
       auto direct =

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <memory>
 
-#include "actors/error.hpp"
+#include <artifact_store/error.hpp>
 
 namespace artifacts::cli {
 

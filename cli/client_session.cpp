@@ -1,55 +1,31 @@
 #include "cli/client_session.hpp"
 
-#include <algorithm>
 #include <chrono>
-#include <exception>
+#include <optional>
 #include <string>
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
-
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/remoting.hpp"
+#include <artifact_store/remoting.hpp>
 
 namespace artifacts::cli {
 
-client_session::client_session() = default;
-
-client_session::~client_session() {
-  client_.reset();
-  if (local_) {
-    // A close that failed left a worker inside a backend call, which the
-    // backend's own timeouts bound; the actor system below waits for it.
-    // The command's result is printed already, so there is nothing to report.
-    (void)local_->close(*system_);
-  }
-  local_.reset();
-  system_.reset();
-}
-
-caf::expected<std::unique_ptr<client_session>> client_session::open(const store_target& target,
-                                                                    const client_flags& flags) {
+caf::expected<std::unique_ptr<client_session>> client_session::open(const store_address& address,
+                                                                    const client_flags& flags,
+                                                                    size_t pool_size) {
   std::unique_ptr<client_session> session{new client_session};
   const std::chrono::milliseconds request_timeout{flags.timeout_ms};
   const std::chrono::milliseconds connect_timeout{flags.connect_timeout_ms};
-  session->config_ = std::make_unique<caf::actor_system_config>();
-  configure_actor_system(*session->config_);
-  tune_scheduler_for_request_latency(*session->config_);
-  if (target.node) {
-    const auto remoting = client_remoting_options(flags.tls);
-    if (auto err = configure_remoting(*session->config_, remoting)) {
-      return err;
-    }
+  std::optional<remoting_options> remoting;
+  if (address.node) {
+    remoting = client_remoting_options(flags.tls);
   }
-  try {
-    session->system_ = std::make_unique<caf::actor_system>(*session->config_);
-  } catch (const std::exception& e) {
-    return make_error(errc::internal, std::string("cannot start the actor system: ") + e.what());
+  auto host = store_host::start(remoting);
+  if (!host) {
+    return std::move(host.error());
   }
-  auto& sys = *session->system_;
-  if (target.node) {
-    auto remote = connect_store(sys, target.node->host, target.node->port, connect_timeout);
+  session->host_ = std::move(*host);
+  auto& sys = session->host_->system();
+  if (address.node) {
+    auto remote = connect_store(sys, address.node->host, address.node->port, connect_timeout);
     if (!remote) {
       return std::move(remote.error());
     }
@@ -57,28 +33,25 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(const store_
     // connection's route when it reuses a closed one's handle; see
     // docs/reliability.md): a repeatable call is then sent again on a new
     // one.
-    auto host = target.node->host;
-    auto port = target.node->port;
-    auto reconnect = [&sys, host, port, connect_timeout] {
-      return connect_store(sys, host, port, connect_timeout);
+    auto host_name = address.node->host;
+    auto port = address.node->port;
+    auto reconnect = [&sys, host_name, port, connect_timeout] {
+      return connect_store(sys, host_name, port, connect_timeout);
     };
     session->client_ =
         std::make_unique<artifacts::client>(sys, *remote, request_timeout, std::move(reconnect));
     return session;
   }
   store_config config;
-  config.storage.dsn = target.dsn;
+  config.storage.dsn = address.dsn;
   config.storage.connect_timeout = connect_timeout;
-  // One request at a time: one worker, one connection.
-  config.pool_size = 1;
+  config.pool_size = pool_size;
   config.request_timeout = request_timeout;
   config.close_timeout = request_timeout;
-  auto local = open_store(sys, config);
-  if (!local) {
-    return std::move(local.error());
+  if (auto err = session->host_->open(config)) {
+    return err;
   }
-  session->local_ = std::move(*local);
-  session->client_ = std::make_unique<artifacts::client>(sys, *session->local_);
+  session->client_ = std::make_unique<artifacts::client>(sys, *session->host_->local());
   return session;
 }
 

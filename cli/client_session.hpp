@@ -1,16 +1,17 @@
 // The store a client command talks to, and the actor system it needs.
 #pragma once
 
+#include <cstddef>
 #include <memory>
-#include <optional>
 
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
-#include "actors/client.hpp"
-#include "actors/store.hpp"
+#include <artifact_store/client.hpp>
+
 #include "cli/flags.hpp"
-#include "cli/store_target.hpp"
+#include "cli/store_address.hpp"
+#include "cli/store_host.hpp"
 
 namespace artifacts::cli {
 
@@ -20,17 +21,19 @@ namespace artifacts::cli {
 // disconnects from a node.
 class client_session {
  public:
-  // Opens the store `target` names, bounding every request by
-  // flags.timeout_ms. In-process: the open_store errors (invalid_argument,
+  // Opens the store `address` names, bounding every request by
+  // flags.timeout_ms; an in-process store gets `pool_size` workers (one for
+  // a command's one request at a time). In-process: the open_store errors (invalid_argument,
   // unknown_driver, unavailable when the database server does not answer
   // within flags.connect_timeout_ms, internal). Against a node: invalid_argument
   // for TLS flags that are half given or name unreadable files, unavailable
   // when the node does not answer within flags.connect_timeout_ms or refuses
   // the handshake, internal when what answers is no artifact store.
-  static caf::expected<std::unique_ptr<client_session>> open(const store_target& target,
-                                                             const client_flags& flags);
+  static caf::expected<std::unique_ptr<client_session>> open(const store_address& address,
+                                                             const client_flags& flags,
+                                                             size_t pool_size = 1);
 
-  ~client_session();
+  ~client_session() = default;
   client_session(const client_session&) = delete;
   client_session& operator=(const client_session&) = delete;
 
@@ -38,17 +41,14 @@ class client_session {
 
   // The actor system the client's requests run in; valid as long as the
   // session.
-  caf::actor_system& system() { return *system_; }
+  caf::actor_system& system() { return host_->system(); }
 
  private:
-  client_session();
+  client_session() = default;
 
-  // Built in declaration order; the destructor drops the client first, then
-  // closes the in-process store, then stops the actor system (which must
-  // outlive everything that uses it, and the config outlives the system).
-  std::unique_ptr<caf::actor_system_config> config_;
-  std::unique_ptr<caf::actor_system> system_;
-  std::optional<store> local_;
+  // Destroyed in reverse order: the client first, then the host, which
+  // closes an in-process store and stops the actor system.
+  std::unique_ptr<store_host> host_;
   std::unique_ptr<artifacts::client> client_;
 };
 

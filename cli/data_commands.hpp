@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "actors/client.hpp"
+#include <artifact_store/client.hpp>
+
 #include "cli/flags.hpp"
 
 namespace artifacts::cli {

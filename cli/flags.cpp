@@ -2,7 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/store_target.hpp"
+#include "cli/store_address.hpp"
 
 namespace artifacts::cli {
 

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "actors/remoting.hpp"
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/remoting.hpp>
 
 namespace CLI {
 class App;
@@ -39,7 +39,7 @@ struct client_flags {
 // a filter (ls) rather than an owner.
 void add_scope_flags(CLI::App& command, scope_flags& scope, bool wildcards = false);
 
-// Adds --dsn, --node (see resolve_target), --timeout, --connect-timeout and the
+// Adds --dsn, --node (see resolve_store_address), --timeout, --connect-timeout and the
 // TLS flags.
 void add_client_flags(CLI::App& command, client_flags& flags);
 

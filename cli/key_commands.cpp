@@ -1,7 +1,8 @@
+#include <artifact_store/ref_json.hpp>
+
 #include "cli/byte_streams.hpp"
 #include "cli/data_commands.hpp"
 #include "cli/exit_status.hpp"
-#include "messages/ref_json.hpp"
 #include "cli/report.hpp"
 
 namespace artifacts::cli {

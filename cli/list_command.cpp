@@ -1,9 +1,10 @@
 #include <algorithm>
 #include <iostream>
 
+#include <artifact_store/ref_json.hpp>
+
 #include "cli/data_commands.hpp"
 #include "cli/exit_status.hpp"
-#include "messages/ref_json.hpp"
 #include "cli/report.hpp"
 
 namespace artifacts::cli {

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <artifact_store/version.hpp>
+
 #include "cli/bench_command.hpp"
 #include "cli/client_session.hpp"
 #include "cli/data_commands.hpp"
@@ -16,7 +18,7 @@
 #include "cli/payload_allocator.hpp"
 #include "cli/report.hpp"
 #include "cli/serve_command.hpp"
-#include "cli/store_target.hpp"
+#include "cli/store_address.hpp"
 
 namespace artifacts::cli {
 namespace {
@@ -32,7 +34,7 @@ constexpr const char* footer =
 // Every option of every subcommand, bound before parsing.
 struct command_line {
   serve_flags serve;
-  client_flags put_target, get_target, stat_target, exists_target, rm_target, ls_target;
+  client_flags put_client, get_client, stat_client, exists_client, rm_client, ls_client;
   put_flags put;
   key_flags get, stat, exists, rm;
   std::string get_output;
@@ -40,8 +42,8 @@ struct command_line {
   std::optional<std::string> migrate_dsn;
 };
 
-void add_key_command_flags(CLI::App& command, client_flags& target, key_flags& key) {
-  add_client_flags(command, target);
+void add_key_command_flags(CLI::App& command, client_flags& client, key_flags& key) {
+  add_client_flags(command, client);
   add_scope_flags(command, key.scope);
   command.add_option("--id", key.id, "the artifact's id, as put printed it")->required();
 }
@@ -74,9 +76,9 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
   return serve;
 }
 
-CLI::App* add_put(CLI::App& app, client_flags& target, put_flags& flags) {
+CLI::App* add_put(CLI::App& app, client_flags& client, put_flags& flags) {
   auto* put = app.add_subcommand("put", "store a file or standard input; prints the ref as JSON");
-  add_client_flags(*put, target);
+  add_client_flags(*put, client);
   add_scope_flags(*put, flags.scope);
   put->add_option("--namespace", flags.name_space, "logical bucket (default: \"default\")");
   put->add_option("--mime", flags.mime_type,
@@ -90,8 +92,8 @@ CLI::App* add_put(CLI::App& app, client_flags& target, put_flags& flags) {
   return put;
 }
 
-int run_client(const client_flags& target_flags, const std::function<int(client&)>& command) {
-  auto session = client_session::open(resolve_target(target_flags), target_flags);
+int run_client(const client_flags& client_options, const std::function<int(client&)>& command) {
+  auto session = client_session::open(resolve_store_address(client_options), client_options);
   if (!session) {
     return report_error(session.error());
   }
@@ -102,26 +104,28 @@ int run(int argc, char** argv) {
   CLI::App app{"artifact-store: a content-addressed artifact store", "artifact-store"};
   app.require_subcommand(1);
   app.footer(footer);
+  app.set_version_flag("--version", std::string{"artifact-store "} + library_version(),
+                       "print the version and exit");
   command_line line;
 
   auto* serve = add_serve(app, line.serve);
-  auto* put = add_put(app, line.put_target, line.put);
+  auto* put = add_put(app, line.put_client, line.put);
 
   auto* get = app.add_subcommand("get", "write an artifact's bytes to stdout or a file");
-  add_key_command_flags(*get, line.get_target, line.get);
+  add_key_command_flags(*get, line.get_client, line.get);
   get->add_option("-o,--output", line.get_output, "write to this file instead of stdout");
 
   auto* stat = app.add_subcommand("stat", "print an artifact's ref as JSON");
-  add_key_command_flags(*stat, line.stat_target, line.stat);
+  add_key_command_flags(*stat, line.stat_client, line.stat);
 
   auto* exists = app.add_subcommand("exists", "print true or false");
-  add_key_command_flags(*exists, line.exists_target, line.exists);
+  add_key_command_flags(*exists, line.exists_client, line.exists);
 
   auto* rm = app.add_subcommand("rm", "delete an artifact");
-  add_key_command_flags(*rm, line.rm_target, line.rm);
+  add_key_command_flags(*rm, line.rm_client, line.rm);
 
   auto* ls = app.add_subcommand("ls", "list refs as JSON, one per line, in a stable order");
-  add_client_flags(*ls, line.ls_target);
+  add_client_flags(*ls, line.ls_client);
   add_scope_flags(*ls, line.ls.filter, true);
   ls->add_option("--limit", line.ls.limit, "print at most this many refs (default: all)")
       ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
@@ -137,23 +141,23 @@ int run(int argc, char** argv) {
       return run_serve(line.serve);
     }
     if (put->parsed()) {
-      return run_client(line.put_target, [&](client& c) { return run_put(c, line.put); });
+      return run_client(line.put_client, [&](client& c) { return run_put(c, line.put); });
     }
     if (get->parsed()) {
-      return run_client(line.get_target,
+      return run_client(line.get_client,
                         [&](client& c) { return run_get(c, line.get, line.get_output); });
     }
     if (stat->parsed()) {
-      return run_client(line.stat_target, [&](client& c) { return run_stat(c, line.stat); });
+      return run_client(line.stat_client, [&](client& c) { return run_stat(c, line.stat); });
     }
     if (exists->parsed()) {
-      return run_client(line.exists_target, [&](client& c) { return run_exists(c, line.exists); });
+      return run_client(line.exists_client, [&](client& c) { return run_exists(c, line.exists); });
     }
     if (rm->parsed()) {
-      return run_client(line.rm_target, [&](client& c) { return run_rm(c, line.rm); });
+      return run_client(line.rm_client, [&](client& c) { return run_rm(c, line.rm); });
     }
     if (ls->parsed()) {
-      return run_client(line.ls_target, [&](client& c) { return run_ls(c, line.ls); });
+      return run_client(line.ls_client, [&](client& c) { return run_ls(c, line.ls); });
     }
     if (migrate->parsed()) {
       return run_migrate(line.migrate_dsn);

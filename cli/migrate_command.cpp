@@ -3,10 +3,11 @@
 #include <exception>
 #include <string>
 
+#include <artifact_store/errc.hpp>
+
 #include "cli/exit_status.hpp"
 #include "cli/report.hpp"
-#include "cli/store_target.hpp"
-#include "storage/errc.hpp"
+#include "cli/store_address.hpp"
 #include "storage/migrations.hpp"
 #include "storage/open_driver.hpp"
 

@@ -4,7 +4,8 @@
 
 #include <caf/error.hpp>
 
-#include "actors/error.hpp"
+#include <artifact_store/error.hpp>
+
 #include "cli/exit_status.hpp"
 
 namespace artifacts::cli {

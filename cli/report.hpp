@@ -5,7 +5,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
 
 namespace artifacts::cli {
 

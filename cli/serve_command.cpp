@@ -7,16 +7,15 @@
 #include <iostream>
 #include <memory>
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/node.hpp>
+#include <artifact_store/remoting.hpp>
 
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/store.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/report.hpp"
 #include "cli/shutdown_signals.hpp"
-#include "cli/store_target.hpp"
+#include "cli/store_address.hpp"
+#include "cli/store_host.hpp"
 #include "storage/dsn.hpp"
 
 namespace artifacts::cli {
@@ -38,16 +37,7 @@ void log(const std::string& line) {
 // The driver's name, for the log: the DSN itself may hold a password.
 std::string driver_name(const std::string& dsn) {
   try {
-    switch (parse_dsn(dsn).kind) {
-      case driver_kind::postgres:
-        return "postgres";
-      case driver_kind::sqlite:
-        return "sqlite";
-      case driver_kind::memory:
-        return "memory";
-      case driver_kind::fs:
-        return "fs";
-    }
+    return std::string{driver_kind_name(parse_dsn(dsn).kind)};
   } catch (const std::exception&) {
     // open_store has accepted the DSN already; this cannot happen.
   }
@@ -61,34 +51,24 @@ int run_serve(const serve_flags& flags) {
   shutdown_signals signals;
 
   const std::string dsn = resolve_dsn(flags.dsn);
-  caf::actor_system_config cfg;
-  configure_actor_system(cfg);
-  tune_scheduler_for_request_latency(cfg);
   remoting_options remoting;
   remoting.tls = flags.tls;
-  if (auto err = configure_remoting(cfg, remoting)) {
-    return report_error(err);
+  auto host = store_host::start(remoting);
+  if (!host) {
+    return report_error(host.error());
   }
-  std::unique_ptr<caf::actor_system> sys;
-  try {
-    sys = std::make_unique<caf::actor_system>(cfg);
-  } catch (const std::exception& e) {
-    return report_error(errc::internal,
-                        std::string("serve: cannot start the actor system: ") + e.what());
-  }
-
+  auto& sys = (*host)->system();
   store_config config;
   config.storage.dsn = dsn;
   config.pool_size = flags.pool_size;
   config.request_timeout = std::chrono::milliseconds{flags.timeout_ms};
   config.close_timeout = config.request_timeout;
-  auto local = open_store(*sys, config);
-  if (!local) {
-    return report_error(local.error());
+  if (auto err = (*host)->open(config)) {
+    return report_error(err);
   }
-  auto port = publish_store(*sys, *local, flags.publish);
+  const store& local = *(*host)->local();
+  auto port = publish_store(sys, local, flags.publish);
   if (!port) {
-    (void)local->close(*sys);
     return report_error(port.error());
   }
   const std::string address = format_address(flags.publish.bind, *port);
@@ -99,8 +79,8 @@ int run_serve(const serve_flags& flags) {
 
   const int signal_number = signals.wait();
   log(std::string("stopping on ") + signal_name(signal_number));
-  unpublish_store(*sys, *local, *port);
-  if (auto err = local->close(*sys)) {
+  unpublish_store(sys, local, *port);
+  if (auto err = (*host)->close()) {
     report_error(err);
     // A worker is stuck in a backend call past every bound; the actor
     // system's destructor would wait for it. Leaving now releases every

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "actors/node.hpp"
-#include "actors/remoting.hpp"
-#include "actors/store_config.hpp"
+#include <artifact_store/node.hpp>
+#include <artifact_store/remoting.hpp>
+#include <artifact_store/store_config.hpp>
 
 namespace artifacts::cli {
 

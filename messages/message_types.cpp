@@ -1,8 +1,8 @@
-#include "messages/message_types.hpp"
+#include <artifact_store/message_types.hpp>
 
 #include <caf/actor_system_config.hpp>
 
-#include "messages/caf_inspect.hpp"
+#include <artifact_store/messages.hpp>
 
 namespace artifacts {
 

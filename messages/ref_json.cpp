@@ -1,4 +1,4 @@
-#include "messages/ref_json.hpp"
+#include <artifact_store/ref_json.hpp>
 
 #include <memory>
 

@@ -1,11 +1,10 @@
 // Many threads at once.
 #include <atomic>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
+#include "scenarios/concurrent_callers.hpp"
 #include "scenarios/load_scale.hpp"
 #include "scenarios/scenario_catalog.hpp"
 #include "storage/artifact_id.hpp"
@@ -13,59 +12,6 @@
 namespace artifacts::scenarios {
 
 namespace {
-
-// Failures seen by worker threads, which must not use Catch's assertions
-// (they are not thread-safe); the scenario checks them once joined.
-class failure_log {
- public:
-  void add(std::string what) {
-    std::lock_guard<std::mutex> guard{mutex_};
-    ++count_;
-    if (kept_.size() < 10) {
-      kept_.push_back(std::move(what));
-    }
-  }
-
-  size_t count() const {
-    std::lock_guard<std::mutex> guard{mutex_};
-    return count_;
-  }
-
-  std::string summary() const {
-    std::lock_guard<std::mutex> guard{mutex_};
-    std::string out;
-    for (const auto& line : kept_) {
-      out += line + "\n";
-    }
-    return out.empty() ? "none" : out;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  size_t count_ = 0;
-  std::vector<std::string> kept_;
-};
-
-// Starts `count` threads running body(index), released together, and joins
-// them.
-template <class Body>
-void run_together(int count, Body body) {
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    threads.emplace_back([&go, &body, i] {
-      while (!go.load()) {
-        std::this_thread::yield();
-      }
-      body(i);
-    });
-  }
-  go = true;
-  for (auto& thread : threads) {
-    thread.join();
-  }
-}
 
 void concurrent_operations(const store_factory& make) {
   auto store = make({});

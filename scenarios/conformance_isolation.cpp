@@ -3,7 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/scoped_client.hpp"
+#include <artifact_store/scoped_client.hpp>
+
 #include "scenarios/scenario_catalog.hpp"
 
 namespace artifacts::scenarios {

@@ -8,7 +8,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "scenarios/driver_test_support.hpp"
+#include "scenarios/requests.hpp"
 #include "storage/sha256.hpp"
 
 namespace artifacts::testing {
@@ -56,8 +56,8 @@ std::string stream_bytes(int index) {
 }
 
 v1::Scope stream_scope(int index) {
-  return make_scope("tenant-" + std::to_string(index % 3), "user", "session",
-                    index % 2 == 0 ? "" : "task");
+  return scenarios::make_scope("tenant-" + std::to_string(index % 3), "user", "session",
+                               index % 2 == 0 ? "" : "task");
 }
 
 std::string stream_namespace(int index) {
@@ -65,8 +65,8 @@ std::string stream_namespace(int index) {
 }
 
 v1::PutRequest stream_request(int index) {
-  return put_request(stream_scope(index), stream_bytes(index), stream_namespace(index),
-                     filename_prefix + std::to_string(index));
+  return scenarios::put_request(stream_scope(index), stream_bytes(index), stream_namespace(index),
+                                filename_prefix + std::to_string(index));
 }
 
 void check_after_crash(const stored_stream& store, const std::map<int, std::string>& acknowledged,

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
 
 namespace artifacts::testing {
 

@@ -18,8 +18,9 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <catch2/catch.hpp>
 
-#include "actors/client.hpp"
-#include "actors/error.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/error.hpp>
+
 #include "scenarios/scenario_support.hpp"
 #include "storage/artifact_id.hpp"
 #include "storage/sha256.hpp"
@@ -49,34 +50,14 @@ constexpr size_t table_stack_bytes = size_t{256} << 20;
 // ---------------------------------------------------------------------------
 // Building requests.
 
-v1::Scope scope_of(std::string tenant, std::string user, std::string session,
-                   std::string task = {}) {
-  return make_scope(std::move(tenant), std::move(user), std::move(session), std::move(task));
-}
-
 // Where the cases put what they put, unless they craft the scope.
 v1::Scope attacker_scope() {
-  return scope_of("hostile", "mallory", "session-1", "task-1");
+  return make_scope("hostile", "mallory", "session-1", "task-1");
 }
 
 // A second tenant with one artifact, for listings across scopes.
 v1::Scope neighbour_scope() {
-  return scope_of("hostile-neighbour", "bob", "session-1");
-}
-
-v1::Key key_of(const v1::Scope& scope, std::string id) {
-  v1::Key key;
-  *key.mutable_scope() = scope;
-  key.set_id(std::move(id));
-  return key;
-}
-
-v1::ListRequest list_of(const v1::Scope& filter, uint32_t limit = 0, std::string token = {}) {
-  v1::ListRequest request;
-  *request.mutable_filter() = filter;
-  request.set_limit(limit);
-  request.set_page_token(std::move(token));
-  return request;
+  return make_scope("hostile-neighbour", "bob", "session-1");
 }
 
 using put_edit = std::function<void(v1::PutRequest&)>;
@@ -152,12 +133,12 @@ hostile_case list_case(std::string name, hostile_expect expect, errc code,
 // The canary's id, under another scope.
 std::function<v1::Key(const hostile_context&)> canary_id_under(v1::Scope scope) {
   return [scope = std::move(scope)](const hostile_context& context) {
-    return key_of(scope, context.canary.id());
+    return make_key(scope, context.canary.id());
   };
 }
 
 std::function<v1::Key(const hostile_context&)> attacker_key(std::string id) {
-  return [id = std::move(id)](const hostile_context&) { return key_of(attacker_scope(), id); };
+  return [id = std::move(id)](const hostile_context&) { return make_key(attacker_scope(), id); };
 }
 
 // A source nesting `depth` objects and lists (alternately, the source
@@ -229,15 +210,15 @@ void add_identity_cases(std::vector<hostile_case>& cases) {
   cases.push_back(put_fails("put with a whitespace-only session", identity,
                             [](auto& r) { r.mutable_scope()->set_session(" \r\v\f "); }));
   cases.push_back(key_fails("get with an empty tenant", hostile_op::get, identity,
-                            canary_id_under(scope_of("", "alice", "session-1", "task-1"))));
+                            canary_id_under(make_scope("", "alice", "session-1", "task-1"))));
   cases.push_back(
       key_fails("get_ref with a whitespace-only user", hostile_op::get_ref, identity,
-                canary_id_under(scope_of("hostile-canary", "  ", "session-1", "task-1"))));
+                canary_id_under(make_scope("hostile-canary", "  ", "session-1", "task-1"))));
   cases.push_back(key_fails("exists with an empty session", hostile_op::exists, identity,
-                            canary_id_under(scope_of("hostile-canary", "alice", "", "task-1"))));
+                            canary_id_under(make_scope("hostile-canary", "alice", "", "task-1"))));
   cases.push_back(key_fails("delete of the canary with a whitespace-only tenant",
                             hostile_op::remove, identity,
-                            canary_id_under(scope_of("\t", "alice", "session-1", "task-1"))));
+                            canary_id_under(make_scope("\t", "alice", "session-1", "task-1"))));
 }
 
 void add_malformed_string_cases(std::vector<hostile_case>& cases) {
@@ -257,20 +238,21 @@ void add_malformed_string_cases(std::vector<hostile_case>& cases) {
   }));
   cases.push_back(key_fails("NUL byte in the key id (delete of the canary)", hostile_op::remove,
                             invalid, [](const hostile_context& context) {
-                              return key_of(canary_scope(), context.canary.id() + '\0');
+                              return make_key(canary_scope(), context.canary.id() + '\0');
                             }));
   cases.push_back(key_fails("invalid UTF-8 in the key id", hostile_op::get_ref, invalid,
                             attacker_key("default_\xff" + std::string(11, 'a'))));
   cases.push_back(key_fails("NUL byte in the key's task", hostile_op::exists, invalid,
-                            canary_id_under(scope_of("hostile-canary", "alice", "session-1",
-                                                     std::string("task-1\0", 7)))));
+                            canary_id_under(make_scope("hostile-canary", "alice", "session-1",
+                                                       std::string("task-1\0", 7)))));
   cases.push_back(list_case("NUL byte in a list filter", hostile_expect::fails, invalid,
                             [](const hostile_context&) {
-                              return list_of(scope_of(std::string("hostile\0", 8), "", ""));
+                              return list_request(make_scope(std::string("hostile\0", 8), "", ""));
                             }));
-  cases.push_back(list_case(
-      "invalid UTF-8 in a list filter", hostile_expect::fails, invalid,
-      [](const hostile_context&) { return list_of(scope_of("hostile", invalid_utf8, "")); }));
+  cases.push_back(list_case("invalid UTF-8 in a list filter", hostile_expect::fails, invalid,
+                            [](const hostile_context&) {
+                              return list_request(make_scope("hostile", invalid_utf8, ""));
+                            }));
 }
 
 void add_length_cases(std::vector<hostile_case>& cases) {
@@ -285,7 +267,7 @@ void add_length_cases(std::vector<hostile_case>& cases) {
                             [](auto& r) { r.set_namespace_(std::string(129, 'n')); }));
   cases.push_back(
       list_case("1 MiB tenant in a list filter", hostile_expect::fails, invalid,
-                [mib](const hostile_context&) { return list_of(scope_of(mib, "", "")); }));
+                [mib](const hostile_context&) { return list_request(make_scope(mib, "", "")); }));
 }
 
 void add_sql_cases(std::vector<hostile_case>& cases) {
@@ -315,7 +297,7 @@ void add_sql_cases(std::vector<hostile_case>& cases) {
     set_source_string(r, "\\", "'; DROP TABLE artifacts; --");
   }));
   cases.push_back(put_literal("SQL in every field at once", [drop](auto& r) {
-    *r.mutable_scope() = scope_of(drop, "$$ OR $$", "E'\\\\'", "/* --");
+    *r.mutable_scope() = make_scope(drop, "$$ OR $$", "E'\\\\'", "/* --");
     r.set_namespace_("%_%");
     r.set_mime_type("' OR '1'='1");
     r.set_filename("\"; DROP TABLE artifacts; --");
@@ -325,22 +307,22 @@ void add_sql_cases(std::vector<hostile_case>& cases) {
       "SQL in the text of put_text",
       [](auto& r) { r.set_data("'; DROP TABLE artifacts_blobs; -- \" OR 1=1 -- $1 \\x27 % _"); },
       hostile_op::put_text));
-  cases.push_back(
-      list_case("SQL in a list filter", hostile_expect::listed, errc::internal,
-                [](const hostile_context&) { return list_of(scope_of("' OR '1'='1", "", "")); }));
-  cases.push_back(
-      list_case("LIKE wildcards in a list filter", hostile_expect::listed, errc::internal,
-                [](const hostile_context&) { return list_of(scope_of("%", "_", "%_%", "*")); }));
+  cases.push_back(list_case(
+      "SQL in a list filter", hostile_expect::listed, errc::internal,
+      [](const hostile_context&) { return list_request(make_scope("' OR '1'='1", "", "")); }));
+  cases.push_back(list_case(
+      "LIKE wildcards in a list filter", hostile_expect::listed, errc::internal,
+      [](const hostile_context&) { return list_request(make_scope("%", "_", "%_%", "*")); }));
   cases.push_back(list_case("SQL in the user of a tenant's listing", hostile_expect::listed,
                             errc::internal, [](const hostile_context&) {
-                              return list_of(scope_of("hostile-canary", "' OR 1=1 --", ""));
+                              return list_request(make_scope("hostile-canary", "' OR 1=1 --", ""));
                             }));
   cases.push_back(
       key_absent("SQL in the key id", hostile_op::get, attacker_key("default_' OR 1=1 --")));
   cases.push_back(key_absent("LIKE wildcard as the key id of a delete", hostile_op::remove,
-                             [](const hostile_context&) { return key_of(canary_scope(), "%"); }));
+                             [](const hostile_context&) { return make_key(canary_scope(), "%"); }));
   cases.push_back(key_absent("delete of the canary id under tenant %", hostile_op::remove,
-                             canary_id_under(scope_of("%", "alice", "session-1", "task-1"))));
+                             canary_id_under(make_scope("%", "alice", "session-1", "task-1"))));
 }
 
 void add_path_cases(std::vector<hostile_case>& cases) {
@@ -357,11 +339,11 @@ void add_path_cases(std::vector<hostile_case>& cases) {
   cases.push_back(put_literal("filename ../../../../etc/passwd",
                               [](auto& r) { r.set_filename("../../../../etc/passwd"); }));
   cases.push_back(put_literal("every scope field and the namespace ..", [](auto& r) {
-    *r.mutable_scope() = scope_of("..", "..", "..", "..");
+    *r.mutable_scope() = make_scope("..", "..", "..", "..");
     r.set_namespace_("..");
   }));
   cases.push_back(put_literal("names of the fs driver's own files", [](auto& r) {
-    *r.mutable_scope() = scope_of(".lock", ".tmp-1", "v1", ".");
+    *r.mutable_scope() = make_scope(".lock", ".tmp-1", "v1", ".");
     r.set_namespace_(".tmp-");
     r.set_filename(".lock");
   }));
@@ -378,29 +360,29 @@ void add_path_cases(std::vector<hostile_case>& cases) {
     r.set_data(canary_bytes);
   }));
   cases.push_back(put_literal("uppercase and NUL-free control characters", [](auto& r) {
-    *r.mutable_scope() = scope_of("HOSTILE-CANARY", "Alice\x01", "session-1\x7f", "\x1b[2J");
+    *r.mutable_scope() = make_scope("HOSTILE-CANARY", "Alice\x01", "session-1\x7f", "\x1b[2J");
     r.set_mime_type("text/plain\r\nX-Injected: yes");
   }));
   cases.push_back(
       key_absent("key id ../../etc/passwd", hostile_op::get, attacker_key("../../etc/passwd")));
   cases.push_back(key_absent("key id with / around the canary's", hostile_op::get_ref,
                              [](const hostile_context& context) {
-                               return key_of(canary_scope(), "../" + context.canary.id());
+                               return make_key(canary_scope(), "../" + context.canary.id());
                              }));
 }
 
 void add_isolation_cases(std::vector<hostile_case>& cases) {
   cases.push_back(
       key_absent("canary id under its tenant in uppercase", hostile_op::get,
-                 canary_id_under(scope_of("HOSTILE-CANARY", "alice", "session-1", "task-1"))));
+                 canary_id_under(make_scope("HOSTILE-CANARY", "alice", "session-1", "task-1"))));
   cases.push_back(
       key_absent("canary id with the scope fields shifted across a /", hostile_op::get_ref,
-                 canary_id_under(scope_of("hostile-canary/alice", "session-1", "task-1"))));
+                 canary_id_under(make_scope("hostile-canary/alice", "session-1", "task-1"))));
   cases.push_back(
       key_absent("canary id under its tenant with a trailing space", hostile_op::exists,
-                 canary_id_under(scope_of("hostile-canary ", "alice", "session-1", "task-1"))));
+                 canary_id_under(make_scope("hostile-canary ", "alice", "session-1", "task-1"))));
   cases.push_back(key_absent("delete of the canary id without its task", hostile_op::remove,
-                             canary_id_under(scope_of("hostile-canary", "alice", "session-1"))));
+                             canary_id_under(make_scope("hostile-canary", "alice", "session-1"))));
   cases.push_back(key_absent("delete of the canary id under another tenant", hostile_op::remove,
                              canary_id_under(neighbour_scope())));
 }
@@ -484,7 +466,7 @@ void add_list_cases(std::vector<hostile_case>& cases) {
   const auto invalid = errc::invalid_argument;
   const auto listed = hostile_expect::listed;
   auto everything = [](uint32_t limit) {
-    return [limit](const hostile_context&) { return list_of(v1::Scope{}, limit); };
+    return [limit](const hostile_context&) { return list_request(v1::Scope{}, limit); };
   };
   cases.push_back(list_case("list with limit 0", listed, errc::internal, everything(0)));
   cases.push_back(list_case("list with a limit over the maximum", listed, errc::internal,
@@ -493,7 +475,7 @@ void add_list_cases(std::vector<hostile_case>& cases) {
                             everything(std::numeric_limits<uint32_t>::max())));
   auto with_token = [](std::string token) {
     return [token = std::move(token)](const hostile_context&) {
-      return list_of(v1::Scope{}, 0, token);
+      return list_request(v1::Scope{}, 0, token);
     };
   };
   cases.push_back(
@@ -522,11 +504,12 @@ void add_list_cases(std::vector<hostile_case>& cases) {
   }
   cases.push_back(list_case("page token from another tenant's listing", listed, errc::internal,
                             [](const hostile_context& context) {
-                              return list_of(scope_of(neighbour_scope().tenant(), "", ""), 0,
-                                             context.foreign_page_token);
+                              return list_request(make_scope(neighbour_scope().tenant(), "", ""), 0,
+                                                  context.foreign_page_token);
                             }));
-  cases.push_back(list_case("whitespace-only tenant in a list filter", listed, errc::internal,
-                            [](const hostile_context&) { return list_of(scope_of(" ", "", "")); }));
+  cases.push_back(
+      list_case("whitespace-only tenant in a list filter", listed, errc::internal,
+                [](const hostile_context&) { return list_request(make_scope(" ", "", "")); }));
 }
 
 void add_key_cases(std::vector<hostile_case>& cases) {
@@ -535,18 +518,19 @@ void add_key_cases(std::vector<hostile_case>& cases) {
                              attacker_key("000000000000")));
   cases.push_back(key_absent("get_ref with the id _", hostile_op::get_ref, attacker_key("_")));
   cases.push_back(key_absent("delete with an empty id in the canary's scope", hostile_op::remove,
-                             [](const hostile_context&) { return key_of(canary_scope(), ""); }));
+                             [](const hostile_context&) { return make_key(canary_scope(), ""); }));
   cases.push_back(key_absent("delete of the canary's digest without its namespace",
                              hostile_op::remove, [](const hostile_context& context) {
-                               return key_of(canary_scope(), context.canary.sha256().substr(0, 12));
+                               return make_key(canary_scope(),
+                                               context.canary.sha256().substr(0, 12));
                              }));
   cases.push_back(
       key_absent("delete with the canary's namespace as id", hostile_op::remove,
-                 [](const hostile_context&) { return key_of(canary_scope(), "canary"); }));
+                 [](const hostile_context&) { return make_key(canary_scope(), "canary"); }));
   cases.push_back(key_absent("the canary's digest under another namespace", hostile_op::get,
                              [](const hostile_context& context) {
-                               return key_of(canary_scope(),
-                                             "default_" + context.canary.sha256().substr(0, 12));
+                               return make_key(canary_scope(),
+                                               "default_" + context.canary.sha256().substr(0, 12));
                              }));
   cases.push_back(
       key_absent("id of the longest possible length", hostile_op::get,
@@ -556,7 +540,7 @@ void add_key_cases(std::vector<hostile_case>& cases) {
                             attacker_key(std::string(longest_id + 1, 'i'))));
   cases.push_back(key_fails(
       "1 MiB id in a delete of the canary's scope", hostile_op::remove, errc::invalid_argument,
-      [](const hostile_context&) { return key_of(canary_scope(), std::string(one_mib, 'i')); }));
+      [](const hostile_context&) { return make_key(canary_scope(), std::string(one_mib, 'i')); }));
 }
 
 // ---------------------------------------------------------------------------
@@ -602,7 +586,7 @@ std::optional<std::vector<v1::ArtifactRef>> list_every(client& store, const v1::
   std::vector<v1::ArtifactRef> refs;
   std::string token;
   for (int page = 0; page < 10000; ++page) {
-    auto listed = store.list(list_of(filter, 0, token));
+    auto listed = store.list(list_request(filter, 0, token));
     if (!listed) {
       found.push_back("listing " + brief(filter) + " failed: " + failure_of(listed));
       return std::nullopt;
@@ -708,7 +692,7 @@ void check_stored_literally(client& store, const v1::PutRequest& request, bool t
              (!request.has_source() || same(ref.source(), request.source())),
          "the ref's source is not the one given");
 
-  const auto key = key_of(ref.scope(), ref.id());
+  const auto key = make_key(ref.scope(), ref.id());
   auto blob = store.get(key);
   if (!blob) {
     found.push_back("get of the stored artifact failed: " + failure_of(blob));
@@ -823,7 +807,7 @@ void check_unchanged(client& store, const table_state& state, const outside_view
     }
   }
   for (const auto& artifact : state.artifacts) {
-    const auto key = key_of(artifact.ref.scope(), artifact.ref.id());
+    const auto key = make_key(artifact.ref.scope(), artifact.ref.id());
     auto blob = store.get(key);
     if (!blob || !blob->found() || blob->data() != artifact.bytes) {
       found.push_back("the bytes of " + artifact.ref.id() + " changed or are gone");
@@ -857,7 +841,7 @@ void remove_leftovers(client& store, const table_state& state) {
       known = known || same(before, ref);
     }
     if (!known) {
-      (void)store.remove(key_of(ref.scope(), ref.id()));
+      (void)store.remove(make_key(ref.scope(), ref.id()));
     }
   }
 }
@@ -947,7 +931,7 @@ std::optional<table_state> prepare(client& store, const outside_view& outside, p
   }
   state.context.canary = *canary_ref;
   state.context.collision_victim = *victim_ref;
-  auto first_page = store.list(list_of(scope_of(canary_scope().tenant(), "", ""), 1));
+  auto first_page = store.list(list_request(make_scope(canary_scope().tenant(), "", ""), 1));
   if (!first_page || first_page->next_page_token().empty()) {
     found.push_back("listing the canary's tenant one ref at a time gave no page token");
     return std::nullopt;
@@ -1018,7 +1002,7 @@ class hostile_invoker final : public Catch::ITestInvoker {
 }  // namespace
 
 v1::Scope canary_scope() {
-  return scope_of("hostile-canary", "alice", "session-1", "task-1");
+  return make_scope("hostile-canary", "alice", "session-1", "task-1");
 }
 
 store_config hostile_store_config() {

@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "actors/store_config.hpp"
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/errc.hpp>
+#include <artifact_store/store_config.hpp>
+
 #include "scenarios/store_fixture.hpp"
-#include "storage/errc.hpp"
 
 namespace artifacts::scenarios {
 

@@ -11,9 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include <artifact_store/errc.hpp>
+
 #include "storage/backend.hpp"
 #include "storage/driver.hpp"
-#include "storage/errc.hpp"
 #include "storage/memory_driver.hpp"
 
 namespace artifacts::testing {

@@ -14,9 +14,10 @@
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/store.hpp"
+#include <artifact_store/configure.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/store.hpp>
+
 #include "scenarios/process_counts.hpp"
 
 namespace artifacts::scenarios {

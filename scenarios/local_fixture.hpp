@@ -5,7 +5,8 @@
 #include <functional>
 #include <memory>
 
-#include "actors/store_config.hpp"
+#include <artifact_store/store_config.hpp>
+
 #include "scenarios/store_fixture.hpp"
 
 namespace artifacts::scenarios {

@@ -3,12 +3,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
@@ -22,6 +24,9 @@ namespace {
 // the test instead of hanging it.
 constexpr const char* support_settings = "connect_timeout=10 application_name=artifact-store-tests";
 constexpr const char* support_statement_timeout = "30s";
+
+// How long a disconnected client's backend may take to leave.
+constexpr std::chrono::seconds settle_bound{15};
 
 void ignore_sigpipe_once() {
   static const bool done = [] {
@@ -110,12 +115,30 @@ std::vector<std::vector<std::string>> temporary_schema::query(const std::string&
   return rows;
 }
 
+size_t temporary_schema::stored_artifacts() const {
+  auto conn = connect(name_);
+  pqxx::nontransaction tx{*conn};
+  return tx.exec1("SELECT count(*) FROM artifacts_blobs")[0].as<size_t>();
+}
+
 size_t temporary_schema::connections_named(const std::string& application_name) const {
   auto conn = connect();
   pqxx::nontransaction tx{*conn};
   auto result = tx.exec_params1("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
                                 application_name);
   return result[0].as<size_t>();
+}
+
+size_t temporary_schema::connections_settled(const std::string& application_name,
+                                             size_t at_most) const {
+  const auto deadline = std::chrono::steady_clock::now() + settle_bound;
+  for (;;) {
+    const auto count = connections_named(application_name);
+    if (count <= at_most || std::chrono::steady_clock::now() > deadline) {
+      return count;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace artifacts::testing

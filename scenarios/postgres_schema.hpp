@@ -36,8 +36,18 @@ class temporary_schema {
   // a failing query is a failing test.
   std::vector<std::vector<std::string>> query(const std::string& sql) const;
 
+  // The number of artifacts stored in this schema (rows of artifacts_blobs),
+  // counted behind the driver's back. Throws when the table is missing.
+  size_t stored_artifacts() const;
+
   // Number of server connections whose application_name is `name`.
   size_t connections_named(const std::string& application_name) const;
+
+  // Waits, polling, until at most `at_most` server connections carry
+  // `application_name`, or 15 s have passed, and returns the last count. A
+  // backend leaves pg_stat_activity shortly after its client disconnects,
+  // not at once: this is that wait, not a tolerance.
+  size_t connections_settled(const std::string& application_name, size_t at_most = 0) const;
 
  private:
   std::string name_;

@@ -1,5 +1,6 @@
 #include "scenarios/remote_fixture.hpp"
 
+#include <csignal>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -14,11 +15,14 @@
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
-#include "actors/client.hpp"
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/node.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/configure.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/node.hpp>
+
 #include "scenarios/process_counts.hpp"
+#include "scenarios/requests.hpp"
+#include "scenarios/test_certificates.hpp"
 
 namespace artifacts::scenarios {
 
@@ -28,77 +32,154 @@ namespace {
 // there counts as left over.
 constexpr std::chrono::seconds release_bound{5};
 
-caf::actor_system_config& configured(caf::actor_system_config& cfg, const tls_options& tls,
-                                     const char* side) {
+// `cfg`, set up for the store and for remoting with `options`: what an actor
+// system must be made from before it starts. Also ignores SIGPIPE for the
+// whole process, once: writing to a peer that hung up must fail the write,
+// not end the process.
+caf::actor_system_config& configured(caf::actor_system_config& cfg,
+                                     const remoting_options& options) {
+  static const bool sigpipe_ignored = [] {
+    std::signal(SIGPIPE, SIG_IGN);
+    return true;
+  }();
+  (void)sigpipe_ignored;
   configure_actor_system(cfg);
-  remoting_options options;
-  options.tls = tls;
   if (auto err = configure_remoting(cfg, options)) {
-    throw std::runtime_error(std::string(side) + ": configure_remoting failed: " + describe(err));
+    throw std::runtime_error("configure_remoting failed: " + describe(err));
   }
   return cfg;
 }
 
+// Opens a store on `config` in `sys`; throws std::runtime_error when it
+// cannot.
+store open_or_throw(caf::actor_system& sys, const store_config& config) {
+  auto opened = open_store(sys, config);
+  if (!opened) {
+    throw std::runtime_error("open_store failed: " + describe(opened.error()));
+  }
+  return std::move(*opened);
+}
+
 }  // namespace
+
+published_store::published_store(caf::actor_system& sys, const store_config& config)
+    : published_store(sys, open_or_throw(sys, config)) {}
+
+published_store::published_store(caf::actor_system& sys, store opened)
+    : sys_(sys), store_(std::move(opened)) {
+  publish_options where;
+  where.bind = "127.0.0.1";
+  where.port = 0;
+  auto bound = publish_store(sys_, store_, where);
+  if (!bound) {
+    // port_ is still 0: release() closes the store and unpublishes nothing.
+    release();
+    throw std::runtime_error("publish_store failed: " + describe(bound.error()));
+  }
+  port_ = *bound;
+}
+
+published_store::~published_store() {
+  release();
+}
+
+caf::error published_store::close() {
+  if (!open_) {
+    return {};
+  }
+  open_ = false;
+  auto err = store_.close(sys_);
+  if (port_ != 0) {
+    unpublish_store(sys_, store_, port_);
+  }
+  return err;
+}
+
+void published_store::release() {
+  (void)close();
+  // A store that failed to close must not keep the actor system's
+  // destructor waiting for its supervisor forever.
+  caf::anon_send_exit(store_.supervisor(), caf::exit_reason::kill);
+}
+
+remoting_system::remoting_system(const remoting_options& options)
+    : sys_(configured(cfg_, options)) {}
+
+remote_client::remote_client(const std::string& host, uint16_t port,
+                             const remoting_options& options,
+                             std::chrono::milliseconds connect_timeout,
+                             std::chrono::milliseconds request_timeout)
+    : system_(options) {
+  auto remote = connect_store(system_.get(), host, port, connect_timeout);
+  if (!remote) {
+    throw std::runtime_error("connect_store " + host + ":" + std::to_string(port) +
+                             " failed: " + describe(remote.error()));
+  }
+  client_ = std::make_unique<artifacts::client>(system_.get(), std::move(*remote), request_timeout);
+}
+
+remote_client::~remote_client() {
+  // The client goes before its actor system.
+  client_.reset();
+}
+
+remoting_options with_tls(const tls_options& tls) {
+  remoting_options options;
+  options.tls = tls;
+  return options;
+}
+
+store_config memory_node_config() {
+  store_config config;
+  config.storage.dsn = "memory:";
+  config.request_timeout = long_request_timeout;
+  config.close_timeout = std::chrono::seconds{10};
+  return config;
+}
+
+remote_fixture_options tls_fixture_options() {
+  auto certificates = shared_test_certificates();
+  remote_fixture_options options;
+  options.server_tls = certificates->server();
+  options.client_tls = certificates->client();
+  return options;
+}
+
+const v1::Scope& remote_test_scope() {
+  static const auto scope = make_scope("acme", "alice", "session-1");
+  return scope;
+}
 
 struct remote_fixture::systems {
   systems(const store_config& config, const remote_fixture_options& options)
       : resources(options.resources),
-        server(configured(server_cfg, options.server_tls, "server")),
-        client_side(configured(client_cfg, options.client_tls, "client")) {
+        server_side(with_tls(options.server_tls)),
+        client_side(with_tls(options.client_tls)) {
     // Measured once both systems run their own threads and actors: only
     // what the store adds is the store's.
     actors_before = server.registry().running();
     threads_before = live_threads();
-    auto opened = open_store(server, config);
-    if (!opened) {
-      throw std::runtime_error("open_store failed: " + describe(opened.error()));
-    }
-    local.emplace(std::move(*opened));
-    publish_options where;
-    where.bind = "127.0.0.1";
-    where.port = 0;
-    auto bound = publish_store(server, *local, where);
-    if (!bound) {
-      shut_down();
-      throw std::runtime_error("publish_store failed: " + describe(bound.error()));
-    }
-    port = *bound;
-    published = true;
-    auto connected = connect_store(client_side, "127.0.0.1", port, options.connect_timeout);
+    node.emplace(server, config);
+    auto connected =
+        connect_store(client_side.get(), "127.0.0.1", node->port(), options.connect_timeout);
     if (!connected) {
       shut_down();
       throw std::runtime_error("connect_store failed: " + describe(connected.error()));
     }
     remote = std::move(*connected);
-    store_client = std::make_shared<artifacts::client>(client_side, remote, config.request_timeout);
+    store_client =
+        std::make_shared<artifacts::client>(client_side.get(), remote, config.request_timeout);
   }
 
   ~systems() { shut_down(); }
 
-  caf::error close() {
-    if (!local) {
-      return {};
-    }
-    auto err = local->close(server);
-    if (published) {
-      unpublish_store(server, *local, port);
-      published = false;
-    }
-    return err;
-  }
+  caf::error close() { return node ? node->close() : caf::error{}; }
 
   // Leaves nothing that would keep either actor system's destructor waiting.
   void shut_down() {
     store_client.reset();
     remote = nullptr;
-    if (local) {
-      (void)close();
-      // A store that failed to close must not keep the actor system's
-      // destructor waiting for its supervisor forever.
-      caf::anon_send_exit(local->supervisor(), caf::exit_reason::kill);
-      local.reset();
-    }
+    node.reset();
   }
 
   leftovers measure() {
@@ -110,15 +191,12 @@ struct remote_fixture::systems {
 
   // Declared first: destroyed after both actor systems and the store.
   std::shared_ptr<void> resources;
-  caf::actor_system_config server_cfg;
-  caf::actor_system server;
-  caf::actor_system_config client_cfg;
-  caf::actor_system client_side;
+  remoting_system server_side;
+  remoting_system client_side;
+  caf::actor_system& server = server_side.get();
   size_t actors_before = 0;
   size_t threads_before = 0;
-  std::optional<store> local;
-  uint16_t port = 0;
-  bool published = false;
+  std::optional<published_store> node;
   store_actor remote;
   std::shared_ptr<artifacts::client> store_client;
 };
@@ -161,14 +239,14 @@ caf::actor_system& remote_fixture::server_system() noexcept {
 }
 
 caf::actor_system& remote_fixture::client_system() noexcept {
-  return systems_->client_side;
+  return systems_->client_side.get();
 }
 
 const store& remote_fixture::server_store() const {
-  if (!systems_->local) {
+  if (!systems_->node) {
     throw std::logic_error("remote_fixture: the store is gone");
   }
-  return *systems_->local;
+  return systems_->node->local();
 }
 
 const store_actor& remote_fixture::remote_handle() const noexcept {
@@ -176,7 +254,7 @@ const store_actor& remote_fixture::remote_handle() const noexcept {
 }
 
 uint16_t remote_fixture::port() const noexcept {
-  return systems_->port;
+  return systems_->node ? systems_->node->port() : 0;
 }
 
 std::unique_ptr<store_fixture> make_remote_fixture(const store_config& config,

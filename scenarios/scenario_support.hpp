@@ -1,5 +1,5 @@
-// What the conformance scenarios share: building requests, reading
-// results, paging through listings.
+// What the conformance scenarios share: reading results, paging through
+// listings, and (from requests.hpp) building requests.
 #pragma once
 
 #include <cstdint>
@@ -10,24 +10,15 @@
 #include <caf/expected.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/client.hpp"
-#include "actors/error.hpp"
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/client.hpp>
+#include <artifact_store/errc.hpp>
+#include <artifact_store/error.hpp>
+
+#include "scenarios/requests.hpp"
 #include "scenarios/store_fixture.hpp"
-#include "storage/errc.hpp"
 
 namespace artifacts::scenarios {
-
-v1::Scope make_scope(std::string tenant, std::string user, std::string session,
-                     std::string task = {});
-
-// A put of `data` under `scope`; every other field left to its default.
-v1::PutRequest put_request(const v1::Scope& scope, std::string data, std::string ns = {});
-
-v1::Key make_key(const v1::Scope& scope, std::string id);
-
-v1::ListRequest list_request(const v1::Scope& filter, uint32_t limit = 0,
-                             std::string page_token = {});
 
 // Follows next_page_token until the listing ends and returns every ref.
 // Fails the scenario on an error or on a listing that never ends.

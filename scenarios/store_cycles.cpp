@@ -2,14 +2,19 @@
 
 #include <string>
 
+#include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/client.hpp"
-#include "actors/error.hpp"
-#include "actors/store.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/configure.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/store.hpp>
+
+#include "scenarios/process_counts.hpp"
 #include "scenarios/scenario_support.hpp"
 
 namespace artifacts::scenarios {
@@ -59,6 +64,23 @@ void open_use_close(caf::actor_system& sys, const store_config& config, int cycl
     INFO("close: " << (err ? describe(err) : std::string("ok")));
     REQUIRE_FALSE(err);
   }
+}
+
+void check_cycles_leave_nothing(const std::string& dsn) {
+  store_config config;
+  config.storage.dsn = dsn;
+  caf::actor_system_config cfg;
+  configure_actor_system(cfg);
+  caf::actor_system sys{cfg};
+  // Taken once the actor system runs: only what the stores add is theirs.
+  const auto actors_before = sys.registry().running();
+  const auto before = current_footprint();
+  open_use_close(sys, config, leak_check_cycles);
+  const auto after = footprint_back_to(before);
+  INFO("before: " << to_string(before) << "; after: " << to_string(after));
+  CHECK(excess(after.threads, before.threads) == 0);
+  CHECK(excess(after.descriptors, before.descriptors) == 0);
+  CHECK(sys.registry().running() == actors_before);
 }
 
 }  // namespace artifacts::scenarios

@@ -3,9 +3,13 @@
 // descriptors, connections or memory behind.
 #pragma once
 
+#include <string>
+
 #include <caf/fwd.hpp>
 
-#include "actors/store_config.hpp"
+#include <artifact_store/store_config.hpp>
+
+#include "scenarios/load_scale.hpp"
 
 namespace artifacts::scenarios {
 
@@ -16,5 +20,15 @@ namespace artifacts::scenarios {
 // put's bytes; ends the scenario at the first failure. `sys` must have been
 // configured with configure_actor_system.
 void open_use_close(caf::actor_system& sys, const store_config& config, int cycles);
+
+// How many cycles a leak check runs: enough that anything one cycle leaves
+// behind adds up to a clear excess.
+constexpr int leak_check_cycles = load_volume(100, 20);
+
+// Runs open_use_close on a store at `dsn` (default settings otherwise) for
+// leak_check_cycles cycles in an actor system of its own, and checks, as Catch2 assertions, that
+// they leave no thread, descriptor or actor behind (threads and descriptors compared with the
+// moment the actor system ran, waiting boundedly for them to wind down).
+void check_cycles_leave_nothing(const std::string& dsn);
 
 }  // namespace artifacts::scenarios

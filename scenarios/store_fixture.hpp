@@ -8,8 +8,8 @@
 
 #include <caf/error.hpp>
 
-#include "actors/client.hpp"
-#include "actors/store_config.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/store_config.hpp>
 
 namespace artifacts::scenarios {
 

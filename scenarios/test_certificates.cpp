@@ -4,12 +4,12 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
+
+#include "scenarios/test_files.hpp"
 
 namespace artifacts::scenarios {
 
@@ -30,19 +30,6 @@ std::filesystem::path fresh_directory() {
   return path;
 }
 
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in{path};
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out{path};
-  out << text;
-  if (!out) {
-    throw std::runtime_error("test certificates: cannot write " + path.string());
-  }
-}
-
 // Runs one openssl invocation inside `directory`; its output goes to a log
 // that the error quotes.
 void openssl(const std::filesystem::path& directory, const std::string& step,
@@ -53,7 +40,7 @@ void openssl(const std::filesystem::path& directory, const std::string& step,
   const int status = std::system(command.c_str());
   if (status != 0) {
     throw std::runtime_error("test certificates: " + step + " failed (status " +
-                             std::to_string(status) + "): " + read_all(log));
+                             std::to_string(status) + "): " + testing::read_file(log));
   }
 }
 
@@ -88,16 +75,16 @@ tls_options options_for(const test_certificates& certificates, const std::string
 test_certificates::test_certificates()
     : directory_(fresh_directory()), passphrase_("correct horse battery staple") {
   try {
-    write_file(directory_ / "leaf.ext",
-               "basicConstraints=critical,CA:FALSE\n"
-               "keyUsage=critical,digitalSignature,keyEncipherment,keyAgreement\n"
-               "extendedKeyUsage=serverAuth,clientAuth\n");
+    testing::write_file(directory_ / "leaf.ext",
+                        "basicConstraints=critical,CA:FALSE\n"
+                        "keyUsage=critical,digitalSignature,keyEncipherment,keyAgreement\n"
+                        "extendedKeyUsage=serverAuth,clientAuth\n");
     make_ca(directory_, "ca", "artifact-store test CA");
     make_ca(directory_, "foreign-ca", "artifact-store foreign CA");
     make_leaf(directory_, "server", "ca");
     make_leaf(directory_, "client", "ca");
     make_leaf(directory_, "foreign-client", "foreign-ca");
-    write_file(directory_ / "passphrase.txt", passphrase_);
+    testing::write_file(directory_ / "passphrase.txt", passphrase_);
     openssl(directory_, "encrypting the client key",
             "pkey -in client.key -aes256 -passout file:passphrase.txt -out client-encrypted.key");
   } catch (...) {

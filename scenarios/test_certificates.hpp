@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "actors/remoting.hpp"
+#include <artifact_store/remoting.hpp>
 
 namespace artifacts::scenarios {
 

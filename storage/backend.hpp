@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "messages/artifacts.pb.h"
-#include "storage/errc.hpp"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/errc.hpp>
 
 namespace artifacts {
 

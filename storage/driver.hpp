@@ -4,8 +4,9 @@
 #include <memory>
 #include <string_view>
 
+#include <artifact_store/storage_options.hpp>
+
 #include "storage/backend.hpp"
-#include "storage/storage_options.hpp"
 
 namespace artifacts {
 

@@ -1,6 +1,6 @@
 #include "storage/dsn.hpp"
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
 
 namespace artifacts {
 
@@ -33,8 +33,9 @@ dsn_target parse_dsn(std::string_view dsn) {
     return {driver_kind::postgres, std::string(dsn)};
   }
   if (colon == std::string_view::npos) {
-    fail(errc::unknown_driver, "no driver for DSN without a scheme (expected postgres://, "
-                               "postgresql://, sqlite:PATH, memory: or fs:DIR)");
+    fail(errc::unknown_driver,
+         "no driver for DSN without a scheme (expected postgres://, "
+         "postgresql://, sqlite:PATH, memory: or fs:DIR)");
   }
   auto scheme = dsn.substr(0, colon);
   auto rest = std::string(dsn.substr(colon + 1));
@@ -48,6 +49,20 @@ dsn_target parse_dsn(std::string_view dsn) {
     return {scheme == "sqlite" ? driver_kind::sqlite : driver_kind::fs, rest};
   }
   fail(errc::unknown_driver, "no driver for scheme \"" + std::string(scheme) + "\"");
+}
+
+std::string_view driver_kind_name(driver_kind kind) noexcept {
+  switch (kind) {
+    case driver_kind::postgres:
+      return "postgres";
+    case driver_kind::sqlite:
+      return "sqlite";
+    case driver_kind::memory:
+      return "memory";
+    case driver_kind::fs:
+      return "fs";
+  }
+  return "unknown";
 }
 
 }  // namespace artifacts

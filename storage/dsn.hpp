@@ -8,6 +8,11 @@ namespace artifacts {
 
 enum class driver_kind { postgres, sqlite, memory, fs };
 
+// The driver's name: "postgres", "sqlite", "memory" or "fs" (what drivers
+// report as driver::name, and what logs and reports print; never the DSN,
+// which may hold a password).
+std::string_view driver_kind_name(driver_kind kind) noexcept;
+
 struct dsn_target {
   driver_kind kind;
   // What follows the scheme: the libpq connection string for postgres (the

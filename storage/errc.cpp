@@ -1,4 +1,4 @@
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
 
 namespace artifacts {
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <tuple>
 
+#include "storage/dsn.hpp"
+
 namespace artifacts {
 
 namespace {
@@ -108,7 +110,7 @@ class memory_driver final : public driver {
   explicit memory_driver(const storage_options& options)
       : options_(options), data_(std::make_shared<shared_rows>()) {}
 
-  std::string_view name() const noexcept override { return "memory"; }
+  std::string_view name() const noexcept override { return driver_kind_name(driver_kind::memory); }
   bool calls_may_wait() const noexcept override { return false; }
 
   std::unique_ptr<backend> open_backend() override {

@@ -1,7 +1,8 @@
 #include "storage/open_driver.hpp"
 
+#include <artifact_store/errc.hpp>
+
 #include "storage/dsn.hpp"
-#include "storage/errc.hpp"
 #include "storage/fs/fs_driver.hpp"
 #include "storage/memory_driver.hpp"
 #include "storage/postgres/postgres_driver.hpp"

@@ -3,8 +3,9 @@
 
 #include <memory>
 
+#include <artifact_store/storage_options.hpp>
+
 #include "storage/driver.hpp"
-#include "storage/storage_options.hpp"
 
 namespace artifacts {
 

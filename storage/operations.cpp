@@ -3,9 +3,11 @@
 #include <string>
 #include <utility>
 
-#include "messages/ref_json.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/ref_json.hpp>
+
 #include "storage/artifact_id.hpp"
-#include "storage/errc.hpp"
+#include "storage/operation_names.hpp"
 #include "storage/page_token.hpp"
 #include "storage/sha256.hpp"
 #include "storage/validation.hpp"
@@ -58,7 +60,7 @@ std::vector<size_t> keep_valid(const std::vector<const Input*>& inputs,
 
 prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options,
                          bool digest_known) {
-  static constexpr std::string_view op = "put";
+  static constexpr std::string_view op = op_names::put;
   const auto& bounds = options.limits;
   check_identity(op, request.scope(), bounds);
   if (request.data().size() > bounds.max_payload_bytes) {
@@ -106,12 +108,12 @@ prepared_put prepare_put(const v1::PutRequest& request, const storage_options& o
   return out;
 }
 
-operations::operations(std::unique_ptr<backend> storage, const storage_options& options)
-    : storage_(std::move(storage)), options_(options) {}
+operations::operations(std::unique_ptr<backend> opened, const storage_options& options)
+    : backend_(std::move(opened)), options_(options) {}
 
 v1::ArtifactRef operations::put(const v1::PutRequest& request) {
   auto prepared = prepare_put(request, options_);
-  auto stored = storage_->put(new_artifact{prepared.ref, request.data(), prepared.source_json});
+  auto stored = backend_->put(new_artifact{prepared.ref, request.data(), prepared.source_json});
   check_same_content(prepared, stored);
   return stored;
 }
@@ -132,7 +134,7 @@ std::vector<put_outcome> operations::put_batch(const std::vector<const put_input
     artifacts.push_back(
         new_artifact{prepared[k].ref, puts[slot_of[k]]->request.data(), prepared[k].source_json});
   }
-  auto stored = storage_->put_batch(artifacts);
+  auto stored = backend_->put_batch(artifacts);
   for (size_t k = 0; k < prepared.size(); ++k) {
     auto& outcome = outcomes[slot_of[k]];
     if (stored[k].error) {
@@ -151,7 +153,7 @@ std::vector<put_outcome> operations::put_batch(const std::vector<const put_input
 
 v1::Blob operations::get(const v1::Key& key) {
   v1::Blob out;
-  if (auto bytes = storage_->get(checked_key("get", key, options_.limits))) {
+  if (auto bytes = backend_->get(checked_key(op_names::get, key, options_.limits))) {
     out.set_found(true);
     out.set_data(std::move(*bytes));
   }
@@ -162,12 +164,12 @@ std::vector<outcome<v1::Blob>> operations::get_batch(const std::vector<const v1:
   std::vector<outcome<v1::Blob>> outcomes(keys.size());
   std::vector<artifact_key> checked;
   const auto slot_of = keep_valid(keys, checked, outcomes, [this](const v1::Key& key) {
-    return checked_key("get", key, options_.limits);
+    return checked_key(op_names::get, key, options_.limits);
   });
   if (checked.empty()) {
     return outcomes;
   }
-  auto found = storage_->get_batch(checked);
+  auto found = backend_->get_batch(checked);
   for (size_t k = 0; k < checked.size(); ++k) {
     auto& blob = outcomes[slot_of[k]].value.emplace();
     if (found[k]) {
@@ -180,7 +182,7 @@ std::vector<outcome<v1::Blob>> operations::get_batch(const std::vector<const v1:
 
 v1::RefResult operations::get_ref(const v1::Key& key) {
   v1::RefResult out;
-  if (auto ref = storage_->get_ref(checked_key("get_ref", key, options_.limits))) {
+  if (auto ref = backend_->get_ref(checked_key(op_names::get_ref, key, options_.limits))) {
     out.set_found(true);
     *out.mutable_ref() = std::move(*ref);
   }
@@ -188,16 +190,16 @@ v1::RefResult operations::get_ref(const v1::Key& key) {
 }
 
 bool operations::exists(const v1::Key& key) {
-  return storage_->exists(checked_key("exists", key, options_.limits));
+  return backend_->exists(checked_key(op_names::exists, key, options_.limits));
 }
 
 bool operations::remove(const v1::Key& key) {
-  return storage_->remove(checked_key("delete", key, options_.limits));
+  return backend_->remove(checked_key(op_names::remove, key, options_.limits));
 }
 
 v1::RefList operations::list(const v1::ListRequest& request) {
   const auto& bounds = options_.limits;
-  check_filter("list", request.filter(), bounds);
+  check_filter(op_names::list, request.filter(), bounds);
   uint32_t limit = request.limit() == 0 ? bounds.default_list_limit : request.limit();
   if (limit > bounds.max_list_limit) {
     limit = bounds.max_list_limit;
@@ -205,11 +207,11 @@ v1::RefList operations::list(const v1::ListRequest& request) {
   v1::ListCursor cursor;
   const bool has_cursor = !request.page_token().empty();
   if (has_cursor) {
-    cursor = decode_page_token("list", request.page_token());
+    cursor = decode_page_token(op_names::list, request.page_token());
   }
   // One row beyond the page tells whether another page follows.
   auto refs =
-      storage_->list(list_query{request.filter(), has_cursor ? &cursor : nullptr, limit + 1});
+      backend_->list(list_query{request.filter(), has_cursor ? &cursor : nullptr, limit + 1});
   v1::RefList out;
   if (refs.size() > limit) {
     refs.resize(limit);

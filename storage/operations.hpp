@@ -6,15 +6,16 @@
 #include <string_view>
 #include <vector>
 
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/storage_options.hpp>
+
 #include "storage/backend.hpp"
-#include "storage/storage_options.hpp"
 
 namespace artifacts {
 
 // A put request, and whether its sha256 is already known to be the digest
 // of its data. Only code of this process that hashed the data itself sets
-// digest_known (see actors/verified_put.hpp): the data is then not hashed a
+// digest_known (see include/artifact_store/verified_put.hpp): the data is then not hashed a
 // second time. Otherwise a sha256 the request carries is verified.
 struct put_input {
   v1::PutRequest request;
@@ -28,7 +29,7 @@ struct put_input {
 // raises (typically unavailable).
 class operations {
  public:
-  operations(std::unique_ptr<backend> storage, const storage_options& options);
+  operations(std::unique_ptr<backend> opened, const storage_options& options);
 
   // Stores request.data under the request's scope and namespace and returns
   // its ref. Re-putting identical bytes returns the stored ref unchanged (the
@@ -64,10 +65,10 @@ class operations {
   // invalid_argument for a page token this store did not issue.
   v1::RefList list(const v1::ListRequest& request);
 
-  backend& storage() noexcept { return *storage_; }
+  backend& underlying() noexcept { return *backend_; }
 
  private:
-  std::unique_ptr<backend> storage_;
+  std::unique_ptr<backend> backend_;
   const storage_options& options_;
 };
 

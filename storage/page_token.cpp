@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
 
 namespace artifacts {
 

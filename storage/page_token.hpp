@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
 
 namespace artifacts {
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <string>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
 
 namespace artifacts {
 

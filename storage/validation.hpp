@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <string_view>
 
-#include "messages/artifacts.pb.h"
-#include "storage/storage_options.hpp"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/storage_options.hpp>
 
 namespace artifacts {
 

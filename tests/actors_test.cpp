@@ -21,17 +21,18 @@
 #include <caf/typed_response_promise.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/client.hpp"
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/configure.hpp>
+#include <artifact_store/errc.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/scoped_client.hpp>
+#include <artifact_store/store.hpp>
+
 #include "actors/reconnect_backoff.hpp"
 #include "actors/routing.hpp"
-#include "actors/scoped_client.hpp"
-#include "actors/store.hpp"
 #include "actors/supervisor.hpp"
 #include "scenarios/instrumented_driver.hpp"
 #include "storage/artifact_id.hpp"
-#include "storage/errc.hpp"
 #include "storage/memory_driver.hpp"
 #include "storage/sha256.hpp"
 
@@ -591,7 +592,7 @@ TEST_CASE("a client round-trips every operation") {
   auto s = open_memory_store(t.sys, 2);
   {
     client c{t.sys, s};
-    CHECK(c.target() == s.actor());
+    CHECK(c.handle() == s.actor());
     auto scope = make_scope("roundtrip", "task");
     auto text = make_put(scope, "hello");
     auto ref = c.put_text(text);

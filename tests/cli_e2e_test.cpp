@@ -7,26 +7,19 @@
 //
 // The PostgreSQL cases are hidden ([.postgres]); cli/CMakeLists.txt runs them
 // as one ctest entry labelled "postgres", inside scripts/test's server.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <netinet/in.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iterator>
 #include <map>
@@ -40,31 +33,34 @@
 #include <vector>
 
 #include <google/protobuf/util/json_util.h>
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/client.hpp"
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/remoting.hpp"
-#include "actors/store_config.hpp"
-#include "messages/artifacts.pb.h"
-#include "messages/bench.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/client.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/remoting.hpp>
+#include <artifact_store/store_config.hpp>
+
+#include "bench/bench.pb.h"
+#include "scenarios/child_process.hpp"
 #include "scenarios/crash_stream.hpp"
 #include "scenarios/load_scale.hpp"
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
+#include "scenarios/remote_fixture.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "scenarios/test_certificates.hpp"
+#include "scenarios/test_files.hpp"
 #include "storage/sha256.hpp"
-
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using artifacts::testing::child_process;
+using artifacts::testing::read_file;
+using artifacts::testing::temp_folder;
+using artifacts::testing::write_file;
 
 const bool sigpipe_ignored = [] {
   std::signal(SIGPIPE, SIG_IGN);
@@ -85,48 +81,6 @@ std::string command_path() {
 #endif
 }
 
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "artifact-store-cli-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
-    }
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in{path, std::ios::binary};
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void write_file(const fs::path& path, const std::string& bytes) {
-  std::ofstream out{path, std::ios::binary | std::ios::trunc};
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) {
-    throw std::runtime_error("cannot write " + path.string());
-  }
-}
-
-// Where the children's stdin, stdout and stderr files live.
-const fs::path& scratch() {
-  static temp_dir dir;
-  return dir.path();
-}
-
 struct run_options {
   run_options() = default;
   run_options(fs::path dir, std::string stdin_bytes = {},
@@ -138,159 +92,19 @@ struct run_options {
   std::map<std::string, std::string> env;  // on top of the test's, without ARTIFACT_STORE_*
 };
 
-// The test's environment without the command's own variables (so that a
-// developer's settings cannot leak in), plus `extra`.
-std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (std::strncmp(*entry, "ARTIFACT_STORE_", 15) != 0) {
-      env.emplace_back(*entry);
-    }
-  }
-  for (const auto& [name, value] : extra) {
-    env.push_back(name + "=" + value);
-  }
-  return env;
+// The command with `args`, started as `options` say; its stdout is a pipe
+// read with read_line when `pipe_stdout`, else a file.
+std::unique_ptr<child_process> start_command(const std::vector<std::string>& args,
+                                             const run_options& options, bool pipe_stdout = false) {
+  artifacts::testing::child_options child;
+  child.cwd = options.cwd;
+  child.input = options.input;
+  // Without the command's own variables, so that a developer's settings
+  // cannot leak in.
+  child.environment = artifacts::testing::environment_with(options.env, "ARTIFACT_STORE_");
+  child.stdout_pipe = pipe_stdout;
+  return std::make_unique<child_process>(command_path(), args, child);
 }
-
-// One child process running the command with `args`. Its stdout goes to a
-// file, or to a pipe read with read_line when `pipe_stdout`; stderr to a
-// file. A child still running at destruction is killed.
-class child {
- public:
-  child(const std::vector<std::string>& args, const run_options& options,
-        bool pipe_stdout = false) {
-    static std::atomic<unsigned> counter{0};
-    const auto stem = scratch() / std::to_string(counter++);
-    in_ = stem.string() + ".in";
-    out_ = stem.string() + ".out";
-    err_ = stem.string() + ".err";
-    write_file(in_, options.input);
-
-    std::vector<std::string> argv_strings{command_path()};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : argv_strings) {
-      argv.push_back(arg.data());
-    }
-    argv.push_back(nullptr);
-    auto env_strings = child_environment(options.env);
-    std::vector<char*> envp;
-    for (auto& entry : env_strings) {
-      envp.push_back(entry.data());
-    }
-    envp.push_back(nullptr);
-
-    int pipe_fds[2] = {-1, -1};
-    if (pipe_stdout && ::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in_.c_str(), O_RDONLY, 0);
-    if (pipe_stdout) {
-      posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-    } else {
-      posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                       0644);
-    }
-    posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const std::string cwd = options.cwd.string();
-    if (!cwd.empty()) {
-      posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-    }
-    int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (pipe_stdout) {
-      ::close(pipe_fds[1]);
-      stdout_pipe_ = pipe_fds[0];
-    }
-    if (rc != 0) {
-      pid_ = -1;
-      throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
-    }
-  }
-
-  ~child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-    if (stdout_pipe_ >= 0) {
-      ::close(stdout_pipe_);
-    }
-  }
-  child(const child&) = delete;
-  child& operator=(const child&) = delete;
-
-  // The next line of the piped stdout, without its newline. Throws when none
-  // arrives within `bound` (the child's stderr is in the message).
-  std::string read_line(std::chrono::milliseconds bound) {
-    const auto deadline = std::chrono::steady_clock::now() + bound;
-    for (;;) {
-      if (auto newline = pending_.find('\n'); newline != std::string::npos) {
-        auto line = pending_.substr(0, newline);
-        pending_.erase(0, newline + 1);
-        return line;
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left <= 0ms) {
-        throw std::runtime_error("no line on stdout in time; stderr: " + err());
-      }
-      pollfd ready{stdout_pipe_, POLLIN, 0};
-      if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
-        continue;
-      }
-      char buffer[4096];
-      auto count = ::read(stdout_pipe_, buffer, sizeof buffer);
-      if (count <= 0) {
-        throw std::runtime_error("stdout closed before a line; stderr: " + err());
-      }
-      pending_.append(buffer, static_cast<size_t>(count));
-    }
-  }
-
-  void signal(int signal_number) {
-    if (pid_ > 0) {
-      ::kill(pid_, signal_number);
-    }
-  }
-
-  // Waits for the exit; returns the exit status, or 128 + the signal that
-  // killed it. Kills the child and throws when it runs past `bound`.
-  int wait(std::chrono::milliseconds bound = command_bound) {
-    const auto deadline = std::chrono::steady_clock::now() + bound;
-    for (;;) {
-      int status = 0;
-      auto done = ::waitpid(pid_, &status, WNOHANG);
-      if (done == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      if (done < 0) {
-        throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        throw std::runtime_error("the command did not exit in time; stderr: " + err());
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-  }
-
-  std::string out() const { return read_file(out_); }
-  std::string err() const { return read_file(err_); }
-
- private:
-  pid_t pid_ = -1;
-  int stdout_pipe_ = -1;
-  std::string pending_;
-  std::string in_, out_, err_;
-};
 
 struct outcome {
   int status = -1;
@@ -304,11 +118,11 @@ std::ostream& operator<<(std::ostream& os, const outcome& result) {
 }
 
 outcome run(const std::vector<std::string>& args, const run_options& options = {}) {
-  child process{args, options};
+  auto process = start_command(args, options);
   outcome result;
-  result.status = process.wait();
-  result.out = process.out();
-  result.err = process.err();
+  result.status = process->wait(command_bound);
+  result.out = process->out();
+  result.err = process->err();
   return result;
 }
 
@@ -319,7 +133,7 @@ class node {
                 std::map<std::string, std::string> env = {}) {
     std::vector<std::string> all{"serve", "--port", "0"};
     all.insert(all.end(), args.begin(), args.end());
-    process_ = std::make_unique<child>(all, run_options{cwd, "", std::move(env)}, true);
+    process_ = start_command(all, run_options{cwd, "", std::move(env)}, true);
     const std::string line = process_->read_line(60s);
     const std::string prefix = "listening on ";
     if (line.rfind(prefix, 0) != 0) {
@@ -331,6 +145,12 @@ class node {
   // "127.0.0.1:PORT", as the node printed it.
   const std::string& address() const { return address_; }
 
+  // The host and the port of address().
+  std::string host() const { return address_.substr(0, address_.rfind(':')); }
+  uint16_t port() const {
+    return static_cast<uint16_t>(std::stoi(address_.substr(address_.rfind(':') + 1)));
+  }
+
   // Sends `signal_number` and returns the exit status.
   int stop(int signal_number = SIGTERM) {
     process_->signal(signal_number);
@@ -340,7 +160,7 @@ class node {
   std::string log() const { return process_->err(); }
 
  private:
-  std::unique_ptr<child> process_;
+  std::unique_ptr<child_process> process_;
   std::string address_;
 };
 
@@ -405,7 +225,7 @@ const std::string binary_payload = std::string("head\0\xff\xfe\x01 binary\r\n\0t
 }  // namespace
 
 TEST_CASE("every subcommand through a node: output, JSON fields and exit statuses", "[cli]") {
-  temp_dir dir;
+  temp_folder dir{"cli"};
   write_file(dir / "payload.bin", binary_payload);
   node serving{dir.path()};
   const auto via = std::vector<std::string>{"--node", serving.address()};
@@ -543,7 +363,7 @@ TEST_CASE("every subcommand through a node: output, JSON fields and exit statuse
 }
 
 TEST_CASE("in-process and --node print the same, on the same SQLite file", "[cli]") {
-  temp_dir dir;
+  temp_folder dir{"cli"};
   node serving{dir.path()};
   const auto via = std::vector<std::string>{"--node", serving.address()};
   const auto owner = scope_args("acme", "ada", "s-1");
@@ -581,7 +401,7 @@ TEST_CASE("in-process and --node print the same, on the same SQLite file", "[cli
   CHECK(lines_of(local_ls.out).size() == 1);
 
   SECTION("the environment names the node or the DSN; a flag wins over it") {
-    temp_dir elsewhere;
+    temp_folder elsewhere{"cli"};
     auto through_env = run(concat({"stat"}, key),
                            {elsewhere.path(), "", {{"ARTIFACT_STORE_NODE", serving.address()}}});
     CHECK(through_env.status == 0);
@@ -616,7 +436,7 @@ TEST_CASE("in-process and --node print the same, on the same SQLite file", "[cli
 }
 
 TEST_CASE("ls: empty filter fields are wildcards, --limit, pages", "[cli]") {
-  temp_dir dir;
+  temp_folder dir{"cli"};
   const run_options here{dir.path()};
   struct owned {
     std::vector<std::string> scope;
@@ -687,7 +507,7 @@ TEST_CASE("ls: empty filter fields are wildcards, --limit, pages", "[cli]") {
 }
 
 TEST_CASE("a restarted node on the same SQLite file serves the same data", "[cli]") {
-  temp_dir dir;
+  temp_folder dir{"cli"};
   std::string stored;
   std::string id;
   {
@@ -713,7 +533,7 @@ TEST_CASE("a restarted node on the same SQLite file serves the same data", "[cli
 }
 
 TEST_CASE("usage errors exit 2 with the usage text, --help exits 0", "[cli]") {
-  temp_dir dir;
+  temp_folder dir{"cli"};
   const run_options here{dir.path()};
   auto usage_error = [&](const std::vector<std::string>& args, const run_options& options) {
     auto result = run(args, options);
@@ -754,7 +574,7 @@ TEST_CASE("usage errors exit 2 with the usage text, --help exits 0", "[cli]") {
 }
 
 TEST_CASE("errors exit 3 as error: <code>: <message>", "[cli]") {
-  temp_dir dir;
+  temp_folder dir{"cli"};
   const run_options here{dir.path()};
   auto failure = [&](const std::vector<std::string>& args, const std::string& code,
                      const run_options& options) {
@@ -789,7 +609,7 @@ TEST_CASE("errors exit 3 as error: <code>: <message>", "[cli]") {
 }
 
 TEST_CASE("migrate applies the schema and says so", "[cli]") {
-  temp_dir dir;
+  temp_folder dir{"cli"};
   auto sqlite = run({"migrate"}, {dir.path()});
   INFO(sqlite);
   CHECK(sqlite.status == 0);
@@ -804,7 +624,7 @@ TEST_CASE("migrate applies the schema and says so", "[cli]") {
 
 TEST_CASE("bench counts every operation it measures, with caller threads or caller actors",
           "[cli]") {
-  temp_dir dir;
+  temp_folder dir{"cli"};
   for (std::string callers : {"threads", "actors"}) {
     for (std::string workload : {"get", "put", "put-dup"}) {
       auto measured =
@@ -841,7 +661,7 @@ TEST_CASE("a TLS node serves clients with a certificate from its CA only", "[cli
     return std::vector<std::string>{"--tls-cert", tls.certificate, "--tls-key",
                                     tls.key,      "--tls-ca",      tls.ca_file};
   };
-  temp_dir dir;
+  temp_folder dir{"cli"};
   node serving{dir.path(), concat({"--dsn", "memory:"}, tls_args(server))};
   const auto owner = scope_args("t", "u", "s");
   const auto via =
@@ -889,39 +709,12 @@ constexpr int crash_writer_cap = 2500;
 // this time has hung.
 constexpr auto crash_bound = 120s;
 
-// A client of the node at `address` ("HOST:PORT") in an actor system of the
-// test process, over real CAF remoting.
-class remote_session {
- public:
-  explicit remote_session(const std::string& address) {
-    const auto colon = address.rfind(':');
-    REQUIRE(colon != std::string::npos);
-    artifacts::configure_actor_system(cfg_);
-    REQUIRE_FALSE(artifacts::configure_remoting(cfg_, artifacts::remoting_options{}));
-    sys_ = std::make_unique<caf::actor_system>(cfg_);
-    auto remote =
-        artifacts::connect_store(*sys_, address.substr(0, colon),
-                                 static_cast<uint16_t>(std::stoi(address.substr(colon + 1))), 10s);
-    INFO(address << ": "
-                 << (remote ? std::string("connected") : artifacts::describe(remote.error())));
-    REQUIRE(remote);
-    client_ = std::make_unique<artifacts::client>(*sys_, std::move(*remote), 20s);
-  }
-  ~remote_session() {
-    // The client goes before its actor system.
-    client_.reset();
-    sys_.reset();
-  }
-  remote_session(const remote_session&) = delete;
-  remote_session& operator=(const remote_session&) = delete;
-
-  artifacts::client& client() { return *client_; }
-
- private:
-  caf::actor_system_config cfg_;
-  std::unique_ptr<caf::actor_system> sys_;
-  std::unique_ptr<artifacts::client> client_;
-};
+// A client of `serving` in an actor system of the test process, over real
+// CAF remoting.
+std::unique_ptr<artifacts::scenarios::remote_client> connect_to(const node& serving) {
+  return std::make_unique<artifacts::scenarios::remote_client>(
+      serving.host(), serving.port(), artifacts::remoting_options{}, 10s, 20s);
+}
 
 // What the writers learnt before their node died.
 struct acknowledged_puts {
@@ -934,7 +727,7 @@ struct acknowledged_puts {
 // node with SIGKILL once `kill_after` puts are acknowledged, and returns
 // every put acknowledged before it died.
 acknowledged_puts kill_node_mid_stream(node& serving, size_t kill_after) {
-  remote_session session{serving.address()};
+  auto session = connect_to(serving);
   std::mutex mutex;
   std::condition_variable acknowledged;
   acknowledged_puts result;
@@ -942,7 +735,7 @@ acknowledged_puts kill_node_mid_stream(node& serving, size_t kill_after) {
   for (int w = 0; w < crash_writers; ++w) {
     writers.emplace_back([&, w] {
       for (int index = w; index < crash_writer_cap; index += crash_writers) {
-        auto ref = session.client().put(artifacts::testing::stream_request(index));
+        auto ref = session->client().put(artifacts::testing::stream_request(index));
         std::lock_guard<std::mutex> guard{mutex};
         if (!ref) {
           result.failures.push_back(artifacts::describe(ref.error()));
@@ -980,8 +773,8 @@ acknowledged_puts kill_node_mid_stream(node& serving, size_t kill_after) {
 // the ref that was acknowledged and its bytes, `ls --node` lists the same,
 // and the store takes puts again: returns the ref of that last put.
 artifacts::v1::ArtifactRef check_restarted_node(node& serving, const acknowledged_puts& before) {
-  remote_session session{serving.address()};
-  auto& client = session.client();
+  auto session = connect_to(serving);
+  auto& client = session->client();
   artifacts::testing::stored_stream stored;
   stored.listed = artifacts::scenarios::list_all(client, artifacts::v1::Scope{}, 16);
   stored.fetch = [&](const artifacts::v1::ArtifactRef& ref) -> std::optional<std::string> {
@@ -1040,7 +833,7 @@ void kill_restart_and_check(
   for (size_t point = 0; point < runs; ++point) {
     const size_t kill_after = kill_points[point];
     DYNAMIC_SECTION("killed after " << kill_after << " acknowledged puts") {
-      temp_dir dir;
+      temp_folder dir{"cli"};
       const auto serve_args = fresh_store(dir.path());
       acknowledged_puts first;
       {
@@ -1089,26 +882,12 @@ std::string unique_application_name(const std::string& role) {
          std::to_string(counter++);
 }
 
-// Waits (boundedly) until no server connection carries `application_name`:
-// a backend leaves pg_stat_activity shortly after its client disconnects.
-size_t connections_after_exit(const artifacts::testing::temporary_schema& schema,
-                              const std::string& application_name) {
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  for (;;) {
-    auto count = schema.connections_named(application_name);
-    if (count == 0 || std::chrono::steady_clock::now() > deadline) {
-      return count;
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-}
-
 }  // namespace
 
 TEST_CASE("two nodes on one PostgreSQL share their artifacts, and none leaves a connection",
           "[.postgres]") {
   artifacts::testing::temporary_schema schema;
-  temp_dir dir;
+  temp_folder dir{"cli"};
   const auto first_name = unique_application_name("first");
   const auto second_name = unique_application_name("second");
   const auto local_name = unique_application_name("local");
@@ -1138,19 +917,18 @@ TEST_CASE("two nodes on one PostgreSQL share their artifacts, and none leaves a 
   CHECK(bytes.out == "shared through PostgreSQL");
 
   CHECK(first.stop(SIGTERM) == 0);
-  CHECK(connections_after_exit(schema, first_name) == 0);
-  CHECK(connections_after_exit(schema, local_name) == 0);
+  CHECK(schema.connections_settled(first_name) == 0);
+  CHECK(schema.connections_settled(local_name) == 0);
   CHECK(run(concat({"exists", "--node", second.address()}, key)).out == "true\n");
   CHECK(run(concat({"rm", "--node", second.address()}, key)).status == 0);
   CHECK(second.stop(SIGINT) == 0);
-  CHECK(connections_after_exit(schema, second_name) == 0);
-  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") ==
-        std::vector<std::vector<std::string>>{{"0"}});
+  CHECK(schema.connections_settled(second_name) == 0);
+  CHECK(schema.stored_artifacts() == 0);
 }
 
 TEST_CASE("32 concurrent identical puts against one node: one id, one row", "[.postgres]") {
   artifacts::testing::temporary_schema schema;
-  temp_dir dir;
+  temp_folder dir{"cli"};
   write_file(dir / "same.bin", binary_payload);
   const auto name = unique_application_name("node");
   node serving{dir.path(), {"--dsn", schema.dsn(name), "--pool", "8"}};
@@ -1159,13 +937,13 @@ TEST_CASE("32 concurrent identical puts against one node: one id, one row", "[.p
   // Under ThreadSanitizer, 32 instrumented commands starting at once starve
   // each other and the node of CPU past their connect bound; 8 still race.
   const int callers = artifacts::scenarios::load_volume(32, 8);
-  std::vector<std::unique_ptr<child>> puts;
+  std::vector<std::unique_ptr<child_process>> puts;
   for (int i = 0; i < callers; ++i) {
-    puts.push_back(std::make_unique<child>(args, run_options{dir.path()}));
+    puts.push_back(start_command(args, run_options{dir.path()}));
   }
   std::vector<std::string> outputs;
   for (auto& put : puts) {
-    const int status = put->wait();
+    const int status = put->wait(command_bound);
     INFO(put->err());
     CHECK(status == 0);
     outputs.push_back(put->out());
@@ -1174,10 +952,9 @@ TEST_CASE("32 concurrent identical puts against one node: one id, one row", "[.p
     CHECK(output == outputs.front());
   }
   CHECK(parse_ref(only_line(outputs.front())).sha256() == artifacts::sha256_hex(binary_payload));
-  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") ==
-        std::vector<std::vector<std::string>>{{"1"}});
+  CHECK(schema.stored_artifacts() == 1);
   CHECK(serving.stop() == 0);
-  CHECK(connections_after_exit(schema, name) == 0);
+  CHECK(schema.connections_settled(name) == 0);
 }
 
 TEST_CASE("migrate on PostgreSQL applies the schema once", "[.postgres]") {
@@ -1191,7 +968,7 @@ TEST_CASE("migrate on PostgreSQL applies the schema once", "[.postgres]") {
   auto second = run({"migrate", "--dsn", schema.dsn(name)});
   CHECK(second.out == first.out);
   CHECK_FALSE(schema.query("SELECT version FROM schema_migrations").empty());
-  CHECK(connections_after_exit(schema, name) == 0);
+  CHECK(schema.connections_settled(name) == 0);
 }
 
 TEST_CASE("postgres: a node killed mid-stream restarts with every acknowledged put",
@@ -1204,5 +981,5 @@ TEST_CASE("postgres: a node killed mid-stream restarts with every acknowledged p
   });
   // The killed nodes' connections too: the server drops a backend whose
   // client is gone.
-  CHECK(connections_after_exit(schema, name) == 0);
+  CHECK(schema.connections_settled(name) == 0);
 }

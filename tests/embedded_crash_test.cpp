@@ -29,10 +29,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <artifact_store/errc.hpp>
+
 #include "scenarios/crash_stream.hpp"
 #include "scenarios/driver_test_support.hpp"
 #include "scenarios/load_scale.hpp"
-#include "storage/errc.hpp"
 #include "storage/open_driver.hpp"
 #include "storage/operations.hpp"
 
@@ -40,7 +41,7 @@ namespace {
 
 using namespace artifacts;
 using namespace artifacts::testing;
-using artifacts::scenarios::load_volume;
+using namespace artifacts::scenarios;
 namespace stdfs = std::filesystem;
 
 // How long the parent waits for the writer's acknowledgements before it
@@ -193,7 +194,7 @@ v1::ArtifactRef check_store_after_crash(const std::string& dsn, const writer_run
   stored_stream stored;
   stored.listed = list_all(*ops, make_scope("", "", ""), 7);
   stored.fetch = [&](const v1::ArtifactRef& ref) -> std::optional<std::string> {
-    auto blob = ops->get(key_of(ref.scope(), ref.id()));
+    auto blob = ops->get(make_key(ref));
     if (!blob.found()) {
       return std::nullopt;
     }
@@ -202,7 +203,7 @@ v1::ArtifactRef check_store_after_crash(const std::string& dsn, const writer_run
   check_after_crash(stored, run.acknowledged, 1);
 
   auto after = ops->put(stream_request(writer_cap));
-  CHECK(ops->get(key_of(after.scope(), after.id())).data() == stream_bytes(writer_cap));
+  CHECK(ops->get(make_key(after)).data() == stream_bytes(writer_cap));
   return after;
 }
 

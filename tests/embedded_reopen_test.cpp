@@ -9,10 +9,11 @@
 #include <caf/actor_system_config.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/client.hpp"
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/store.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/configure.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/store.hpp>
+
 #include "scenarios/driver_test_support.hpp"
 #include "scenarios/scenario_support.hpp"
 
@@ -70,9 +71,9 @@ class host {
 };
 
 v1::PutRequest sample_request() {
-  auto request = testing::put_request(testing::make_scope("tenant", "user", "session", "task"),
-                                      std::string(300000, 'r') + std::string("\0tail", 5), "docs",
-                                      "report.bin");
+  auto request = scenarios::put_request(scenarios::make_scope("tenant", "user", "session", "task"),
+                                        std::string(300000, 'r') + std::string("\0tail", 5), "docs",
+                                        "report.bin");
   request.set_mime_type("application/x-report");
   (*request.mutable_source()->mutable_fields())["tool"].set_string_value("reopen-test");
   return request;
@@ -80,7 +81,7 @@ v1::PutRequest sample_request() {
 
 // Checks that `c` serves `ref` with the bytes of `request`.
 void check_served(client& c, const v1::PutRequest& request, const v1::ArtifactRef& ref) {
-  auto key = testing::key_of(request.scope(), ref.id());
+  auto key = scenarios::make_key(request.scope(), ref.id());
   auto blob = REQUIRE_VALUE(c.get(key));
   CHECK(blob.found());
   CHECK(blob.data() == request.data());

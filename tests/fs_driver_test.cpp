@@ -1,5 +1,6 @@
 // The filesystem driver at the storage level: open_driver + operations, no
-// actors, plus the properties of its path encoding.
+// actors. The cases every driver passes are registered from driver_cases;
+// here are the fs driver's own: its path encoding, lock, sweep and sidecars.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -14,9 +15,11 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <catch2/catch.hpp>
 
+#include <artifact_store/errc.hpp>
+
+#include "scenarios/driver_cases.hpp"
 #include "scenarios/driver_test_support.hpp"
 #include "scenarios/load_scale.hpp"
-#include "storage/errc.hpp"
 #include "storage/fs/fs_layout.hpp"
 #include "storage/fs/fs_sidecar.hpp"
 #include "storage/fs/fs_timed_lock.hpp"
@@ -27,9 +30,39 @@ namespace {
 
 using namespace artifacts;
 using namespace artifacts::testing;
-using artifacts::scenarios::load_volume;
+using namespace artifacts::scenarios;
 namespace stdfs = std::filesystem;
 using google::protobuf::util::MessageDifferencer;
+
+// The artifacts a store rooted at `root` holds: its sidecar files, each of
+// which commits one artifact.
+size_t sidecars_under(const stdfs::path& root) {
+  size_t count = 0;
+  if (!stdfs::exists(root / "v1")) {
+    return 0;
+  }
+  for (const auto& entry : stdfs::recursive_directory_iterator(root / "v1")) {
+    const auto name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.size() > fs::ref_suffix.size() &&
+        name.compare(name.size() - fs::ref_suffix.size(), fs::ref_suffix.size(), fs::ref_suffix) ==
+            0) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+[[maybe_unused]] const bool cases_registered = register_driver_cases(
+    "fs", folder_store_factory(
+              "fs", "fs-test", [](const stdfs::path& folder) { return "fs:" + folder.string(); },
+              sidecars_under));
+
+// A store on a fresh root of its own, and a backend of it.
+struct fs_store {
+  temp_folder folder{"fs-test"};
+  std::shared_ptr<driver> drv = open_driver(options_for("fs:" + folder.path().string()));
+  std::unique_ptr<operations> ops = open_ops(*drv);
+};
 
 // The path of an artifact's sidecar relative to the store's root.
 stdfs::path relative_sidecar(const v1::Scope& scope, std::string_view ns, std::string_view id) {
@@ -39,6 +72,11 @@ stdfs::path relative_sidecar(const v1::Scope& scope, std::string_view ns, std::s
     path /= name;
   }
   return path / (where.stem + std::string(fs::ref_suffix));
+}
+
+// The path of the sidecar of `ref`, in the store rooted at `root`.
+stdfs::path sidecar_path(const stdfs::path& root, const v1::ArtifactRef& ref) {
+  return root / relative_sidecar(ref.scope(), ref.namespace_(), ref.id());
 }
 
 // Scope values that stress the encoding: separators, dot names, the escape
@@ -193,21 +231,20 @@ TEST_CASE("fs: the classic ambiguous scopes get distinct paths", "[fs][layout]")
   CHECK(relative_sidecar(make_scope("a", "u", "s"), "ns", "ns_1") !=
         relative_sidecar(make_scope("A", "u", "s"), "ns", "ns_1"));
 
-  temp_folder folder("fs-test");
-  auto drv = open_driver(options_for("fs:" + folder.path().string()));
-  auto ops = open_ops(*drv);
+  fs_store store;
+  auto& ops = store.ops;
   auto slash_in_user = make_scope("A", "B/C", "D", "E");
   auto slash_in_session = make_scope("A", "B", "C/D", "E");
   auto ref = ops->put(put_request(slash_in_user, "slashes"));
-  CHECK(ops->exists(key_of(slash_in_user, ref.id())));
-  CHECK_FALSE(ops->exists(key_of(slash_in_session, ref.id())));
+  CHECK(ops->exists(make_key(slash_in_user, ref.id())));
+  CHECK_FALSE(ops->exists(make_key(slash_in_session, ref.id())));
 
   auto no_task = make_scope("t", "u", "s", "");
   auto underscore_task = make_scope("t", "u", "s", "_");
   auto session_ref = ops->put(put_request(no_task, "task scoped?"));
-  CHECK_FALSE(ops->exists(key_of(underscore_task, session_ref.id())));
-  CHECK_FALSE(ops->remove(key_of(underscore_task, session_ref.id())));
-  CHECK(ops->exists(key_of(no_task, session_ref.id())));
+  CHECK_FALSE(ops->exists(make_key(underscore_task, session_ref.id())));
+  CHECK_FALSE(ops->remove(make_key(underscore_task, session_ref.id())));
+  CHECK(ops->exists(make_key(no_task, session_ref.id())));
 }
 
 TEST_CASE("fs: awkward scopes round-trip on disk and stay under the root", "[fs]") {
@@ -237,9 +274,9 @@ TEST_CASE("fs: awkward scopes round-trip on disk and stay under the root", "[fs]
     stored.emplace_back(scope, ops->put(request));
   }
   for (const auto& [scope, ref] : stored) {
-    auto blob = ops->get(key_of(scope, ref.id()));
+    auto blob = ops->get(make_key(scope, ref.id()));
     CHECK(blob.found());
-    auto got = ops->get_ref(key_of(scope, ref.id()));
+    auto got = ops->get_ref(make_key(scope, ref.id()));
     REQUIRE(got.found());
     CHECK(MessageDifferencer::Equals(got.ref(), ref));
   }
@@ -257,177 +294,6 @@ TEST_CASE("fs: awkward scopes round-trip on disk and stay under the root", "[fs]
     CHECK(entry.path().filename().string().size() <= 255);
     CHECK_FALSE(entry.is_symlink());
   }
-}
-
-TEST_CASE("fs: round trip of bytes, ref and source", "[fs]") {
-  temp_folder folder("fs-test");
-  auto drv = open_driver(options_for("fs:" + folder.path().string()));
-  CHECK(drv->name() == "fs");
-  auto ops = open_ops(*drv);
-  auto scope = make_scope("tenant", "user", "session", "task");
-  auto request = put_request(scope, std::string("bytes\0with nul", 14), "docs", "../../a.txt");
-  request.set_mime_type("text/x-test");
-  (*request.mutable_source()->mutable_fields())["tool"].set_string_value("grep");
-  (*request.mutable_source()->mutable_fields())["n"].set_number_value(3.25);
-  auto ref = ops->put(request);
-  CHECK(ref.filename() == "../../a.txt");
-  CHECK(ref.has_source());
-
-  auto blob = ops->get(key_of(scope, ref.id()));
-  CHECK(blob.found());
-  CHECK(blob.data() == request.data());
-  auto stored = ops->get_ref(key_of(scope, ref.id()));
-  REQUIRE(stored.found());
-  CHECK(MessageDifferencer::Equals(stored.ref(), ref));
-  CHECK(ops->exists(key_of(scope, ref.id())));
-
-  auto empty = ops->put(put_request(scope, ""));
-  auto empty_blob = ops->get(key_of(scope, empty.id()));
-  CHECK(empty_blob.found());
-  CHECK(empty_blob.data().empty());
-  auto no_source = ops->get_ref(key_of(scope, empty.id()));
-  REQUIRE(no_source.found());
-  CHECK_FALSE(no_source.ref().has_source());
-
-  CHECK_FALSE(ops->get(key_of(scope, "docs_000000000000")).found());
-  CHECK_FALSE(ops->get_ref(key_of(scope, "docs_000000000000")).found());
-  CHECK_FALSE(ops->exists(key_of(scope, "docs_000000000000")));
-  CHECK_FALSE(ops->get(key_of(make_scope("nobody", "u", "s"), ref.id())).found());
-}
-
-TEST_CASE("fs: re-put returns the first writer's ref and never overwrites", "[fs]") {
-  temp_folder folder("fs-test");
-  auto drv = open_driver(options_for("fs:" + folder.path().string()));
-  auto ops = open_ops(*drv);
-  auto scope = make_scope("t", "u", "s");
-  auto first = ops->put(put_request(scope, "same bytes", "", "first.txt"));
-  auto second = ops->put(put_request(scope, "same bytes", "", "second.txt"));
-  CHECK(MessageDifferencer::Equals(first, second));
-  CHECK(second.filename() == "first.txt");
-  auto other_ns = ops->put(put_request(scope, "same bytes", "other"));
-  CHECK(other_ns.id() != first.id());
-  CHECK(list_all(*ops, make_scope("t", "", ""), 100).size() == 2);
-}
-
-TEST_CASE("fs: a taken id with other content is a hash collision", "[fs]") {
-  temp_folder folder("fs-test");
-  auto options = options_for("fs:" + folder.path().string());
-  options.make_id = [](std::string_view ns, std::string_view) {
-    return std::string(ns) + "_fixed";
-  };
-  auto drv = open_driver(options);
-  auto ops = open_ops(*drv);
-  auto scope = make_scope("t", "u", "s");
-  auto first = ops->put(put_request(scope, "one"));
-  try {
-    ops->put(put_request(scope, "two"));
-    FAIL("the second put should collide");
-  } catch (const store_error& e) {
-    CHECK(e.code() == errc::hash_collision);
-  }
-  CHECK(ops->get(key_of(scope, first.id())).data() == "one");
-}
-
-TEST_CASE("fs: list order and pagination match the memory driver", "[fs]") {
-  temp_folder folder("fs-test");
-  auto drv = open_driver(options_for("fs:" + folder.path().string()));
-  auto ops = open_ops(*drv);
-  auto reference_driver = open_driver(options_for("memory:"));
-  auto reference = open_ops(*reference_driver);
-
-  const std::vector<std::string> tenants = {
-      "a", "B",  "b", "ab", "a b", "\xC3\xA9",           "a/b",
-      "Z", "a%", "_", ".",  "..",  std::string(240, 'm')};
-  const std::vector<std::string> users = {"u", "U", "u2"};
-  const std::vector<std::string> tasks = {"", "_", "t"};
-  const std::vector<std::string> namespaces = {"", "ns", "NS", "n_s"};
-  std::mt19937 rng(7);
-  std::vector<std::tuple<std::string, std::string, std::string, std::string>> puts;
-  for (const auto& tenant : tenants) {
-    for (const auto& user : users) {
-      for (const auto& task : tasks) {
-        for (const auto& ns : namespaces) {
-          puts.emplace_back(tenant, user, task, ns);
-        }
-      }
-    }
-  }
-  std::shuffle(puts.begin(), puts.end(), rng);
-  puts.resize(90);
-  int n = 0;
-  for (const auto& [tenant, user, task, ns] : puts) {
-    auto request =
-        put_request(make_scope(tenant, user, "s", task), "payload " + std::to_string(n++ % 7), ns);
-    ops->put(request);
-    reference->put(request);
-  }
-
-  const std::vector<v1::Scope> filters = {
-      make_scope("", "", ""),      make_scope("a", "", ""),       make_scope("a", "u", ""),
-      make_scope("", "", "", "_"), make_scope("", "U", "s", "t"), make_scope("nobody", "", ""),
-      make_scope("..", "", ""),
-  };
-  for (const auto& filter : filters) {
-    auto expected = list_all(*reference, filter, 1000);
-    for (uint32_t page : {1u, 7u, 1000u}) {
-      INFO("filter " << filter.ShortDebugString() << ", page " << page);
-      CHECK(same_refs(list_all(*ops, filter, page), expected));
-    }
-  }
-}
-
-TEST_CASE("fs: delete is idempotent and scoped", "[fs]") {
-  temp_folder folder("fs-test");
-  auto drv = open_driver(options_for("fs:" + folder.path().string()));
-  auto ops = open_ops(*drv);
-  auto scope = make_scope("t", "u", "s");
-  auto other = make_scope("t2", "u", "s");
-  CHECK_FALSE(ops->remove(key_of(scope, "default_000000000000")));
-  auto ref = ops->put(put_request(scope, "to delete"));
-  CHECK_FALSE(ops->remove(key_of(other, ref.id())));
-  CHECK(ops->exists(key_of(scope, ref.id())));
-  CHECK(ops->remove(key_of(scope, ref.id())));
-  CHECK_FALSE(ops->remove(key_of(scope, ref.id())));
-  CHECK_FALSE(ops->get(key_of(scope, ref.id())).found());
-  CHECK_FALSE(ops->exists(key_of(scope, ref.id())));
-  CHECK(list_all(*ops, make_scope("", "", ""), 10).empty());
-}
-
-TEST_CASE("fs: a store survives reopen", "[fs]") {
-  temp_folder folder("fs-test");
-  auto dsn = "fs:" + folder.path().string();
-  auto scope = make_scope("t", "u", "s", "k");
-  auto request = put_request(scope, std::string(100000, 'x') + "tail", "ns", "big.bin");
-  (*request.mutable_source()->mutable_fields())["origin"].set_string_value("test");
-  v1::ArtifactRef ref;
-  {
-    auto drv = open_driver(options_for(dsn));
-    ref = open_ops(*drv)->put(request);
-  }
-  auto drv = open_driver(options_for(dsn));
-  auto ops = open_ops(*drv);
-  auto blob = ops->get(key_of(scope, ref.id()));
-  CHECK(blob.found());
-  CHECK(blob.data() == request.data());
-  auto stored = ops->get_ref(key_of(scope, ref.id()));
-  REQUIRE(stored.found());
-  CHECK(MessageDifferencer::Equals(stored.ref(), ref));
-}
-
-TEST_CASE("fs: identical puts from 64 threads leave one artifact", "[fs][concurrency]") {
-  for (size_t backends : {size_t{8}, size_t{64}}) {
-    DYNAMIC_SECTION("through " << backends << " backends") {
-      temp_folder folder("fs-test");
-      auto drv = open_driver(options_for("fs:" + folder.path().string()));
-      check_identical_puts_leave_one_row(*drv, backends, 64);
-    }
-  }
-}
-
-TEST_CASE("fs: 128 threads of mixed operations through 4 backends", "[fs][concurrency]") {
-  temp_folder folder("fs-test");
-  auto drv = open_driver(options_for("fs:" + folder.path().string()));
-  check_mixed_operations(*drv, 4, 128, load_volume(12, 4));
 }
 
 TEST_CASE("fs: the per-key write lock is exclusive and its wait is bounded", "[fs][concurrency]") {
@@ -509,10 +375,8 @@ TEST_CASE("fs: opening sweeps what interrupted writes left behind", "[fs]") {
     file_like_ref = ops->put(put_request(file_like, "in odd folders", "x.json"));
     uncommitted = ops->put(put_request(scope, "interrupted before its sidecar"));
   }
-  auto kept_sidecar = folder.path() / relative_sidecar(scope, kept.namespace_(), kept.id());
-  auto artifact_folder = kept_sidecar.parent_path();
-  auto lost_sidecar =
-      folder.path() / relative_sidecar(scope, uncommitted.namespace_(), uncommitted.id());
+  auto artifact_folder = sidecar_path(folder.path(), kept).parent_path();
+  auto lost_sidecar = sidecar_path(folder.path(), uncommitted);
   auto lost_bytes = stdfs::path(lost_sidecar).replace_extension(".bin");
   stdfs::remove(lost_sidecar);
   std::ofstream(artifact_folder / ".tmp-123-456-7") << "half a file";
@@ -526,33 +390,29 @@ TEST_CASE("fs: opening sweeps what interrupted writes left behind", "[fs]") {
   CHECK_FALSE(stdfs::exists(folder.path() / "v1" / ".tmp-1-2-3"));
   CHECK_FALSE(stdfs::exists(lost_bytes));
   CHECK_FALSE(stdfs::exists(folder.path() / "v1" / "_empty"));
-  CHECK(ops->get(key_of(scope, kept.id())).data() == "complete");
-  CHECK_FALSE(ops->exists(key_of(scope, uncommitted.id())));
+  CHECK(ops->get(make_key(scope, kept.id())).data() == "complete");
+  CHECK_FALSE(ops->exists(make_key(scope, uncommitted.id())));
   CHECK(list_all(*ops, scope, 10).size() == 1);
-  CHECK(ops->get(key_of(file_like, file_like_ref.id())).data() == "in odd folders");
+  CHECK(ops->get(make_key(file_like, file_like_ref.id())).data() == "in odd folders");
 }
 
 TEST_CASE("fs: an artifact without a readable sidecar is absent", "[fs]") {
-  temp_folder folder("fs-test");
-  auto drv = open_driver(options_for("fs:" + folder.path().string()));
-  auto ops = open_ops(*drv);
-  auto scope = make_scope("t", "u", "s");
+  fs_store store;
+  auto& ops = store.ops;
+  const auto scope = make_scope("t", "u", "s");
   auto ref = ops->put(put_request(scope, "soon unreadable"));
-  std::ofstream(folder.path() / relative_sidecar(scope, ref.namespace_(), ref.id()),
-                std::ios::trunc)
-      << "{not json";
-  CHECK_FALSE(ops->get(key_of(scope, ref.id())).found());
-  CHECK_FALSE(ops->exists(key_of(scope, ref.id())));
+  std::ofstream(sidecar_path(store.folder.path(), ref), std::ios::trunc) << "{not json";
+  CHECK_FALSE(ops->get(make_key(scope, ref.id())).found());
+  CHECK_FALSE(ops->exists(make_key(scope, ref.id())));
   CHECK(list_all(*ops, scope, 10).empty());
   // A put repairs it.
   auto again = ops->put(put_request(scope, "soon unreadable"));
-  CHECK(ops->get(key_of(scope, again.id())).data() == "soon unreadable");
+  CHECK(ops->get(make_key(scope, again.id())).data() == "soon unreadable");
 }
 
 TEST_CASE("fs: a sidecar whose identity holds a NUL byte is absent", "[fs]") {
-  temp_folder folder("fs-test");
-  auto drv = open_driver(options_for("fs:" + folder.path().string()));
-  auto ops = open_ops(*drv);
+  fs_store store;
+  auto& ops = store.ops;
   auto scope = make_scope("t", "u", "s");
   auto ref = ops->put(put_request(scope, "kept"));
   // What a damaged tree can hold: a folder whose name decodes to a value with
@@ -560,7 +420,7 @@ TEST_CASE("fs: a sidecar whose identity holds a NUL byte is absent", "[fs]") {
   // one, and a listing could not continue after it.
   auto damaged = ref;
   damaged.mutable_scope()->set_task(std::string("a\0b", 3));
-  auto path = folder.path() / relative_sidecar(damaged.scope(), ref.namespace_(), ref.id());
+  auto path = sidecar_path(store.folder.path(), damaged);
   stdfs::create_directories(path.parent_path());
   std::ofstream(path) << fs::sidecar_json("test", damaged);
   REQUIRE(fs::parse_sidecar(fs::sidecar_json("test", ref)).has_value());
@@ -569,9 +429,4 @@ TEST_CASE("fs: a sidecar whose identity holds a NUL byte is absent", "[fs]") {
   auto listed = list_all(*ops, make_scope("t", "", ""), 1);
   REQUIRE(listed.size() == 1);
   CHECK(MessageDifferencer::Equals(listed[0], ref));
-}
-
-TEST_CASE("fs: a batch of puts keeps each put's own outcome", "[fs]") {
-  temp_folder folder("fs-test");
-  check_put_batch_outcomes(options_for("fs:" + folder.path().string()));
 }

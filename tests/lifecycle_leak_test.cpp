@@ -7,15 +7,11 @@
 // PostgreSQL: lifecycle_leak_postgres_test.cpp.
 #include <string>
 
-#include <caf/actor_registry.hpp>
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/configure.hpp"
-#include "actors/store_config.hpp"
+#include <artifact_store/store_config.hpp>
+
 #include "scenarios/driver_test_support.hpp"
-#include "scenarios/load_scale.hpp"
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/process_counts.hpp"
 #include "scenarios/remote_fixture.hpp"
@@ -26,28 +22,6 @@ namespace {
 
 using namespace artifacts;
 using namespace artifacts::scenarios;
-
-// Enough that anything a cycle leaves behind adds up to a clear excess.
-constexpr int cycles = load_volume(100, 20);
-
-// Runs the cycles on `dsn` in one actor system and checks that they leave no
-// thread, descriptor or actor behind.
-void check_cycles_leave_nothing(const std::string& dsn) {
-  caf::actor_system_config cfg;
-  configure_actor_system(cfg);
-  caf::actor_system sys{cfg};
-  // Taken once the actor system runs: only what the stores add is theirs.
-  const auto actors_before = sys.registry().running();
-  const auto before = current_footprint();
-  store_config config;
-  config.storage.dsn = dsn;
-  open_use_close(sys, config, cycles);
-  const auto after = footprint_back_to(before);
-  INFO("before: " << to_string(before) << "; after: " << to_string(after));
-  CHECK(excess(after.threads, before.threads) == 0);
-  CHECK(excess(after.descriptors, before.descriptors) == 0);
-  CHECK(sys.registry().running() == actors_before);
-}
 
 // One whole life of the store in a process: its own actor system(s), a
 // store, a put and a get, then everything shut down.

@@ -1,5 +1,5 @@
 // open_store on DSNs it cannot serve: each fails at open time with its typed
-// error (actors/store.hpp), and no error message repeats a password.
+// error (include/artifact_store/store.hpp), and no error message repeats a password.
 // (A TLS key with a wrong passphrase is covered in remote_faults_test.cpp.)
 #include <string>
 #include <vector>
@@ -8,10 +8,11 @@
 #include <caf/actor_system_config.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/store.hpp"
-#include "storage/errc.hpp"
+#include <artifact_store/configure.hpp>
+#include <artifact_store/errc.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/store.hpp>
+
 #include "storage/postgres/conninfo.hpp"
 
 using namespace artifacts;

@@ -14,9 +14,10 @@
 #include <caf/event_based_actor.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/store.hpp"
+#include <artifact_store/configure.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/store.hpp>
+
 #include "actors/supervisor.hpp"
 #include "scenarios/instrumented_driver.hpp"
 #include "scenarios/load_scale.hpp"

@@ -1,6 +1,8 @@
 // The PostgreSQL driver against a real server (run under pg_virtualenv):
 // schema, migrations, connection settings, error mapping and the store's
-// semantics through operations, each test on a schema of its own.
+// semantics through operations, each test on a schema of its own. The cases
+// every driver passes are registered from driver_cases; the rest are
+// PostgreSQL's own.
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -9,17 +11,18 @@
 #include <tuple>
 #include <vector>
 
-#include <google/protobuf/util/message_differencer.h>
 #include <libpq-fe.h>
 #include <catch2/catch.hpp>
 #include <pqxx/connection>
 #include <pqxx/transaction>
 
-#include "messages/ref_json.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/ref_json.hpp>
+
+#include "scenarios/driver_cases.hpp"
 #include "scenarios/driver_test_support.hpp"
 #include "scenarios/postgres_schema.hpp"
-#include "storage/artifact_id.hpp"
-#include "storage/errc.hpp"
+#include "scenarios/scenario_support.hpp"
 #include "storage/open_driver.hpp"
 #include "storage/operations.hpp"
 #include "storage/postgres/conninfo.hpp"
@@ -30,45 +33,29 @@ using artifacts::errc;
 using artifacts::operations;
 using artifacts::storage_options;
 using artifacts::store_error;
+using artifacts::scenarios::make_key;
+using artifacts::scenarios::make_scope;
+using artifacts::scenarios::put_request;
+using artifacts::scenarios::same;
+using artifacts::testing::options_for;
 using artifacts::testing::temporary_schema;
 namespace v1 = artifacts::v1;
 
 using rows = std::vector<std::vector<std::string>>;
 
-storage_options options_for(const temporary_schema& schema,
-                            const std::string& application_name = "artifact-store") {
-  storage_options options;
-  options.dsn = schema.dsn(application_name);
-  return options;
-}
-
-v1::Scope make_scope(std::string tenant, std::string user, std::string session,
-                     std::string task = "") {
-  v1::Scope scope;
-  scope.set_tenant(std::move(tenant));
-  scope.set_user(std::move(user));
-  scope.set_session(std::move(session));
-  scope.set_task(std::move(task));
-  return scope;
-}
-
-v1::PutRequest put_request(const v1::Scope& scope, std::string data) {
-  v1::PutRequest request;
-  *request.mutable_scope() = scope;
-  request.set_data(std::move(data));
-  return request;
-}
-
-v1::Key key_of(const v1::ArtifactRef& ref) {
-  v1::Key key;
-  *key.mutable_scope() = ref.scope();
-  key.set_id(ref.id());
-  return key;
-}
-
-bool same(const google::protobuf::Message& a, const google::protobuf::Message& b) {
-  return google::protobuf::util::MessageDifferencer::Equals(a, b);
-}
+// The behavioural cases every driver passes, each store on a fresh schema
+// of its own, whose rows the cases count.
+[[maybe_unused]] const bool cases_registered = artifacts::testing::register_driver_cases(
+    "postgres", {"postgres",
+                 [] {
+                   auto schema = std::make_shared<temporary_schema>();
+                   artifacts::testing::fresh_store store;
+                   store.dsn = schema->dsn();
+                   store.count_stored = [schema] { return schema->stored_artifacts(); };
+                   store.resources = std::move(schema);
+                   return store;
+                 },
+                 artifacts::testing::store_lifetime::outlives_driver});
 
 // The code of the store_error `fn` throws; fails the test when it throws
 // nothing or something else. `message` receives the error's text.
@@ -203,7 +190,7 @@ TEST_CASE("a refused login is unavailable and the message holds no password") {
 
 TEST_CASE("a clean start applies migration 1 and creates the designed table") {
   temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
+  auto driver = artifacts::open_driver(options_for(schema.dsn()));
   CHECK(driver->name() == "postgres");
 
   CHECK(schema.query("SELECT version FROM schema_migrations") == rows{{"1"}});
@@ -239,7 +226,7 @@ TEST_CASE("a clean start applies migration 1 and creates the designed table") {
 
 TEST_CASE("re-opening a migrated schema applies nothing again") {
   temporary_schema schema;
-  auto options = options_for(schema);
+  auto options = options_for(schema.dsn());
   artifacts::open_driver(options);
   auto reopened = artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations") == rows{{"1"}});
@@ -250,7 +237,7 @@ TEST_CASE("re-opening a migrated schema applies nothing again") {
 
 TEST_CASE("16 drivers opening a fresh schema at once all succeed and migrate once") {
   temporary_schema schema;
-  auto options = options_for(schema);
+  auto options = options_for(schema.dsn());
   constexpr int openers = 16;
   std::atomic<int> opened{0};
   std::vector<std::string> failures(openers);
@@ -283,7 +270,7 @@ TEST_CASE("a failing migration is internal and names the file and leaves nothing
   schema.query(
       "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
       "applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), blocker INTEGER NOT NULL)");
-  auto options = options_for(schema);
+  auto options = options_for(schema.dsn());
   std::string message;
   CHECK(error_code_of([&] { artifacts::open_driver(options); }, &message) == errc::internal);
   CHECK(message.rfind("open: migration 0001_init.sql failed: ", 0) == 0);
@@ -295,156 +282,22 @@ TEST_CASE("a failing migration is internal and names the file and leaves nothing
   CHECK(schema.query("SELECT version FROM schema_migrations") == rows{{"1"}});
 }
 
-TEST_CASE("bytes round-trip exactly for every byte value and for empty and 1 MiB payloads") {
+TEST_CASE("a ref without a source stores JSON null in source_json") {
   temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
+  auto driver = artifacts::open_driver(options_for(schema.dsn()));
   operations ops{driver->open_backend(), driver->options()};
-  auto scope = make_scope("tenant", "user", "session", "task");
-
-  std::string every_byte;
-  for (int value = 0; value < 256; ++value) {
-    every_byte.push_back(static_cast<char>(value));
-  }
-  std::string large(size_t{1} << 20, '\0');
-  for (size_t i = 0; i < large.size(); ++i) {
-    large[i] = static_cast<char>((i * 7919 + i / 251) & 0xff);
-  }
-  for (const auto& payload : {every_byte, std::string(), large}) {
-    auto ref = ops.put(put_request(scope, payload));
-    CHECK(ref.size_bytes() == static_cast<int64_t>(payload.size()));
-    auto blob = ops.get(key_of(ref));
-    REQUIRE(blob.found());
-    CHECK(blob.data() == payload);
-    auto fetched = ops.get_ref(key_of(ref));
-    REQUIRE(fetched.found());
-    CHECK(same(fetched.ref(), ref));
-  }
-  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") == rows{{"3"}});
-}
-
-TEST_CASE("refs round-trip with scope and namespace and defaults and source") {
-  temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
-  operations ops{driver->open_backend(), driver->options()};
-
-  auto request = put_request(make_scope("t", "u", "s"), "hello");
-  request.set_namespace_("docs");
-  request.set_filename("hello.txt");
-  request.set_text(true);
-  REQUIRE(artifacts::source_from_json(R"({"tool":"grep","n":3,"nested":{"ok":true}})",
-                                      request.mutable_source()));
-  auto ref = ops.put(request);
-  CHECK(ref.namespace_() == "docs");
-  CHECK(ref.id().rfind("docs_", 0) == 0);
-  CHECK(ref.mime_type() == "text/plain; charset=utf-8");
-  CHECK(ref.has_source());
-
-  auto fetched = ops.get_ref(key_of(ref));
-  REQUIRE(fetched.found());
-  CHECK(same(fetched.ref(), ref));
-  CHECK(same(fetched.ref().source(), request.source()));
-
   auto plain = ops.put(put_request(make_scope("t", "u", "s"), "no source"));
-  auto plain_fetched = ops.get_ref(key_of(plain));
+  auto plain_fetched = ops.get_ref(make_key(plain));
   REQUIRE(plain_fetched.found());
   CHECK_FALSE(plain_fetched.ref().has_source());
   CHECK(schema.query("SELECT convert_from(source_json, 'UTF8') FROM artifacts_blobs "
                      "WHERE id = '" +
                      plain.id() + "'") == rows{{"null"}});
-
-  v1::Key absent;
-  *absent.mutable_scope() = make_scope("t", "u", "s");
-  absent.set_id("default_000000000000");
-  CHECK_FALSE(ops.get(absent).found());
-  CHECK_FALSE(ops.get_ref(absent).found());
-  CHECK_FALSE(ops.exists(absent));
-  CHECK(ops.exists(key_of(ref)));
-  CHECK(ops.remove(key_of(ref)));
-  CHECK_FALSE(ops.remove(key_of(ref)));
-  CHECK_FALSE(ops.exists(key_of(ref)));
-}
-
-TEST_CASE("a re-put returns the first writer's ref unchanged and keeps one row") {
-  temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
-  operations first_writer{driver->open_backend(), driver->options()};
-  operations second_writer{driver->open_backend(), driver->options()};
-  auto scope = make_scope("t", "u", "s", "task");
-
-  auto first = put_request(scope, "same bytes");
-  first.set_mime_type("application/x-first");
-  first.set_filename("first.bin");
-  REQUIRE(artifacts::source_from_json(R"({"writer":"first"})", first.mutable_source()));
-  auto second = put_request(scope, "same bytes");
-  second.set_mime_type("application/x-second");
-  second.set_filename("second.bin");
-
-  auto stored = first_writer.put(first);
-  auto again = second_writer.put(second);
-  CHECK(same(again, stored));
-  CHECK(again.mime_type() == "application/x-first");
-  CHECK(again.filename() == "first.bin");
-  CHECK(schema.query("SELECT count(*), min(mime_type) FROM artifacts_blobs") ==
-        rows{{"1", "application/x-first"}});
-}
-
-TEST_CASE("identical puts from 16 connections at once return one ref and leave one row") {
-  temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
-  auto scope = make_scope("t", "u", "s");
-  constexpr int writers = 16;
-  std::vector<v1::ArtifactRef> refs(writers);
-  std::vector<std::string> failures(writers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < writers; ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        operations ops{driver->open_backend(), driver->options()};
-        auto request = put_request(scope, "contended bytes");
-        request.set_filename("writer-" + std::to_string(i));
-        refs[i] = ops.put(request);
-      } catch (const std::exception& e) {
-        failures[i] = e.what();
-      }
-    });
-  }
-  for (auto& thread : threads) {
-    thread.join();
-  }
-  for (int i = 0; i < writers; ++i) {
-    CHECK(failures[i].empty());
-    CHECK(same(refs[i], refs[0]));
-  }
-  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") == rows{{"1"}});
-}
-
-TEST_CASE("a forced id collision fails with hash_collision and leaves the first artifact") {
-  temporary_schema schema;
-  auto options = options_for(schema);
-  options.make_id = [](std::string_view ns, std::string_view) {
-    return std::string(ns) + "_constant";
-  };
-  auto driver = artifacts::open_driver(options);
-  operations ops{driver->open_backend(), driver->options()};
-  auto scope = make_scope("t", "u", "s");
-
-  auto first = ops.put(put_request(scope, "first content"));
-  CHECK(first.id() == "default_constant");
-  CHECK(error_code_of([&] { ops.put(put_request(scope, "other content")); }) ==
-        errc::hash_collision);
-
-  auto blob = ops.get(key_of(first));
-  REQUIRE(blob.found());
-  CHECK(blob.data() == "first content");
-  auto ref = ops.get_ref(key_of(first));
-  REQUIRE(ref.found());
-  CHECK(same(ref.ref(), first));
-  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") == rows{{"1"}});
 }
 
 TEST_CASE("list is in bytewise key order and small pages walk every row once") {
   temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
+  auto driver = artifacts::open_driver(options_for(schema.dsn()));
   operations ops{driver->open_backend(), driver->options()};
   if (GENERATE(false, true)) {
     // The store's order must not depend on the database's collation: with a
@@ -519,7 +372,7 @@ TEST_CASE("list is in bytewise key order and small pages walk every row once") {
 
 TEST_CASE("SQL in every string field is stored literally") {
   temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
+  auto driver = artifacts::open_driver(options_for(schema.dsn()));
   operations ops{driver->open_backend(), driver->options()};
 
   const std::string drop = "'; DROP TABLE artifacts_blobs; --";
@@ -533,13 +386,13 @@ TEST_CASE("SQL in every string field is stored literally") {
   auto ref = ops.put(request);
   CHECK(ref.scope().tenant() == drop);
 
-  auto fetched = ops.get_ref(key_of(ref));
+  auto fetched = ops.get_ref(make_key(ref));
   REQUIRE(fetched.found());
   CHECK(same(fetched.ref(), ref));
   CHECK(fetched.ref().namespace_() == "ns'); TRUNCATE artifacts_blobs; --");
   CHECK(fetched.ref().mime_type() == "text/plain'; SELECT pg_sleep(10); --");
   CHECK(fetched.ref().filename() == "../../etc/passwd'; --");
-  CHECK(ops.get(key_of(ref)).data() == "'; DELETE FROM artifacts_blobs; --");
+  CHECK(ops.get(make_key(ref)).data() == "'; DELETE FROM artifacts_blobs; --");
 
   v1::ListRequest by_tenant;
   by_tenant.mutable_filter()->set_tenant(drop);
@@ -553,7 +406,7 @@ TEST_CASE("SQL in every string field is stored literally") {
 TEST_CASE("an open backend shows its application_name in pg_stat_activity") {
   temporary_schema schema;
   const std::string application_name = "artifact-store-" + schema.name();
-  auto driver = artifacts::open_driver(options_for(schema, application_name));
+  auto driver = artifacts::open_driver(options_for(schema.dsn(application_name)));
   auto backend = driver->open_backend();
   CHECK(schema.connections_named(application_name) == 1);
   auto another = driver->open_backend();
@@ -562,7 +415,7 @@ TEST_CASE("an open backend shows its application_name in pg_stat_activity") {
 
 TEST_CASE("large payloads are stored lz4-compressed where the server has lz4") {
   temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
+  auto driver = artifacts::open_driver(options_for(schema.dsn()));
   operations ops{driver->open_backend(), driver->options()};
   std::string text;
   while (text.size() < 64 * 1024) {
@@ -575,14 +428,14 @@ TEST_CASE("large payloads are stored lz4-compressed where the server has lz4") {
   // The id is lowercase hex: safe to quote into the statement.
   CHECK(schema.query("SELECT pg_column_compression(bytes) FROM artifacts_blobs WHERE id = '" +
                      ref.id() + "'") == rows{{server_has_lz4 ? "lz4" : "pglz"}});
-  auto blob = ops.get(key_of(ref));
+  auto blob = ops.get(make_key(ref));
   REQUIRE(blob.found());
   CHECK(blob.data() == text);
 }
 
 TEST_CASE("a statement timeout is unavailable and the backend stays usable") {
   temporary_schema schema;
-  auto options = options_for(schema);
+  auto options = options_for(schema.dsn());
   options.statement_timeout = std::chrono::milliseconds{300};
   auto driver = artifacts::open_driver(options);
   operations ops{driver->open_backend(), driver->options()};
@@ -594,19 +447,19 @@ TEST_CASE("a statement timeout is unavailable and the backend stays usable") {
   lock.exec0("LOCK TABLE artifacts_blobs IN ACCESS EXCLUSIVE MODE");
 
   std::string message;
-  CHECK(error_code_of([&] { ops.get(key_of(ref)); }, &message) == errc::unavailable);
+  CHECK(error_code_of([&] { ops.get(make_key(ref)); }, &message) == errc::unavailable);
   CHECK(message.rfind("get: statement timed out", 0) == 0);
   CHECK(error_code_of([&] { ops.put(put_request(make_scope("t", "u", "s"), "more")); }) ==
         errc::unavailable);
 
   lock.abort();
-  CHECK(ops.get(key_of(ref)).data() == "locked away");
+  CHECK(ops.get(make_key(ref)).data() == "locked away");
 }
 
 TEST_CASE("a terminated connection is unavailable and the backend is dropped and replaced") {
   temporary_schema schema;
   const std::string application_name = "artifact-store-" + schema.name();
-  auto driver = artifacts::open_driver(options_for(schema, application_name));
+  auto driver = artifacts::open_driver(options_for(schema.dsn(application_name)));
   auto ops = std::make_unique<operations>(driver->open_backend(), driver->options());
   auto ref = ops->put(put_request(make_scope("t", "u", "s"), "survives"));
 
@@ -615,23 +468,17 @@ TEST_CASE("a terminated connection is unavailable and the backend is dropped and
                      "WHERE application_name = '" +
                      application_name + "'") == rows{{"t"}});
   std::string message;
-  CHECK(error_code_of([&] { ops->get(key_of(ref)); }, &message) == errc::unavailable);
+  CHECK(error_code_of([&] { ops->get(make_key(ref)); }, &message) == errc::unavailable);
   CAPTURE(message);
   ops.reset();
 
   operations fresh{driver->open_backend(), driver->options()};
-  CHECK(fresh.get(key_of(ref)).data() == "survives");
-}
-
-TEST_CASE("a batch of puts is one transaction and each put keeps its own outcome") {
-  temporary_schema schema;
-  artifacts::testing::check_put_batch_outcomes(options_for(schema));
-  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") == rows{{"5"}});
+  CHECK(fresh.get(make_key(ref)).data() == "survives");
 }
 
 TEST_CASE("a batch of gets answers each key in order, found or not, in one pipeline") {
   temporary_schema schema;
-  auto driver = artifacts::open_driver(options_for(schema));
+  auto driver = artifacts::open_driver(options_for(schema.dsn()));
   operations ops{driver->open_backend(), driver->options()};
   auto scope = make_scope("t", "u", "s");
   std::string large(1 << 20, '\0');
@@ -641,14 +488,14 @@ TEST_CASE("a batch of gets answers each key in order, found or not, in one pipel
   auto small = ops.put(put_request(scope, "small"));
   auto big = ops.put(put_request(scope, large));
   auto empty = ops.put(put_request(scope, ""));
-  v1::Key missing = key_of(small);
+  v1::Key missing = make_key(small);
   missing.set_id("default_000000000000");
-  v1::Key bad = key_of(small);
+  v1::Key bad = make_key(small);
   bad.mutable_scope()->set_tenant("");
 
-  const auto small_key = key_of(small);
-  const auto big_key = key_of(big);
-  const auto empty_key = key_of(empty);
+  const auto small_key = make_key(small);
+  const auto big_key = make_key(big);
+  const auto empty_key = make_key(empty);
   for (int round = 0; round < 2; ++round) {  // the connection serves again after a pipeline
     auto outcomes = ops.get_batch({&small_key, &missing, &big_key, &bad, &empty_key, &small_key});
     REQUIRE(outcomes.size() == 6);

@@ -27,9 +27,10 @@
 #include <caf/actor_system_config.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/store.hpp"
+#include <artifact_store/configure.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/store.hpp>
+
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
 #include "scenarios/process_counts.hpp"

@@ -3,63 +3,30 @@
 #include <atomic>
 #include <csignal>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
-#include "actors/error.hpp"
+#include <artifact_store/error.hpp>
+
+#include "scenarios/concurrent_callers.hpp"
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
 #include "scenarios/scenario_support.hpp"
 
 namespace {
 
+using artifacts::scenarios::failure_log;
 using artifacts::scenarios::make_key;
 using artifacts::scenarios::make_scope;
 using artifacts::scenarios::put_request;
+using artifacts::scenarios::run_together;
 
 [[maybe_unused]] const bool sigpipe_ignored = [] {
   std::signal(SIGPIPE, SIG_IGN);
   return true;
 }();
-
-// Failures seen by worker threads, checked once they are joined (Catch's
-// assertions are not thread-safe).
-struct failure_log {
-  std::mutex mutex;
-  std::vector<std::string> lines;
-
-  void add(std::string line) {
-    std::lock_guard<std::mutex> guard{mutex};
-    lines.push_back(std::move(line));
-  }
-
-  std::string first() {
-    std::lock_guard<std::mutex> guard{mutex};
-    return lines.empty() ? "none" : lines.front();
-  }
-};
-
-template <class Body>
-void run_together(int count, Body body) {
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < count; ++i) {
-    threads.emplace_back([&go, &body, i] {
-      while (!go.load()) {
-        std::this_thread::yield();
-      }
-      body(i);
-    });
-  }
-  go = true;
-  for (auto& thread : threads) {
-    thread.join();
-  }
-}
 
 std::unique_ptr<artifacts::scenarios::store_fixture> open_store_in(
     const std::shared_ptr<artifacts::testing::temporary_schema>& schema, size_t pool_size) {
@@ -69,19 +36,41 @@ std::unique_ptr<artifacts::scenarios::store_fixture> open_store_in(
   return artifacts::scenarios::make_local_fixture(config, {}, schema);
 }
 
-std::string blob_count(const artifacts::testing::temporary_schema& schema) {
-  auto rows = schema.query("SELECT count(*) FROM artifacts_blobs");
-  REQUIRE(rows.size() == 1);
-  REQUIRE(rows[0].size() == 1);
-  return rows[0][0];
-}
-
 std::string identical_payload() {
   std::string data;
   for (int i = 0; data.size() < 128 * 1024; ++i) {
     data += "identical stress payload " + std::to_string(i) + "\n";
   }
   return data;
+}
+
+// 64 writers put the same bytes into one scope, writer t through
+// stores[t % stores.size()], all in `schema`. Checks that every put
+// succeeded with one id and that the table holds one row.
+void check_identical_puts_leave_one_row(
+    const artifacts::testing::temporary_schema& schema,
+    const std::vector<std::unique_ptr<artifacts::scenarios::store_fixture>>& stores) {
+  const auto scope = make_scope("stress", "alice", "session", "task");
+  const auto data = identical_payload();
+  failure_log failures;
+  std::vector<std::string> ids(64);
+
+  run_together(64, [&](int t) {
+    auto ref =
+        stores[static_cast<size_t>(t) % stores.size()]->client().put(put_request(scope, data));
+    if (!ref) {
+      failures.add("writer " + std::to_string(t) + ": " + artifacts::describe(ref.error()));
+      return;
+    }
+    ids[static_cast<size_t>(t)] = ref->id();
+  });
+
+  INFO("failures: " << failures.summary());
+  REQUIRE(failures.count() == 0);
+  for (const auto& id : ids) {
+    CHECK(id == ids[0]);
+  }
+  CHECK(schema.stored_artifacts() == 1);
 }
 
 }  // namespace
@@ -125,36 +114,17 @@ TEST_CASE("64 threads by 8 rounds of put get and delete", "[postgres][stress]") 
     }
   });
 
-  INFO("first failure: " << failures.first());
-  CHECK(failures.lines.empty());
+  INFO("failures: " << failures.summary());
+  CHECK(failures.count() == 0);
   CHECK(completed.load() == 64 * 8);
-  CHECK(blob_count(*schema) == "0");
+  CHECK(schema->stored_artifacts() == 0);
 }
 
 TEST_CASE("64 threads putting identical bytes leave one row", "[postgres][stress]") {
   auto schema = std::make_shared<artifacts::testing::temporary_schema>();
-  auto store = open_store_in(schema, 8);
-  auto& c = store->client();
-  const auto scope = make_scope("stress", "alice", "session", "task");
-  const auto data = identical_payload();
-  failure_log failures;
-  std::vector<std::string> ids(64);
-
-  run_together(64, [&](int t) {
-    auto ref = c.put(put_request(scope, data));
-    if (!ref) {
-      failures.add("writer " + std::to_string(t) + ": " + artifacts::describe(ref.error()));
-      return;
-    }
-    ids[static_cast<size_t>(t)] = ref->id();
-  });
-
-  INFO("first failure: " << failures.first());
-  REQUIRE(failures.lines.empty());
-  for (const auto& id : ids) {
-    CHECK(id == ids[0]);
-  }
-  CHECK(blob_count(*schema) == "1");
+  std::vector<std::unique_ptr<artifacts::scenarios::store_fixture>> stores;
+  stores.push_back(open_store_in(schema, 8));
+  check_identical_puts_leave_one_row(*schema, stores);
 }
 
 TEST_CASE("64 threads putting identical bytes through four stores leave one row",
@@ -166,24 +136,5 @@ TEST_CASE("64 threads putting identical bytes through four stores leave one row"
   for (int i = 0; i < 4; ++i) {
     stores.push_back(open_store_in(schema, 4));
   }
-  const auto scope = make_scope("stress", "alice", "session", "task");
-  const auto data = identical_payload();
-  failure_log failures;
-  std::vector<std::string> ids(64);
-
-  run_together(64, [&](int t) {
-    auto ref = stores[static_cast<size_t>(t % 4)]->client().put(put_request(scope, data));
-    if (!ref) {
-      failures.add("writer " + std::to_string(t) + ": " + artifacts::describe(ref.error()));
-      return;
-    }
-    ids[static_cast<size_t>(t)] = ref->id();
-  });
-
-  INFO("first failure: " << failures.first());
-  REQUIRE(failures.lines.empty());
-  for (const auto& id : ids) {
-    CHECK(id == ids[0]);
-  }
-  CHECK(blob_count(*schema) == "1");
+  check_identical_puts_leave_one_row(*schema, stores);
 }

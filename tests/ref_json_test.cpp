@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "messages/ref_json.hpp"
+#include <artifact_store/ref_json.hpp>
 
 namespace {
 

@@ -2,12 +2,9 @@
 // under a request, peers with the wrong credentials, broken TLS settings, an
 // unsafe bind, and a peer that accepts TCP and never speaks.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +12,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -28,22 +26,22 @@
 #include <caf/actor_system_config.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/client.hpp"
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/node.hpp"
-#include "actors/remoting.hpp"
-#include "actors/store.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/configure.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/node.hpp>
+#include <artifact_store/remoting.hpp>
+#include <artifact_store/store.hpp>
+
 #include "actors/supervisor.hpp"
 #include "actors/tls_error_queue.hpp"
+#include "scenarios/child_process.hpp"
 #include "scenarios/instrumented_driver.hpp"
 #include "scenarios/load_scale.hpp"
 #include "scenarios/remote_fixture.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "scenarios/test_certificates.hpp"
 #include "storage/artifact_id.hpp"
-
-extern char** environ;
 
 using namespace artifacts;
 using namespace artifacts::scenarios;
@@ -52,63 +50,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// Writing to a peer that hung up must fail the write, not end the process.
-[[maybe_unused]] const auto sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN);
-
 using steady = std::chrono::steady_clock;
-
-// The bound the tests below hold "promptly" to: far below the request
-// timeout, far above any honest delay on a loaded machine.
-constexpr auto prompt_bound = 15s;
-constexpr auto long_request_timeout = 30s;
-
-// An actor system prepared for the store and for remoting.
-class remoting_system {
- public:
-  explicit remoting_system(const remoting_options& options) : sys_(configured(cfg_, options)) {}
-
-  caf::actor_system& get() noexcept { return sys_; }
-
- private:
-  static caf::actor_system_config& configured(caf::actor_system_config& cfg,
-                                              const remoting_options& options) {
-    configure_actor_system(cfg);
-    if (auto err = configure_remoting(cfg, options)) {
-      throw std::runtime_error("configure_remoting: " + describe(err));
-    }
-    return cfg;
-  }
-
-  caf::actor_system_config cfg_;
-  caf::actor_system sys_;
-};
-
-remoting_options with_tls(const tls_options& tls) {
-  remoting_options options;
-  options.tls = tls;
-  return options;
-}
-
-store_config memory_config() {
-  store_config config;
-  config.storage.dsn = "memory:";
-  config.request_timeout = long_request_timeout;
-  config.close_timeout = 10s;
-  return config;
-}
-
-remote_fixture_options tls_fixture() {
-  auto certificates = shared_test_certificates();
-  remote_fixture_options options;
-  options.server_tls = certificates->server();
-  options.client_tls = certificates->client();
-  return options;
-}
-
-const v1::Scope& test_scope() {
-  static const auto scope = make_scope("acme", "alice", "session-1");
-  return scope;
-}
 
 // A client of the node on `port` works end to end: put, then get.
 void check_serves(caf::actor_system& sys, uint16_t port) {
@@ -116,8 +58,8 @@ void check_serves(caf::actor_system& sys, uint16_t port) {
   INFO("connect: " << (remote ? std::string("ok") : describe(remote.error())));
   REQUIRE(remote);
   client c{sys, *remote, 10s};
-  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "still serving")));
-  auto blob = REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id())));
+  auto ref = REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "still serving")));
+  auto blob = REQUIRE_VALUE(c.get(make_key(remote_test_scope(), ref.id())));
   CHECK(blob.data() == "still serving");
 }
 
@@ -178,9 +120,9 @@ std::string random_bytes(size_t size) {
 }
 
 void garbage_leaves_node_serving(const remote_fixture_options& options) {
-  remote_fixture node{memory_config(), options};
+  remote_fixture node{memory_node_config(), options};
   auto& c = node.client();
-  REQUIRE_VALUE(c.put(put_request(test_scope(), "before the garbage")));
+  REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "before the garbage")));
   {
     raw_connection garbage{node.port()};
     garbage.send_all(random_bytes(64 * 1024));
@@ -192,8 +134,8 @@ void garbage_leaves_node_serving(const remote_fixture_options& options) {
     http.drain(2s);
   }
   // The connection that was there before still works, and so does a new one.
-  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "after the garbage")));
-  CHECK(REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id()))).found());
+  auto ref = REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "after the garbage")));
+  CHECK(REQUIRE_VALUE(c.get(make_key(remote_test_scope(), ref.id()))).found());
   remoting_system fresh{with_tls(options.client_tls)};
   check_serves(fresh.get(), node.port());
 }
@@ -231,7 +173,7 @@ TEST_CASE(node_process_case, "[.][node-process]") {
     return;
   }
   remoting_system node{node_process_remoting()};
-  auto config = memory_config();
+  auto config = memory_node_config();
   config.storage.make_id = [](std::string_view ns, std::string_view digest) {
     if (ns == "stall") {
       say("stalling");
@@ -241,13 +183,8 @@ TEST_CASE(node_process_case, "[.][node-process]") {
     }
     return standard_artifact_id(ns, digest);
   };
-  auto opened = open_store(node.get(), config);
-  REQUIRE(opened);
-  publish_options where;
-  where.port = 0;
-  auto port = publish_store(node.get(), *opened, where);
-  REQUIRE(port);
-  say("port " + std::to_string(*port));
+  published_store served{node.get(), config};
+  say("port " + std::to_string(served.port()));
   // Serves until the parent closes stdin or kills it; never longer than
   // two minutes. Leaves without any cleanup, as a crashed node would.
   pollfd input{STDIN_FILENO, POLLIN, 0};
@@ -255,93 +192,40 @@ TEST_CASE(node_process_case, "[.][node-process]") {
   std::_Exit(0);
 }
 
+// The node of the test case above in a child process, serving on its port.
 class node_process {
  public:
-  explicit node_process(const remoting_options& options) {
-    int to_child[2];
-    int from_child[2];
-    REQUIRE(::pipe2(to_child, O_CLOEXEC) == 0);
-    REQUIRE(::pipe2(from_child, O_CLOEXEC) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
-    std::vector<std::string> variables;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-      variables.emplace_back(*entry);
-    }
-    variables.push_back(std::string(node_process_env) + "=1");
-    variables.push_back(std::string(heartbeat_env) + "=" +
-                        std::to_string(options.heartbeat_interval.count()));
-    variables.push_back(std::string(connection_timeout_env) + "=" +
-                        std::to_string(options.connection_timeout.count()));
-    std::vector<char*> envp;
-    for (auto& variable : variables) {
-      envp.push_back(variable.data());
-    }
-    envp.push_back(nullptr);
-    std::string program = "/proc/self/exe";
-    std::string test_name = node_process_case;
-    char* argv[] = {program.data(), test_name.data(), nullptr};
-    const int spawned = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(to_child[0]);
-    ::close(from_child[1]);
-    input_ = to_child[1];
-    output_ = from_child[0];
-    REQUIRE(spawned == 0);
-    auto line = read_line(30s);
+  explicit node_process(const remoting_options& options)
+      : process_("/proc/self/exe", {node_process_case}, child_options_for(options)) {
+    auto line = process_.read_line(30s);
     REQUIRE(line.rfind("port ", 0) == 0);
     port_ = static_cast<uint16_t>(std::stoi(line.substr(5)));
   }
 
-  ~node_process() {
-    kill();
-    ::close(input_);
-    ::close(output_);
-  }
-
-  node_process(const node_process&) = delete;
-  node_process& operator=(const node_process&) = delete;
-
   uint16_t port() const noexcept { return port_; }
 
-  // The next line the node printed, or "" when none came within `bound`.
-  std::string read_line(std::chrono::milliseconds bound) {
-    const auto deadline = steady::now() + bound;
-    std::string line;
-    while (steady::now() < deadline) {
-      pollfd p{output_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) {
-        continue;
-      }
-      char c;
-      if (::read(output_, &c, 1) != 1) {
-        break;
-      }
-      if (c == '\n') {
-        return line;
-      }
-      line += c;
-    }
-    return {};
-  }
+  // The next line the node printed. Throws when none comes within `bound`.
+  std::string read_line(std::chrono::milliseconds bound) { return process_.read_line(bound); }
 
-  void freeze() { ::kill(pid_, SIGSTOP); }
+  void freeze() { process_.signal(SIGSTOP); }
 
-  void kill() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-  }
+  void kill() { process_.kill(); }
 
  private:
-  pid_t pid_ = -1;
-  int input_ = -1;
-  int output_ = -1;
+  // The node reads its remoting settings from the environment, and serves
+  // until its stdin (a pipe held by this process) ends.
+  static testing::child_options child_options_for(const remoting_options& options) {
+    testing::child_options child;
+    child.environment = testing::environment_with(
+        {{node_process_env, "1"},
+         {heartbeat_env, std::to_string(options.heartbeat_interval.count())},
+         {connection_timeout_env, std::to_string(options.connection_timeout.count())}});
+    child.stdin_pipe = true;
+    child.stdout_pipe = true;
+    return child;
+  }
+
+  testing::child_process process_;
   uint16_t port_ = 0;
 };
 
@@ -351,15 +235,12 @@ class node_process {
 template <class Vanish>
 void node_loss_fails_calls_promptly(const remoting_options& options, Vanish vanish) {
   node_process node{options};
-  remoting_system local{options};
-  auto remote = connect_store(local.get(), "127.0.0.1", node.port(), 10s);
-  INFO("connect: " << (remote ? std::string("ok") : describe(remote.error())));
-  REQUIRE(remote);
-  client c{local.get(), *remote, long_request_timeout};
-  REQUIRE_VALUE(c.put(put_request(test_scope(), "stored before the loss")));
+  remote_client local{"127.0.0.1", node.port(), options};
+  auto& c = local.client();
+  REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "stored before the loss")));
 
   auto held = std::async(std::launch::async, [&] {
-    return c.put(put_request(test_scope(), "held by the node", "stall"));
+    return c.put(put_request(remote_test_scope(), "held by the node", "stall"));
   });
   REQUIRE(node.read_line(30s) == "stalling");
   const auto lost_at = steady::now();
@@ -370,7 +251,7 @@ void node_loss_fails_calls_promptly(const remoting_options& options, Vanish vani
 
   // Later calls fail at once, without waiting for a timeout.
   const auto later = steady::now();
-  CHECK_ERROR(c.get(make_key(test_scope(), "default_000000000000")), errc::unavailable);
+  CHECK_ERROR(c.get(make_key(remote_test_scope(), "default_000000000000")), errc::unavailable);
   CHECK(steady::now() - later < prompt_bound);
   node.kill();
 }
@@ -390,44 +271,92 @@ int listen_on_loopback(uint16_t& port) {
   return fd;
 }
 
-// A TCP listener on 127.0.0.1 that accepts connections and never says a
-// word; stops on destruction.
-class silent_listener {
+// A TCP listener on 127.0.0.1 at a free port whose thread accepts every
+// connection and hands it to `on_accept` (which then owns it), until stop()
+// or destruction.
+class loopback_acceptor {
  public:
-  silent_listener() : fd_(listen_on_loopback(port_)) {
-    acceptor_ = std::thread([this] {
+  explicit loopback_acceptor(std::function<void(int fd)> on_accept)
+      : fd_(listen_on_loopback(port_)) {
+    thread_ = std::thread([this, on_accept = std::move(on_accept)] {
       while (!stop_.load()) {
         pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, 50) > 0) {
-          int accepted = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-          if (accepted >= 0) {
-            accepted_.push_back(accepted);
-          }
+        if (::poll(&p, 1, 50) <= 0) {
+          continue;
+        }
+        const int accepted = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (accepted >= 0) {
+          on_accept(accepted);
         }
       }
     });
   }
 
-  ~silent_listener() {
-    stop_ = true;
-    acceptor_.join();
-    for (int fd : accepted_) {
-      ::close(fd);
-    }
+  ~loopback_acceptor() {
+    stop();
     ::close(fd_);
   }
 
-  silent_listener(const silent_listener&) = delete;
-  silent_listener& operator=(const silent_listener&) = delete;
+  loopback_acceptor(const loopback_acceptor&) = delete;
+  loopback_acceptor& operator=(const loopback_acceptor&) = delete;
 
   uint16_t port() const noexcept { return port_; }
+
+  // Stops accepting and joins the thread: on_accept runs no more.
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
 
  private:
   uint16_t port_ = 0;  // before fd_, whose initialiser sets it
   int fd_;
   std::atomic<bool> stop_{false};
-  std::vector<int> accepted_;  // touched by the acceptor thread only
-  std::thread acceptor_;
+  std::thread thread_;
+};
+
+// Sockets that are closed together on destruction. Safe to use from any
+// thread.
+class socket_set {
+ public:
+  socket_set() = default;
+  ~socket_set() {
+    for (int fd : fds_) {
+      ::close(fd);
+    }
+  }
+  socket_set(const socket_set&) = delete;
+  socket_set& operator=(const socket_set&) = delete;
+
+  void add(int fd) {
+    std::lock_guard<std::mutex> guard{lock_};
+    fds_.push_back(fd);
+  }
+
+  // Shuts down both directions of every socket added so far.
+  void shut_down_all() {
+    std::lock_guard<std::mutex> guard{lock_};
+    for (int fd : fds_) {
+      ::shutdown(fd, SHUT_RDWR);
+    }
+  }
+
+ private:
+  std::mutex lock_;
+  std::vector<int> fds_;  // under lock_
+};
+
+// A TCP listener on 127.0.0.1 that accepts connections and never says a
+// word; stops on destruction.
+class silent_listener {
+ public:
+  uint16_t port() const noexcept { return acceptor_.port(); }
+
+ private:
+  socket_set accepted_;
+  loopback_acceptor acceptor_{[this](int fd) { accepted_.add(fd); }};  // last: uses accepted_
 };
 
 }  // namespace
@@ -437,7 +366,7 @@ TEST_CASE("random bytes and an HTTP request leave a plain node serving", "[remot
 }
 
 TEST_CASE("random bytes and an HTTP request leave a TLS node serving", "[remote][faults]") {
-  garbage_leaves_node_serving(tls_fixture());
+  garbage_leaves_node_serving(tls_fixture_options());
 }
 
 TEST_CASE("a client whose node is killed fails its calls promptly with unavailable",
@@ -457,8 +386,8 @@ TEST_CASE("a client whose node freezes fails its calls once heartbeats stop", "[
 
 TEST_CASE("a TLS client with a certificate from another CA is refused", "[remote][faults][tls]") {
   auto certificates = shared_test_certificates();
-  remote_fixture node{memory_config(), tls_fixture()};
-  REQUIRE_VALUE(node.client().put(put_request(test_scope(), "before the intruder")));
+  remote_fixture node{memory_node_config(), tls_fixture_options()};
+  REQUIRE_VALUE(node.client().put(put_request(remote_test_scope(), "before the intruder")));
   remoting_system intruder{with_tls(certificates->foreign_client())};
   const auto started = steady::now();
   auto remote = connect_store(intruder.get(), "127.0.0.1", node.port(), 5s);
@@ -467,25 +396,25 @@ TEST_CASE("a TLS client with a certificate from another CA is refused", "[remote
   CHECK_THAT(message_of(remote.error()), Contains("connect"));
   CHECK(steady::now() - started < prompt_bound);
   // The node still serves its legitimate clients, old and new.
-  REQUIRE_VALUE(node.client().put(put_request(test_scope(), "after the intruder")));
+  REQUIRE_VALUE(node.client().put(put_request(remote_test_scope(), "after the intruder")));
   remoting_system legitimate{with_tls(certificates->client())};
   check_serves(legitimate.get(), node.port());
 }
 
 TEST_CASE("a plain client against a TLS node is refused", "[remote][faults][tls]") {
-  remote_fixture node{memory_config(), tls_fixture()};
-  REQUIRE_VALUE(node.client().put(put_request(test_scope(), "before the plain client")));
+  remote_fixture node{memory_node_config(), tls_fixture_options()};
+  REQUIRE_VALUE(node.client().put(put_request(remote_test_scope(), "before the plain client")));
   remoting_system plain{remoting_options{}};
   auto remote = connect_store(plain.get(), "127.0.0.1", node.port(), 5s);
   REQUIRE_FALSE(remote);
   CHECK(code_of(remote.error()) == errc::unavailable);
-  REQUIRE_VALUE(node.client().put(put_request(test_scope(), "after the plain client")));
+  REQUIRE_VALUE(node.client().put(put_request(remote_test_scope(), "after the plain client")));
   remoting_system legitimate{with_tls(shared_test_certificates()->client())};
   check_serves(legitimate.get(), node.port());
 }
 
 TEST_CASE("a TLS client against a plain node is refused", "[remote][faults][tls]") {
-  remote_fixture node{memory_config(), {}};
+  remote_fixture node{memory_node_config(), {}};
   remoting_system tls{with_tls(shared_test_certificates()->client())};
   auto remote = connect_store(tls.get(), "127.0.0.1", node.port(), 5s);
   REQUIRE_FALSE(remote);
@@ -508,7 +437,7 @@ TEST_CASE("a TLS key with a wrong or missing passphrase is a clear error", "[rem
   }
 
   // The right passphrase opens the key, and the client gets in.
-  remote_fixture node{memory_config(), tls_fixture()};
+  remote_fixture node{memory_node_config(), tls_fixture_options()};
   remoting_system client_side{with_tls(certificates->encrypted_client(certificates->passphrase()))};
   check_serves(client_side.get(), node.port());
 }
@@ -571,21 +500,31 @@ TEST_CASE("broken TLS settings are invalid_argument errors, never an abort", "[r
   }
 }
 
+namespace {
+
+// Every address at a free port: a bind only a TLS node may make, or a plain
+// one told it is `insecure`.
+publish_options every_address(bool insecure = false) {
+  publish_options where;
+  where.bind = "0.0.0.0";
+  where.port = 0;
+  where.insecure = insecure;
+  return where;
+}
+
+}  // namespace
+
 TEST_CASE("a plain node refuses to bind a non-loopback address unless insecure",
           "[remote][faults]") {
   remoting_system plain{remoting_options{}};
-  auto opened = open_store(plain.get(), memory_config());
+  auto opened = open_store(plain.get(), memory_node_config());
   REQUIRE(opened);
-  publish_options everywhere;
-  everywhere.bind = "0.0.0.0";
-  everywhere.port = 0;
-  auto refused = publish_store(plain.get(), *opened, everywhere);
+  auto refused = publish_store(plain.get(), *opened, every_address());
   REQUIRE_FALSE(refused);
   CHECK(code_of(refused.error()) == errc::invalid_argument);
   CHECK_THAT(message_of(refused.error()), Contains("TLS"));
 
-  everywhere.insecure = true;
-  auto accepted = publish_store(plain.get(), *opened, everywhere);
+  auto accepted = publish_store(plain.get(), *opened, every_address(true));
   INFO("insecure publish: " << (accepted ? std::string("ok") : describe(accepted.error())));
   REQUIRE(accepted);
   check_serves(plain.get(), *accepted);
@@ -595,12 +534,9 @@ TEST_CASE("a plain node refuses to bind a non-loopback address unless insecure",
 
 TEST_CASE("a TLS node may bind a non-loopback address", "[remote][tls]") {
   remoting_system tls{with_tls(shared_test_certificates()->server())};
-  auto opened = open_store(tls.get(), memory_config());
+  auto opened = open_store(tls.get(), memory_node_config());
   REQUIRE(opened);
-  publish_options everywhere;
-  everywhere.bind = "0.0.0.0";
-  everywhere.port = 0;
-  auto bound = publish_store(tls.get(), *opened, everywhere);
+  auto bound = publish_store(tls.get(), *opened, every_address());
   INFO("publish: " << (bound ? std::string("ok") : describe(bound.error())));
   REQUIRE(bound);
   unpublish_store(tls.get(), *opened, *bound);
@@ -614,75 +550,54 @@ TEST_CASE("a TLS node may bind a non-loopback address", "[remote][tls]") {
 class loopback_relay {
  public:
   explicit loopback_relay(uint16_t target, std::chrono::milliseconds delay = {})
-      : fd_(listen_on_loopback(port_)) {
-    acceptor_ = std::thread([this, target, delay] {
-      bool first = true;
-      while (!stop_.load()) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, 50) <= 0) {
-          continue;
-        }
-        int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client < 0) {
-          continue;
-        }
-        int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in to{};
-        to.sin_family = AF_INET;
-        to.sin_port = htons(target);
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (upstream < 0 ||
-            ::connect(upstream, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
-          ::close(client);
-          if (upstream >= 0) {
-            ::close(upstream);
-          }
-          continue;
-        }
-        ++connections_;
-        {
-          std::lock_guard<std::mutex> guard{open_lock_};
-          open_.push_back(client);
-          open_.push_back(upstream);
-        }
-        const auto held = first ? delay : std::chrono::milliseconds{0};
-        first = false;
-        pumps_.emplace_back([this, client, upstream] { pump(client, upstream, {}); });
-        pumps_.emplace_back([this, client, upstream, held] { pump(upstream, client, held); });
-      }
-    });
-  }
+      : acceptor_([this, target, delay](int client) { relay(client, target, delay); }) {}
 
   ~loopback_relay() {
+    acceptor_.stop();
     stop_ = true;
-    acceptor_.join();
     for (auto& pump : pumps_) {
       pump.join();
     }
-    for (int fd : open_) {
-      ::close(fd);
-    }
-    ::close(fd_);
   }
 
   loopback_relay(const loopback_relay&) = delete;
   loopback_relay& operator=(const loopback_relay&) = delete;
 
-  uint16_t port() const noexcept { return port_; }
+  uint16_t port() const noexcept { return acceptor_.port(); }
 
   // Shuts down both ends of every connection relayed so far; later ones are
   // relayed as before.
-  void cut() {
-    std::lock_guard<std::mutex> guard{open_lock_};
-    for (int fd : open_) {
-      ::shutdown(fd, SHUT_RDWR);
-    }
-  }
+  void cut() { open_.shut_down_all(); }
 
   // How many connections it relayed.
   int connections() const noexcept { return connections_.load(); }
 
  private:
+  // Connects the accepted `client` to 127.0.0.1:target and starts the pumps
+  // of both directions; the first connection's first bytes from the target
+  // wait `delay`.
+  void relay(int client, uint16_t target, std::chrono::milliseconds delay) {
+    int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(target);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (upstream < 0 || ::connect(upstream, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
+      ::close(client);
+      if (upstream >= 0) {
+        ::close(upstream);
+      }
+      return;
+    }
+    ++connections_;
+    open_.add(client);
+    open_.add(upstream);
+    const auto held = first_ ? delay : std::chrono::milliseconds{0};
+    first_ = false;
+    pumps_.emplace_back([this, client, upstream] { pump(client, upstream, {}); });
+    pumps_.emplace_back([this, client, upstream, held] { pump(upstream, client, held); });
+  }
+
   // Copies from `from` to `to` until either side ends, the first bytes
   // after `delay`.
   void pump(int from, int to, std::chrono::milliseconds delay) {
@@ -713,14 +628,12 @@ class loopback_relay {
     }
   }
 
-  uint16_t port_ = 0;  // before fd_, whose initialiser sets it
-  int fd_;
-  std::atomic<bool> stop_{false};
+  std::atomic<bool> stop_{false};  // tells the pumps to end
   std::atomic<int> connections_{0};
-  std::mutex open_lock_;
-  std::vector<int> open_;           // under open_lock_
-  std::vector<std::thread> pumps_;  // touched by the acceptor thread only, until it is joined
-  std::thread acceptor_;
+  socket_set open_;                 // every connection's both ends
+  std::vector<std::thread> pumps_;  // touched by the acceptor's thread only, until it stops
+  bool first_ = true;               // touched by the acceptor's thread only
+  loopback_acceptor acceptor_;      // last: its thread uses the members above
 };
 
 TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbeat",
@@ -728,13 +641,8 @@ TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbea
   // CAF 0.17 drops a connection at the first heartbeat tick that falls into
   // its handshake; connect_store tries again within its bound.
   remoting_system node{remoting_options{}};
-  auto opened = open_store(node.get(), memory_config());
-  REQUIRE(opened);
-  publish_options where;
-  where.port = 0;
-  auto port = publish_store(node.get(), *opened, where);
-  REQUIRE(port);
-  loopback_relay relay{*port, 1s};
+  published_store served{node.get(), memory_node_config()};
+  loopback_relay relay{served.port(), 1s};
 
   remoting_options quick;
   quick.heartbeat_interval = 300ms;
@@ -746,12 +654,11 @@ TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbea
   CHECK(relay.connections() >= 2);
   {
     client c{local.get(), *remote, 10s};
-    auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "late handshake")));
-    auto blob = REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id())));
+    auto ref = REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "late handshake")));
+    auto blob = REQUIRE_VALUE(c.get(make_key(remote_test_scope(), ref.id())));
     CHECK(blob.data() == "late handshake");
   }
-  unpublish_store(node.get(), *opened, *port);
-  CHECK_FALSE(opened->close(node.get()));
+  CHECK_FALSE(served.close());
 }
 
 // A node serving a memory store whose backend calls can be slowed down
@@ -761,32 +668,20 @@ TEST_CASE("connect_store reaches a node whose handshake arrives after a heartbea
 class slow_node {
  public:
   explicit slow_node(const remoting_options& options)
-      : storage(std::make_shared<testing::instrumented_driver>(memory_config().storage)),
+      : storage(std::make_shared<testing::instrumented_driver>(memory_node_config().storage)),
         system_{options},
-        store_{spawn_supervisor(system_.get(), storage, closed_, memory_config()), closed_,
-               memory_config()} {
-    publish_options where;
-    where.port = 0;
-    auto port = publish_store(system_.get(), store_, where);
-    if (!port) {
-      (void)store_.close(system_.get());
-    }
-    REQUIRE(port);
-    port_ = *port;
-  }
-  ~slow_node() { (void)store_.close(system_.get()); }
-  slow_node(const slow_node&) = delete;
-  slow_node& operator=(const slow_node&) = delete;
+        served_{system_.get(),
+                store{spawn_supervisor(system_.get(), storage, closed_, memory_node_config()),
+                      closed_, memory_node_config()}} {}
 
-  uint16_t port() const noexcept { return port_; }
+  uint16_t port() const noexcept { return served_.port(); }
 
   const std::shared_ptr<testing::instrumented_driver> storage;
 
  private:
   remoting_system system_;
   closed_flag closed_ = std::make_shared<std::atomic<bool>>(false);
-  store store_;
-  uint16_t port_ = 0;
+  published_store served_;
 };
 
 TEST_CASE("a client waiting longer than the node's connection timeout keeps its connection",
@@ -804,10 +699,10 @@ TEST_CASE("a client waiting longer than the node's connection timeout keeps its 
   auto remote = connect_store(local.get(), "127.0.0.1", node.port(), 10s);
   REQUIRE(remote);
   client c{local.get(), *remote, long_request_timeout};
-  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "slow to read")));
+  auto ref = REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "slow to read")));
   const auto backend_call = 2 * node_options.connection_timeout;
   storage->delay_us = std::chrono::duration_cast<std::chrono::microseconds>(backend_call).count();
-  auto blob = c.get(make_key(test_scope(), ref.id()));
+  auto blob = c.get(make_key(remote_test_scope(), ref.id()));
   storage->delay_us = 0;
   INFO("get: " << (blob ? std::string("ok") : describe(blob.error())));
   REQUIRE(blob);
@@ -874,14 +769,14 @@ TEST_CASE("a reconnecting client repeats a lost call on a new connection, never 
   auto& relay = setup.relay;
   auto& reconnects = setup.reconnects;
   auto& c = *setup.c;
-  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "kept")));
-  const auto key = make_key(test_scope(), ref.id());
+  auto ref = REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "kept")));
+  const auto key = make_key(remote_test_scope(), ref.id());
 
   // One new connection is the rule; a client that is handed the lost one
   // again, or whose new one is lost too, connects once more.
   auto repeated = [&] {
     cut_while_held cut{relay, *node.storage};
-    return c.put(put_request(test_scope(), "kept"));
+    return c.put(put_request(remote_test_scope(), "kept"));
   }();
   INFO("put: " << (repeated ? std::string("ok") : describe(repeated.error())));
   REQUIRE(repeated);
@@ -911,13 +806,13 @@ TEST_CASE("a reconnecting client sends a call again when its new connection is l
   // The first send and its repeat are both cut while the node holds them.
   auto put = [&] {
     cut_while_held cut{setup.relay, *setup.node.storage, 2};
-    return setup.c->put(put_request(test_scope(), "sent three times"));
+    return setup.c->put(put_request(remote_test_scope(), "sent three times"));
   }();
   INFO("put: " << (put ? std::string("ok") : describe(put.error())));
   REQUIRE(put);
   CHECK(setup.reconnects >= 2);
   CHECK(setup.relay.connections() >= 3);
-  auto blob = REQUIRE_VALUE(setup.c->get(make_key(test_scope(), put->id())));
+  auto blob = REQUIRE_VALUE(setup.c->get(make_key(remote_test_scope(), put->id())));
   CHECK(blob.data() == "sent three times");
 }
 

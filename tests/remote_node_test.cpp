@@ -2,7 +2,6 @@
 // errors that keep their meaning on the wire, publishing and unpublishing,
 // and connecting only to a store.
 #include <chrono>
-#include <csignal>
 #include <string>
 
 #include <caf/actor_cast.hpp>
@@ -15,13 +14,13 @@
 #include <caf/send.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/client.hpp"
-#include "actors/configure.hpp"
-#include "actors/error.hpp"
-#include "actors/node.hpp"
-#include "actors/remoting.hpp"
-#include "actors/store.hpp"
-#include "actors/store_actor.hpp"
+#include <artifact_store/client.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/node.hpp>
+#include <artifact_store/remoting.hpp>
+#include <artifact_store/store.hpp>
+#include <artifact_store/store_actor.hpp>
+
 #include "scenarios/remote_fixture.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "scenarios/test_certificates.hpp"
@@ -33,35 +32,6 @@ using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
 
 namespace {
-
-[[maybe_unused]] const auto sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN);
-
-using steady = std::chrono::steady_clock;
-
-constexpr auto long_request_timeout = 30s;
-// Far below the request timeout, far above any honest delay.
-constexpr auto prompt_bound = 15s;
-
-store_config memory_config() {
-  store_config config;
-  config.storage.dsn = "memory:";
-  config.request_timeout = long_request_timeout;
-  config.close_timeout = 10s;
-  return config;
-}
-
-remote_fixture_options tls_fixture() {
-  auto certificates = shared_test_certificates();
-  remote_fixture_options options;
-  options.server_tls = certificates->server();
-  options.client_tls = certificates->client();
-  return options;
-}
-
-const v1::Scope& test_scope() {
-  static const auto scope = make_scope("acme", "alice", "session-1");
-  return scope;
-}
 
 // Sends `xs` from the client system straight to `handle`, without the
 // client, and returns the error it was answered with (none for a Response).
@@ -78,7 +48,7 @@ caf::error raw_request_error(caf::actor_system& sys, const Handle& handle, Ts&&.
 }  // namespace
 
 TEST_CASE("remote peers can neither close the store nor ask for routes", "[remote][node]") {
-  remote_fixture node{memory_config(), {}};
+  remote_fixture node{memory_node_config(), {}};
   auto& sys = node.client_system();
   auto as_supervisor = caf::actor_cast<store_supervisor_actor>(node.remote_handle());
 
@@ -88,7 +58,7 @@ TEST_CASE("remote peers can neither close the store nor ask for routes", "[remot
   CHECK_THAT(message_of(refused), Contains("local only"));
 
   auto route_refused = raw_request_error<caf::actor_addr>(sys, as_supervisor, route_atom::value,
-                                                          make_key(test_scope(), "x"));
+                                                          make_key(remote_test_scope(), "x"));
   REQUIRE(route_refused);
   CHECK_THAT(message_of(route_refused), Contains("local only"));
 
@@ -96,26 +66,26 @@ TEST_CASE("remote peers can neither close the store nor ask for routes", "[remot
   caf::anon_send(as_supervisor, close_atom::value);
 
   auto& c = node.client();
-  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "the store is still open")));
-  CHECK(REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id()))).found());
+  auto ref = REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "the store is still open")));
+  CHECK(REQUIRE_VALUE(c.get(make_key(remote_test_scope(), ref.id()))).found());
   CHECK_FALSE(node.server_store().is_closed());
 }
 
 TEST_CASE("a verified put cannot be sent to another node", "[remote][node]") {
-  remote_fixture node{memory_config(), {}};
+  remote_fixture node{memory_node_config(), {}};
   auto as_supervisor = caf::actor_cast<store_supervisor_actor>(node.remote_handle());
-  auto put = verified_put::hashing(put_request(test_scope(), "vouched for from afar"));
+  auto put = verified_put::hashing(put_request(remote_test_scope(), "vouched for from afar"));
   const auto id = standard_artifact_id("default", put.request().sha256());
 
   auto refused = raw_request_error<v1::ArtifactRef>(node.client_system(), as_supervisor,
                                                     put_atom::value, std::move(put));
   INFO("answer: " << (refused ? describe(refused) : std::string("stored")));
   CHECK(refused);
-  CHECK_FALSE(REQUIRE_VALUE(node.client().exists(make_key(test_scope(), id))));
+  CHECK_FALSE(REQUIRE_VALUE(node.client().exists(make_key(remote_test_scope(), id))));
 }
 
 TEST_CASE("store errors keep their code and message across remoting", "[remote][node]") {
-  remote_fixture node{memory_config(), {}};
+  remote_fixture node{memory_node_config(), {}};
   auto& c = node.client();
 
   auto no_tenant = c.put(put_request(make_scope("", "alice", "session-1"), "bytes"));
@@ -135,17 +105,17 @@ TEST_CASE("store errors keep their code and message across remoting", "[remote][
 
 TEST_CASE("a request with invalid UTF-8 fails at once and the node survives one sent raw",
           "[remote][node]") {
-  remote_fixture node{memory_config(), {}};
+  remote_fixture node{memory_node_config(), {}};
   auto& c = node.client();
-  auto request = put_request(test_scope(), "bytes with a bad name");
+  auto request = put_request(remote_test_scope(), "bytes with a bad name");
   request.set_filename("report-\xff.txt");
 
-  const auto started = steady::now();
+  const auto started = std::chrono::steady_clock::now();
   auto refused = c.put(request);
   REQUIRE_FALSE(refused);
   CHECK(code_of(refused.error()) == errc::invalid_argument);
   CHECK_THAT(message_of(refused.error()), Contains("put") && Contains("filename"));
-  CHECK(steady::now() - started < prompt_bound);
+  CHECK(std::chrono::steady_clock::now() - started < prompt_bound);
 
   auto key = make_key(make_scope("acme", "alice", "session-\xc3"), "default_000000000000");
   auto bad_key = c.get(key);
@@ -153,7 +123,7 @@ TEST_CASE("a request with invalid UTF-8 fails at once and the node survives one 
   CHECK(code_of(bad_key.error()) == errc::invalid_argument);
   CHECK_THAT(message_of(bad_key.error()), Contains("session"));
 
-  auto source = put_request(test_scope(), "bytes with a bad source");
+  auto source = put_request(remote_test_scope(), "bytes with a bad source");
   (*source.mutable_source()->mutable_fields())["note"].set_string_value("\xed\xa0\x80");
   auto bad_source = c.put(source);
   REQUIRE_FALSE(bad_source);
@@ -164,64 +134,54 @@ TEST_CASE("a request with invalid UTF-8 fails at once and the node survives one 
   // error (or nothing), and the node keeps serving.
   (void)raw_request_error<v1::ArtifactRef>(node.client_system(), node.remote_handle(),
                                            put_atom::value, request);
-  auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "after the bad request")));
-  CHECK(REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id()))).found());
+  auto ref = REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "after the bad request")));
+  CHECK(REQUIRE_VALUE(c.get(make_key(remote_test_scope(), ref.id()))).found());
   CHECK(list_all(c, v1::Scope{}).size() == 1);
 }
 
 TEST_CASE("unpublish stops new connections and keeps the existing ones", "[remote][node]") {
-  for (const auto& options : {remote_fixture_options{}, tls_fixture()}) {
+  for (const auto& options : {remote_fixture_options{}, tls_fixture_options()}) {
     INFO((options.server_tls.enabled() ? "TLS" : "plain"));
-    remote_fixture node{memory_config(), options};
+    remote_fixture node{memory_node_config(), options};
     auto& c = node.client();
-    REQUIRE_VALUE(c.put(put_request(test_scope(), "before unpublish")));
+    REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "before unpublish")));
 
     unpublish_store(node.server_system(), node.server_store(), node.port());
     unpublish_store(node.server_system(), node.server_store(), node.port());
 
-    caf::actor_system_config cfg;
-    configure_actor_system(cfg);
-    remoting_options remoting;
-    remoting.tls = options.client_tls;
-    REQUIRE_FALSE(configure_remoting(cfg, remoting));
-    caf::actor_system newcomer{cfg};
-    auto refused = connect_store(newcomer, "127.0.0.1", node.port(), 5s);
+    remoting_system newcomer{with_tls(options.client_tls)};
+    auto refused = connect_store(newcomer.get(), "127.0.0.1", node.port(), 5s);
     REQUIRE_FALSE(refused);
     CHECK(code_of(refused.error()) == errc::unavailable);
 
-    auto ref = REQUIRE_VALUE(c.put(put_request(test_scope(), "after unpublish")));
-    CHECK(REQUIRE_VALUE(c.get(make_key(test_scope(), ref.id()))).found());
+    auto ref = REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "after unpublish")));
+    CHECK(REQUIRE_VALUE(c.get(make_key(remote_test_scope(), ref.id()))).found());
   }
 }
 
 TEST_CASE("a closed node tells its remote clients store_closed", "[remote][node]") {
-  remote_fixture node{memory_config(), {}};
+  remote_fixture node{memory_node_config(), {}};
   auto& c = node.client();
-  REQUIRE_VALUE(c.put(put_request(test_scope(), "before close")));
+  REQUIRE_VALUE(c.put(put_request(remote_test_scope(), "before close")));
   REQUIRE_FALSE(node.close());
-  const auto started = steady::now();
-  auto after = c.put(put_request(test_scope(), "after close"));
+  const auto started = std::chrono::steady_clock::now();
+  auto after = c.put(put_request(remote_test_scope(), "after close"));
   REQUIRE_FALSE(after);
   CHECK(code_of(after.error()) == errc::store_closed);
-  CHECK(steady::now() - started < prompt_bound);
+  CHECK(std::chrono::steady_clock::now() - started < prompt_bound);
 }
 
 TEST_CASE("connect_store refuses an actor that is not a store", "[remote][node]") {
-  caf::actor_system_config server_cfg;
-  configure_actor_system(server_cfg);
-  REQUIRE_FALSE(configure_remoting(server_cfg, remoting_options{}));
-  caf::actor_system server{server_cfg};
+  remoting_system server_side;
+  auto& server = server_side.get();
   // The unused argument avoids CAF 0.17's argument-less spawn path, which
   // UndefinedBehaviorSanitizer flags (a reference bound to null).
   auto echo = server.spawn([](int) -> caf::behavior { return {[](int x) { return x; }}; }, 0);
   auto port = server.middleman().publish(echo, 0, "127.0.0.1", true);
   REQUIRE(port);
 
-  caf::actor_system_config client_cfg;
-  configure_actor_system(client_cfg);
-  REQUIRE_FALSE(configure_remoting(client_cfg, remoting_options{}));
-  caf::actor_system client_side{client_cfg};
-  auto remote = connect_store(client_side, "127.0.0.1", *port, 5s);
+  remoting_system client_side;
+  auto remote = connect_store(client_side.get(), "127.0.0.1", *port, 5s);
   REQUIRE_FALSE(remote);
   CHECK(code_of(remote.error()) == errc::internal);
   CHECK_THAT(message_of(remote.error()), Contains("not an artifact store"));

@@ -2,7 +2,8 @@
 
 #include <string>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+
 #include "storage/fs/fs_guard.hpp"
 #include "storage/fs/fs_listing.hpp"
 #include "storage/fs/fs_sidecar.hpp"

@@ -1,5 +1,6 @@
 #include "storage/fs/fs_driver.hpp"
 
+#include "storage/dsn.hpp"
 #include "storage/fs/fs_backend.hpp"
 #include "storage/fs/fs_guard.hpp"
 #include "storage/fs/fs_tree.hpp"
@@ -15,7 +16,7 @@ class fs_driver final : public driver {
                 [&] { root_ = std::make_shared<fs::tree>(location, options_.statement_timeout); });
   }
 
-  std::string_view name() const noexcept override { return "fs"; }
+  std::string_view name() const noexcept override { return driver_kind_name(driver_kind::fs); }
 
   std::unique_ptr<backend> open_backend() override { return fs::make_fs_backend(root_); }
 

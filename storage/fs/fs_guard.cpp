@@ -5,7 +5,7 @@
 #include <string>
 #include <system_error>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
 
 namespace artifacts::fs {
 

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
 
 namespace artifacts::fs {
 

@@ -2,8 +2,9 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include "messages/ref_json.hpp"
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/ref_json.hpp>
+
 #include "storage/fs/fs_io.hpp"
 #include "storage/fs/fs_layout.hpp"
 

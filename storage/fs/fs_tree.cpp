@@ -2,7 +2,8 @@
 
 #include <functional>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+
 #include "storage/fs/fs_sweep.hpp"
 
 namespace artifacts::fs {

@@ -9,7 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+
 #include "storage/postgres/pg_errors.hpp"
 
 namespace artifacts::postgres {

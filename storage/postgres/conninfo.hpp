@@ -7,8 +7,9 @@
 
 #include <pqxx/connection>
 
+#include <artifact_store/storage_options.hpp>
+
 #include "storage/postgres/call_watchdog.hpp"
-#include "storage/storage_options.hpp"
 
 namespace artifacts::postgres {
 

@@ -6,7 +6,7 @@
 
 #include <pqxx/except>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
 
 namespace artifacts::postgres {
 

@@ -11,8 +11,9 @@
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 
-#include "messages/ref_json.hpp"
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/ref_json.hpp>
+
 #include "storage/postgres/binary_read.hpp"
 #include "storage/postgres/pg_errors.hpp"
 #include "storage/postgres/pipelined_insert.hpp"

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "storage/dsn.hpp"
 #include "storage/postgres/conninfo.hpp"
 #include "storage/postgres/migrate.hpp"
 #include "storage/postgres/postgres_backend.hpp"
@@ -17,7 +18,9 @@ class postgres_driver final : public driver {
         info_(std::move(info)),
         watchdog_(std::make_shared<postgres::call_watchdog>()) {}
 
-  std::string_view name() const noexcept override { return "postgres"; }
+  std::string_view name() const noexcept override {
+    return driver_kind_name(driver_kind::postgres);
+  }
 
   std::unique_ptr<backend> open_backend() override {
     return postgres::make_backend(postgres::connect("connect", info_, options_, watchdog_.get()),

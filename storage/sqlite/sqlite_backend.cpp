@@ -4,8 +4,9 @@
 #include <optional>
 #include <string>
 
-#include "messages/ref_json.hpp"
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/ref_json.hpp>
+
 #include "storage/sqlite/sqlite_guard.hpp"
 
 namespace artifacts::sqlite {

@@ -9,7 +9,9 @@
 
 #include <unistd.h>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+
+#include "storage/dsn.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
 #include "storage/sqlite/sqlite_guard.hpp"
@@ -68,7 +70,7 @@ class sqlite_driver final : public driver {
     }
   }
 
-  std::string_view name() const noexcept override { return "sqlite"; }
+  std::string_view name() const noexcept override { return driver_kind_name(driver_kind::sqlite); }
 
   std::unique_ptr<backend> open_backend() override {
     return sqlite::make_sqlite_backend(connect(), options_.statement_timeout);

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
 
 namespace artifacts::sqlite {
 

@@ -12,8 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include <artifact_store/errc.hpp>
+
 #include "storage/dsn.hpp"
-#include "storage/errc.hpp"
 #include "storage/postgres/conninfo.hpp"
 #include "tests/fuzz/invariant.hpp"
 

@@ -15,8 +15,9 @@
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/message_differencer.h>
 
-#include "messages/ref_json.hpp"
-#include "storage/errc.hpp"
+#include <artifact_store/errc.hpp>
+#include <artifact_store/ref_json.hpp>
+
 #include "storage/fs/fs_sidecar.hpp"
 #include "storage/page_token.hpp"
 #include "tests/fuzz/invariant.hpp"

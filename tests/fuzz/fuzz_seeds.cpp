@@ -22,7 +22,8 @@
 
 #include <unistd.h>
 
-#include "messages/artifacts.pb.h"
+#include <artifact_store/v1/artifacts.pb.h>
+
 #include "storage/fs/fs_driver.hpp"
 #include "storage/fs/fs_layout.hpp"
 #include "storage/memory_driver.hpp"

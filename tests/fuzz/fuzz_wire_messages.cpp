@@ -2,7 +2,7 @@
 //
 // Each input is one artifacts.v1 message as it sits in a remoting payload
 // (see wire_input.hpp). It is decoded exactly as CAF decodes it, through the
-// inspect overload of messages/caf_inspect.hpp over a binary deserializer;
+// inspect overload of include/artifact_store/messages.hpp over a binary deserializer;
 // then a request goes where a node sends it (the supervisor's routing, the
 // worker's validation, the store's operations on an in-memory backend) and a
 // reply goes where a client sends it (the command's JSON rendering). The
@@ -25,10 +25,11 @@
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/message_differencer.h>
 
+#include <artifact_store/errc.hpp>
+#include <artifact_store/ref_json.hpp>
+
 #include "actors/routing.hpp"
 #include "actors/wire_strings.hpp"
-#include "messages/ref_json.hpp"
-#include "storage/errc.hpp"
 #include "storage/memory_driver.hpp"
 #include "storage/operations.hpp"
 #include "storage/validation.hpp"

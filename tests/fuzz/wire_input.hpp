@@ -4,7 +4,7 @@
 // Byte 0 names the kind (taken modulo wire_kind::count); the rest is, for a
 // wire message, the bytes CAF's binary deserializer reads for one value of
 // that type in a remoting payload: the length-prefixed protobuf encoding that
-// messages/caf_inspect.hpp writes. For wire_kind::outgoing_put the rest is
+// include/artifact_store/messages.hpp writes. For wire_kind::outgoing_put the rest is
 // raw material for the string fields of a request a client is about to send.
 #pragma once
 
@@ -17,8 +17,8 @@
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
-#include "messages/artifacts.pb.h"
-#include "messages/caf_inspect.hpp"
+#include <artifact_store/v1/artifacts.pb.h>
+#include <artifact_store/messages.hpp>
 
 namespace artifacts::fuzz {
 

@@ -1,0 +1,39 @@
+// Presenting a benchmark's results: a table for people, JSON for scripts.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "bench/runner.hpp"
+#include "bench/workload.hpp"
+
+namespace artifacts::bench {
+
+// What was measured, for the report's header.
+struct run_description {
+  run_settings settings;
+  size_t pool_size = 0;
+  // "memory", "sqlite", "fs", "postgres" or "node".
+  std::string store_kind;
+  // "threads" or "actors": what the store's callers were.
+  std::string callers = "threads";
+};
+
+// The store's throughput over the baseline's (ops/s), or 0 when the baseline
+// did nothing.
+double ratio(const run_result& store, const run_result& baseline);
+
+// A few lines: the settings, then one row per result (ops/s, MB/s, p50, p95,
+// p99, max in ms, errors), then the ratio when a baseline ran, and the first
+// error of each result that had any. `baseline` may be null.
+std::string format_table(const run_description& what, const run_result& store,
+                         const run_result* baseline);
+
+// One line of JSON (protobuf's JSON mapping of artifacts.bench.v1.Report,
+// proto field names): ops_per_s, mb_per_s, p50_ms, p95_ms, p99_ms, max_ms and
+// the settings; with a baseline also "baseline" (the same figures) and
+// "ratio". `baseline` may be null.
+std::string format_json(const run_description& what, const run_result& store,
+                        const run_result* baseline);
+
+}  // namespace artifacts::bench

@@ -1,0 +1,49 @@
+// Where a command finds its store: a DSN opened in-process, or a node.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cli/flags.hpp"
+
+namespace artifacts::cli {
+
+inline constexpr const char* dsn_variable = "ARTIFACT_STORE_DSN";
+inline constexpr const char* node_variable = "ARTIFACT_STORE_NODE";
+inline constexpr const char* passphrase_variable = "ARTIFACT_STORE_TLS_PASSPHRASE";
+
+// The embedded default: a SQLite file in the current directory.
+inline constexpr const char* default_dsn = "sqlite:artifacts.db";
+
+struct node_address {
+  std::string host;
+  uint16_t port = 0;
+};
+
+// A client command's store: `node` when it talks to a node, else `dsn`.
+struct store_address {
+  std::optional<node_address> node;
+  std::string dsn;
+};
+
+// Parses "HOST:PORT" or "[IPv6]:PORT" with a port from 1 to 65535.
+// `origin` names where the text came from (a flag or a variable) for the
+// message. Throws CLI::ValidationError (a usage error) when malformed.
+node_address parse_node_address(const std::string& text, const std::string& origin);
+
+// "host:port", with the host in brackets when it is an IPv6 address.
+std::string format_address(const std::string& host, uint16_t port);
+
+// The flags win over the environment, and the environment over the default:
+// --dsn or --node; else ARTIFACT_STORE_DSN or ARTIFACT_STORE_NODE; else
+// default_dsn. Throws CLI::ValidationError (a usage error) when both flags
+// are given, when both variables are set and no flag decides, or when the
+// node address is malformed.
+store_address resolve_store_address(const client_flags& flags);
+
+// The DSN for the subcommands that only run in-process (serve, migrate):
+// --dsn, else ARTIFACT_STORE_DSN, else default_dsn.
+std::string resolve_dsn(const std::optional<std::string>& dsn_flag);
+
+}  // namespace artifacts::cli

@@ -1,0 +1,85 @@
+// The blocking facade over a store for code that is not an actor.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include <artifact_store/store.hpp>
+#include <artifact_store/store_actor.hpp>
+
+namespace artifacts {
+
+// A blocking client of a local or remote store, safe to share across any
+// number of threads. Every call returns the result or a caf::error in the
+// artifacts category (see <artifact_store/error.hpp>), and every call is bounded by the
+// request timeout: none waits longer, whatever the store or the network does.
+//
+// A client of a local store fails calls with store_closed at once, without a
+// round trip, after the store's close has begun. A client whose store goes
+// away (a stopped supervisor, a lost node) fails its outstanding calls with
+// unavailable at once rather than at their timeout. A request with a string
+// field that is not valid UTF-8 fails with invalid_argument before it is
+// sent: no node could read it.
+//
+// The client must be destroyed before its actor system.
+class client {
+ public:
+  // A client of a local store, bounded by the store's request timeout.
+  client(caf::actor_system& sys, const store& local);
+
+  // A client of any store handle (for example a remote one). `closed` may be
+  // null when no local close can be observed.
+  client(caf::actor_system& sys, store_actor store, std::chrono::milliseconds request_timeout,
+         closed_flag closed = nullptr);
+
+  // Obtains a new handle of the same store, for example by connecting to
+  // its node again (see connect_store).
+  using reconnector = std::function<caf::expected<store_actor>()>;
+
+  // A client of a remote store that outlives the loss of its connection:
+  // when a call fails because the store went away (unavailable, "the store
+  // is unreachable"), it obtains a new handle from `reconnect` and sends the
+  // call again. Only calls whose repetition is safe are repeated: put,
+  // put_text (idempotent: a repeat finds the first one's artifact), get,
+  // get_ref, exists and list; never remove, whose repetition could report
+  // that nothing was deleted when the lost call had deleted it. A call is
+  // sent again at most three times, and only while less than the request
+  // timeout has passed since it was first sent; each send has a request
+  // timeout of its own. `reconnect` is called again (for up to a second)
+  // while it returns the lost handle, as CAF does until it has seen that
+  // handle go down. Threads whose calls fail together share one
+  // reconnection. When `reconnect` fails, the call fails with the last
+  // error. A store that was closed is not reconnected.
+  client(caf::actor_system& sys, store_actor store, std::chrono::milliseconds request_timeout,
+         reconnector reconnect);
+
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  // Stores request.data. Computes request.sha256 here when it is empty, so
+  // the store routes without hashing. See operations::put for the semantics.
+  caf::expected<v1::ArtifactRef> put(v1::PutRequest request);
+
+  // put with request.text set: the mime type defaults to text/plain.
+  caf::expected<v1::ArtifactRef> put_text(v1::PutRequest request);
+
+  caf::expected<v1::Blob> get(const v1::Key& key);
+  caf::expected<v1::RefResult> get_ref(const v1::Key& key);
+  caf::expected<bool> exists(const v1::Key& key);
+  caf::expected<bool> remove(const v1::Key& key);
+  caf::expected<v1::RefList> list(const v1::ListRequest& request);
+
+  // The store handle calls go to now (a reconnecting client's changes).
+  store_actor handle() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace artifacts

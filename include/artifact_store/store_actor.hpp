@@ -1,0 +1,39 @@
+// The typed actor interfaces of the store: the public API for actor users.
+//
+// Send a request with the matching atom and message; the reply is the result
+// or a caf::error in the artifacts category (see <artifact_store/error.hpp>). Put of a
+// PutRequest with text = true is put_text. A request that names nothing
+// (get, get_ref of an absent id) succeeds with found = false.
+#pragma once
+
+#include <caf/actor_addr.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <artifact_store/atoms.hpp>
+#include <artifact_store/messages.hpp>
+#include <artifact_store/verified_put.hpp>
+
+namespace artifacts {
+
+// The data operations: what local actors and remote nodes may send.
+using store_actor =
+    caf::typed_actor<caf::replies_to<put_atom, v1::PutRequest>::with<v1::ArtifactRef>,
+                     caf::replies_to<get_atom, v1::Key>::with<v1::Blob>,
+                     caf::replies_to<get_ref_atom, v1::Key>::with<v1::RefResult>,
+                     caf::replies_to<exists_atom, v1::Key>::with<bool>,
+                     caf::replies_to<delete_atom, v1::Key>::with<bool>,
+                     caf::replies_to<list_atom, v1::ListRequest>::with<v1::RefList>>;
+
+// The supervisor's full interface: the data operations, a put whose digest
+// this process computed (see verified_put.hpp; it cannot come from another
+// node), and the local-only administration. close answers true for the call
+// that closed the store and false for later ones, once every worker has
+// stopped. route answers the address of the worker that serves a key. Both
+// refuse senders from other nodes.
+using store_supervisor_actor =
+    store_actor::extend<caf::replies_to<put_atom, verified_put>::with<v1::ArtifactRef>,
+                        caf::replies_to<close_atom>::with<bool>,
+                        caf::replies_to<route_atom, v1::Key>::with<caf::actor_addr>>;
+
+}  // namespace artifacts

@@ -1,0 +1,83 @@
+// Child processes for tests: start, read output, wait and kill, all bounded.
+// A child gets its own arguments, environment, working folder and standard
+// streams.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace artifacts::testing {
+
+// This process's environment ("NAME=value" entries) without the variables
+// whose names start with `drop_prefix` (none when it is empty), followed by
+// `extra`.
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& extra,
+                                          std::string_view drop_prefix = {});
+
+// How a child is started.
+struct child_options {
+  // Its working folder; empty: this process's.
+  std::filesystem::path cwd;
+  // Its whole environment ("NAME=value" entries); nullopt: this process's.
+  std::optional<std::vector<std::string>> environment;
+  // What it reads on stdin, from a file. Ignored with stdin_pipe.
+  std::string input;
+  // stdin is a pipe that stays open, without data, until close_input() or
+  // the child_process is destroyed: a child can wait on it for its parent.
+  bool stdin_pipe = false;
+  // stdout is a pipe read with read_line() instead of a file read with out().
+  bool stdout_pipe = false;
+};
+
+// One running child. stderr always goes to a file, read with err(). A child
+// still running when this is destroyed is killed with SIGKILL and reaped.
+class child_process {
+ public:
+  // Starts `program` (a path, not looked up in PATH) with `args` after its
+  // own name. Throws std::runtime_error when it cannot be started.
+  child_process(const std::string& program, const std::vector<std::string>& args,
+                const child_options& options = {});
+  ~child_process();
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  // The next line of the piped stdout, without its newline. Throws
+  // std::runtime_error, quoting the child's stderr, when no whole line
+  // arrives within `bound` or stdout ends first.
+  std::string read_line(std::chrono::milliseconds bound);
+
+  // Sends `signal_number` to the child while it has not been reaped.
+  void signal(int signal_number);
+
+  // Waits for the child's exit and returns its exit status, or 128 + the
+  // signal that ended it. Kills the child and throws std::runtime_error,
+  // quoting its stderr, when it runs past `bound`.
+  int wait(std::chrono::milliseconds bound);
+
+  // Kills the child with SIGKILL and reaps it; nothing when already reaped.
+  void kill();
+
+  // Closes the piped stdin: the child reads end of input.
+  void close_input();
+
+  // Everything the child wrote to its stdout file (empty with stdout_pipe)
+  // and to its stderr, so far.
+  std::string out() const;
+  std::string err() const;
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_pipe_ = -1;
+  int stdout_pipe_ = -1;
+  std::string pending_;  // read from the stdout pipe, not yet returned
+  std::filesystem::path in_, out_, err_;
+};
+
+}  // namespace artifacts::testing
