@@ -25,6 +25,10 @@ class fs_backend final : public backend {
       auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), true);
       if (auto existing = read_sidecar("put", folder.get(), where.stem, ref.scope(),
                                        ref.namespace_(), ref.id())) {
+        // A put that crashed after its renames, before its folder sync,
+        // left a whole artifact whose names may not be durable yet: sync
+        // before this put acknowledges it.
+        sync(folder.get());
         stored = std::move(*existing);
         return;
       }

@@ -12,6 +12,7 @@
 #include <random>
 #include <system_error>
 
+#include "storage/durable_folders.hpp"
 #include "storage/fs/fs_layout.hpp"
 
 namespace artifacts::fs {
@@ -64,7 +65,7 @@ unique_fd& unique_fd::operator=(unique_fd&& other) noexcept {
 }
 
 unique_fd open_root(const std::string& path) {
-  std::filesystem::create_directories(path);
+  create_folders_durably(path);
   unique_fd fd{::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
   if (!fd) {
     fail("cannot open " + path);
@@ -84,11 +85,12 @@ unique_fd open_folder(int parent, const std::string& name, bool create) {
     }
     fail("cannot open folder " + name);
   }
-  if (::mkdirat(parent, name.c_str(), 0755) == 0) {
-    sync(parent);
-  } else if (errno != EEXIST) {  // EEXIST: a concurrent put made it
+  if (::mkdirat(parent, name.c_str(), 0755) != 0 && errno != EEXIST) {
     fail("cannot create folder " + name);
   }
+  // Also after EEXIST: a concurrent put that made the folder may not have
+  // synced `parent` yet, and this put must not be acknowledged before it is.
+  sync(parent);
   fd = unique_fd{::openat(parent, name.c_str(), flags)};
   if (!fd) {
     fail("cannot open folder " + name);

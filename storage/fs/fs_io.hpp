@@ -30,7 +30,8 @@ class unique_fd {
   int fd_ = -1;
 };
 
-// Opens `path` (a folder, created with its parents when missing).
+// Opens `path` (a folder, created with its parents when missing, each new
+// one synced into its parent; see create_folders_durably).
 unique_fd open_root(const std::string& path);
 
 // Opens folder `name` inside `parent`. With `create`, makes it first when
