@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -86,12 +87,13 @@ void begin_next(caller_pointer self) {
     self->quit();
     return;
   }
-  auto finish = [self, begun](size_t moved, std::string failure) {
+  auto finish = [self, begun](size_t moved, std::optional<failure> failed) {
     auto& r = *self->state.run;
     record(r.tallies[self->state.index], r.plan, begun, clock_type::now(), moved,
-           std::move(failure));
+           std::move(failed));
     begin_next(self);
   };
+  auto failed = [](const caf::error& err) { return failure{code_of(err), describe(err)}; };
   auto op = st.picker->next();
   if (op.is_get) {
     st.key.set_id(*op.key);
@@ -99,12 +101,12 @@ void begin_next(caller_pointer self) {
         .then(
             [finish, id = *op.key](v1::Blob& blob) {
               if (blob.found()) {
-                finish(blob.data().size(), {});
+                finish(blob.data().size(), std::nullopt);
               } else {
-                finish(0, "get: artifact " + id + " not found");
+                finish(0, failure{errc::internal, "get: artifact " + id + " not found"});
               }
             },
-            [finish](caf::error& err) { finish(0, describe(err)); });
+            [finish, failed](caf::error& err) { finish(0, failed(err)); });
     return;
   }
   v1::PutRequest request;
@@ -114,8 +116,8 @@ void begin_next(caller_pointer self) {
   const size_t moved = op.bytes.size();
   request.set_data(std::move(op.bytes));
   self->request(run.store, per_request, put_atom::value, std::move(request))
-      .then([finish, moved](v1::ArtifactRef&) { finish(moved, {}); },
-            [finish](caf::error& err) { finish(0, describe(err)); });
+      .then([finish, moved](v1::ArtifactRef&) { finish(moved, std::nullopt); },
+            [finish, failed](caf::error& err) { finish(0, failed(err)); });
 }
 
 caf::behavior caller_actor(caller_pointer self, std::shared_ptr<shared_run> run, size_t index) {

@@ -32,4 +32,13 @@ std::optional<baseline_kind> parse_baseline(std::string_view name);
 // throws std::runtime_error when the server cannot be reached.
 std::unique_ptr<subject> make_baseline(baseline_kind kind, std::string dsn, run_scope where);
 
+// Issues CHECKPOINT on the PostgreSQL server of `dsn` and returns when it is
+// done: every dirty buffer written and the WAL position reset, so that a run
+// begun next finds none of an earlier run's writes still to flush. Needs a
+// superuser or a member of pg_checkpoint (PostgreSQL 15). Bounded by a 5 s
+// connect timeout and 120 s for the CHECKPOINT itself. Throws store_error:
+// unavailable when the server cannot be reached, internal when it refuses
+// or fails the CHECKPOINT.
+void checkpoint(const std::string& dsn);
+
 }  // namespace artifacts::bench

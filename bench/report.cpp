@@ -30,8 +30,15 @@ std::string table_row(const run_result& r) {
   row += padded(fixed(r.ops_per_s(), 0), 12) + padded(fixed(r.mb_per_s(), 1), 10) +
          padded(fixed(r.latency.p50_ms, 3), 10) + padded(fixed(r.latency.p95_ms, 3), 10) +
          padded(fixed(r.latency.p99_ms, 3), 10) + padded(fixed(r.latency.max_ms, 3), 10) +
-         padded(std::to_string(r.errors), 8) + "\n";
+         padded(std::to_string(r.errors), 8) + (r.has_errors() ? "  FAILED" : "") + "\n";
   return row;
+}
+
+// Says what a run's errors mean for its row.
+std::string error_line(const run_result& r) {
+  return r.label + ": " + std::to_string(r.errors) + " of " + std::to_string(r.ops + r.errors) +
+         " measured operations failed, not counted in ops/s, MB/s or latencies; first error: " +
+         r.first_error + "\n";
 }
 
 template <class Message>
@@ -45,6 +52,8 @@ void fill_figures(Message& out, const run_result& r) {
   out.set_ops(r.ops);
   out.set_errors(r.errors);
   out.set_seconds(r.seconds);
+  out.set_has_errors(r.has_errors());
+  out.set_first_error(r.has_errors() ? r.first_error : std::string{});
 }
 
 }  // namespace
@@ -66,18 +75,23 @@ std::string format_table(const run_description& what, const run_result& store,
   if (what.pool_size > 0) {
     text += ", pool " + std::to_string(what.pool_size);
   }
+  if (what.checkpointed) {
+    text += ", a CHECKPOINT before each run";
+  }
   text += "\n";
   text +=
       "                       ops/s      MB/s    p50 ms    p95 ms    p99 ms    max ms  errors\n";
   text += table_row(store);
   if (baseline != nullptr) {
     text += table_row(*baseline);
-    text += "ratio (store / " + baseline->label + ", ops/s): " + fixed(ratio(store, *baseline), 2) +
-            "\n";
+    text +=
+        "ratio (store / " + baseline->label + ", ops/s): " + fixed(ratio(store, *baseline), 2) +
+        (store.has_errors() || baseline->has_errors() ? ", from runs with failed operations" : "") +
+        "\n";
   }
   for (const auto* r : {&store, baseline}) {
-    if (r != nullptr && r->errors > 0) {
-      text += r->label + ": first error: " + r->first_error + "\n";
+    if (r != nullptr && r->has_errors()) {
+      text += error_line(*r);
     }
   }
   return text;
@@ -93,6 +107,7 @@ std::string format_json(const run_description& what, const run_result& store,
   report.set_pool(static_cast<uint32_t>(what.pool_size));
   report.set_store_kind(what.store_kind);
   report.set_callers(what.callers);
+  report.set_checkpointed(what.checkpointed);
   if (what.settings.workload == workload_kind::mixed) {
     report.set_get_ratio(what.settings.get_ratio);
   }

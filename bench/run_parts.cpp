@@ -1,6 +1,7 @@
 #include "bench/run_parts.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <iostream>
 
 namespace artifacts::bench {
@@ -57,19 +58,36 @@ void start_schedule(schedule& plan, const run_settings& settings) {
 }
 
 void record(caller_tally& tally, const schedule& plan, clock_type::time_point begun,
-            clock_type::time_point finished, size_t moved, std::string failure) {
+            clock_type::time_point finished, size_t moved, std::optional<failure> failed) {
   tally.finished.fetch_add(1, std::memory_order_relaxed);
   if (begun < plan.measure_from) {
     return;
   }
-  ++tally.measured;
+  // A failed operation still ends within the measured time: the window
+  // closes at the last completion either way.
   tally.last_finish = finished;
+  if (failed) {
+    if (tally.errors++ == 0) {
+      tally.first_error = std::move(failed->message);
+      tally.first_error_code = failed->code;
+    }
+    return;
+  }
+  ++tally.succeeded;
+  tally.payload_bytes += moved;
   tally.samples_ns.push_back(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(finished - begun).count()));
-  if (failure.empty()) {
-    tally.payload_bytes += moved;
-  } else if (tally.errors++ == 0) {
-    tally.first_error = std::move(failure);
+}
+
+failure current_failure() {
+  try {
+    throw;
+  } catch (const store_error& e) {
+    return {e.code(), e.what()};
+  } catch (const std::exception& e) {
+    return {errc::internal, e.what()};
+  } catch (...) {
+    return {errc::internal, "unknown failure"};
   }
 }
 
@@ -113,12 +131,13 @@ run_result summarize_run(std::string label, const schedule& plan,
   std::vector<uint64_t> samples;
   auto last_finish = plan.measure_from;
   for (auto& s : tallies) {
-    result.ops += s.measured;
+    if (s.errors > 0 && result.errors == 0) {
+      result.first_error = s.first_error;
+      result.first_error_code = s.first_error_code;
+    }
+    result.ops += s.succeeded;
     result.errors += s.errors;
     result.payload_bytes += s.payload_bytes;
-    if (result.first_error.empty()) {
-      result.first_error = s.first_error;
-    }
     last_finish = std::max(last_finish, s.last_finish);
     samples.insert(samples.end(), s.samples_ns.begin(), s.samples_ns.end());
   }

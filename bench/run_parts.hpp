@@ -5,9 +5,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <artifact_store/errc.hpp>
 
 #include "bench/runner.hpp"
 
@@ -16,15 +19,25 @@ namespace artifacts::bench {
 using clock_type = std::chrono::steady_clock;
 
 // One caller's counters; padded so callers on different threads do not share
-// cache lines.
+// cache lines. Of the measured operations, those that succeeded are counted
+// in `succeeded` and give the latency samples and payload bytes; those that
+// failed are counted in `errors` only.
 struct alignas(64) caller_tally {
   std::atomic<uint64_t> finished{0};
   std::vector<uint64_t> samples_ns;
-  uint64_t measured = 0;
+  uint64_t succeeded = 0;
   uint64_t errors = 0;
   uint64_t payload_bytes = 0;
   std::string first_error;
+  errc first_error_code = errc::internal;
   clock_type::time_point last_finish{};
+};
+
+// Why one operation failed: the store's code when the subject reported one
+// (internal otherwise) and a message that names the cause.
+struct failure {
+  errc code = errc::internal;
+  std::string message;
 };
 
 // The shared schedule of a run, fixed before the callers start.
@@ -71,10 +84,15 @@ class operation_picker {
 void start_schedule(schedule& plan, const run_settings& settings);
 
 // Counts one finished operation: begun and finished at those times, `moved`
-// payload bytes, `failure` empty unless it failed. Operations begun during
-// the warm-up count towards progress only.
+// payload bytes, `failed` set when it failed. Operations begun during the
+// warm-up count towards progress only. A failed operation counts as an error
+// and nothing else: no latency sample, no payload bytes.
 void record(caller_tally& tally, const schedule& plan, clock_type::time_point begun,
-            clock_type::time_point finished, size_t moved, std::string failure);
+            clock_type::time_point finished, size_t moved, std::optional<failure> failed);
+
+// The failure an exception thrown by a caller stands for: a store_error's
+// code, internal for anything else. Call it inside a catch block.
+failure current_failure();
 
 // For get and mixed, stores the artifacts the run reads through one caller of
 // `t` (not measured) and returns their ids; nothing for the other workloads.

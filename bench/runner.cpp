@@ -6,6 +6,7 @@
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -46,7 +47,7 @@ void run_caller(caller& c, size_t index, const run_settings& settings,
     auto op = picker.next();
     const auto begun = clock_type::now();
     size_t moved = 0;
-    std::string failure;
+    std::optional<failure> failed;
     try {
       if (op.is_get) {
         moved = c.get(*op.key);
@@ -54,10 +55,10 @@ void run_caller(caller& c, size_t index, const run_settings& settings,
         moved = op.bytes.size();
         c.put(std::move(op.bytes));
       }
-    } catch (const std::exception& e) {
-      failure = e.what();
+    } catch (...) {
+      failed = current_failure();
     }
-    record(tally, plan, begun, clock_type::now(), moved, std::move(failure));
+    record(tally, plan, begun, clock_type::now(), moved, std::move(failed));
   }
 }
 

@@ -22,7 +22,7 @@ class store_caller final : public caller {
     request.set_data(std::move(bytes));
     auto ref = client_.put(std::move(request));
     if (!ref) {
-      throw std::runtime_error(describe(ref.error()));
+      throw store_error(code_of(ref.error()), describe(ref.error()));
     }
     return ref->id();
   }
@@ -31,7 +31,7 @@ class store_caller final : public caller {
     key_.set_id(id);
     auto blob = client_.get(key_);
     if (!blob) {
-      throw std::runtime_error(describe(blob.error()));
+      throw store_error(code_of(blob.error()), describe(blob.error()));
     }
     if (!blob->found()) {
       throw std::runtime_error("get: artifact " + id + " not found");

@@ -12,7 +12,7 @@ namespace artifacts::bench {
 
 // Where every artifact of one run lives: one scope and one namespace.
 struct run_scope {
-  v1::Scope scope;
+  artifacts::v1::Scope scope;
   std::string name_space;
 };
 

@@ -23,10 +23,14 @@ class bench_command {
   bool parsed() const;
 
   // Opens the store (in-process on the DSN with --pool workers, or the node),
-  // runs the workload, then the baseline when asked for, and prints the
-  // report: a table, or one line of JSON with --json. Progress goes to stderr.
-  // Returns exit_ok; exit_error after printing the error when the store
-  // cannot be opened or every measured operation failed. Throws
+  // runs the workload, then the baseline when asked for (each after a
+  // CHECKPOINT unless --no-checkpoint), and prints the report: a table, or
+  // one line of JSON with --json, where a run with failed operations is
+  // marked. Progress goes to stderr. Returns exit_ok; exit_error after
+  // printing the error when the store cannot be opened, a CHECKPOINT fails,
+  // no measured operation finished, or, after the report, when any measured
+  // operation failed ("error: <first failure's code>: bench: <run>: N of M
+  // measured operations failed …"), unless --tolerate-errors. Throws
   // CLI::ValidationError (a usage error) for --baseline without a PostgreSQL
   // DSN, or a malformed target.
   int run() const;
