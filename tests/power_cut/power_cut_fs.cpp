@@ -412,37 +412,34 @@ int op_truncate(const char* path, off_t size, fuse_file_info* fi) {
   return 0;
 }
 
-int op_unlink(const char* path) {
-  LOCKED;
-  if (refused_mutation(*state, guard, "unlink", path)) return -EIO;
+// Removes the entry `path` names from its folder (unlink with want_dir
+// false, rmdir with true); 0 or a negative errno. The removal is volatile
+// until the folder is synced, like every entry change.
+int remove_entry(model& fs, const char* path, bool want_dir) {
   const auto [parent_path, name] = split(path);
-  const int64_t parent = resolve(*state, parent_path.c_str());
+  const int64_t parent = resolve(fs, parent_path.c_str());
   if (parent < 0) return static_cast<int>(parent);
-  node& dir = state->nodes.at(static_cast<inode_id>(parent));
+  node& dir = fs.nodes.at(static_cast<inode_id>(parent));
   auto found = dir.entries.find(name);
   if (found == dir.entries.end()) return -ENOENT;
-  node& victim = state->nodes.at(found->second);
-  if (victim.is_dir) return -EISDIR;
+  node& victim = fs.nodes.at(found->second);
+  if (victim.is_dir != want_dir) return want_dir ? -ENOTDIR : -EISDIR;
+  if (want_dir && !victim.entries.empty()) return -ENOTEMPTY;
   victim.links = 0;
   dir.entries.erase(found);
   return 0;
 }
 
+int op_unlink(const char* path) {
+  LOCKED;
+  if (refused_mutation(*state, guard, "unlink", path)) return -EIO;
+  return remove_entry(*state, path, false);
+}
+
 int op_rmdir(const char* path) {
   LOCKED;
   if (refused_mutation(*state, guard, "rmdir", path)) return -EIO;
-  const auto [parent_path, name] = split(path);
-  const int64_t parent = resolve(*state, parent_path.c_str());
-  if (parent < 0) return static_cast<int>(parent);
-  node& dir = state->nodes.at(static_cast<inode_id>(parent));
-  auto found = dir.entries.find(name);
-  if (found == dir.entries.end()) return -ENOENT;
-  node& victim = state->nodes.at(found->second);
-  if (!victim.is_dir) return -ENOTDIR;
-  if (!victim.entries.empty()) return -ENOTEMPTY;
-  victim.links = 0;
-  dir.entries.erase(found);
-  return 0;
+  return remove_entry(*state, path, true);
 }
 
 // True when directory `ancestor` is `ino` or holds it somewhere below.
