@@ -49,6 +49,9 @@ class instrumented_driver final : public driver {
   std::atomic<int64_t> delay_us{0};
   // How many backend calls have begun (counted before the delay).
   std::atomic<int> calls{0};
+  // How many of them have waited out their delay: a call counted in `calls`
+  // and not here is being held.
+  std::atomic<int> calls_past_delay{0};
   // When false, a put stores its row without the bytes (the ref still tells
   // their size, a get answers empty bytes): for tests that measure the memory
   // of the requests in flight, which the stored content would otherwise mix
@@ -113,6 +116,7 @@ class instrumented_driver final : public driver {
       if (auto delay = owner_.delay_us.load(); delay > 0) {
         std::this_thread::sleep_for(std::chrono::microseconds{delay});
       }
+      ++owner_.calls_past_delay;
       if (owner_.broken.load()) {
         throw store_error(errc::unavailable, "test connection lost");
       }

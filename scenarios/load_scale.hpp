@@ -7,13 +7,23 @@
 // cycles, many threads by many rounds, many random samples) therefore run a
 // smaller volume in that build: each still checks the same behaviour, on
 // less of it. Test names give the full volume. Bounds that only guard
-// against a hang are longer there (hang_bound).
+// against a hang are longer there, and in the AddressSanitizer build
+// (hang_bound).
 //
 // CMake defines ARTIFACTS_THREAD_SANITIZER when ARTIFACTS_SANITIZE is
-// "thread".
+// "thread"; the AddressSanitizer build is recognised by the compiler's own
+// macros (GCC's __SANITIZE_ADDRESS__, clang's __has_feature).
 #pragma once
 
 #include <chrono>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ARTIFACTS_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARTIFACTS_ADDRESS_SANITIZER 1
+#endif
+#endif
 
 namespace artifacts::scenarios {
 
@@ -23,6 +33,12 @@ inline constexpr bool thread_sanitizer_build = true;
 inline constexpr bool thread_sanitizer_build = false;
 #endif
 
+#ifdef ARTIFACTS_ADDRESS_SANITIZER
+inline constexpr bool address_sanitizer_build = true;
+#else
+inline constexpr bool address_sanitizer_build = false;
+#endif
+
 // `full`, or `reduced` in the ThreadSanitizer build.
 template <class T>
 constexpr T load_volume(T full, T reduced) {
@@ -30,10 +46,11 @@ constexpr T load_volume(T full, T reduced) {
 }
 
 // A bound on a wait that only catches a hang: `bound`, three times as long
-// in the ThreadSanitizer build.
+// in the ThreadSanitizer build and twice as long in the AddressSanitizer
+// build.
 template <class Rep, class Period>
 constexpr std::chrono::duration<Rep, Period> hang_bound(std::chrono::duration<Rep, Period> bound) {
-  return thread_sanitizer_build ? bound * 3 : bound;
+  return thread_sanitizer_build ? bound * 3 : address_sanitizer_build ? bound * 2 : bound;
 }
 
 }  // namespace artifacts::scenarios

@@ -15,6 +15,7 @@
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
+#include <pqxx/transaction>
 
 namespace artifacts::testing {
 
@@ -138,6 +139,68 @@ size_t temporary_schema::connections_settled(const std::string& application_name
       return count;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+size_t temporary_schema::connections_reaching(const std::string& application_name,
+                                              size_t at_least) const {
+  const auto deadline = std::chrono::steady_clock::now() + settle_bound;
+  for (;;) {
+    const auto count = connections_named(application_name);
+    if (count >= at_least || std::chrono::steady_clock::now() > deadline) {
+      return count;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+int temporary_schema::statement_waiting_for_lock(const std::string& application_name,
+                                                 std::chrono::milliseconds bound) const {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  auto conn = connect();
+  for (;;) {
+    pqxx::nontransaction tx{*conn};
+    auto result = tx.exec_params(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' "
+        "AND wait_event_type = 'Lock' ORDER BY pid LIMIT 1",
+        application_name);
+    tx.commit();
+    if (!result.empty()) {
+      return result[0][0].as<int>();
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+struct table_lock::session {
+  std::unique_ptr<pqxx::connection> conn;
+  std::unique_ptr<pqxx::work> tx;
+};
+
+table_lock::table_lock(const temporary_schema& schema, const std::string& table)
+    : session_(std::make_unique<session>()) {
+  session_->conn = connect(schema.name());
+  session_->tx = std::make_unique<pqxx::work>(*session_->conn);
+  session_->tx->exec0("LOCK TABLE " + session_->tx->quote_name(table) +
+                      " IN ACCESS EXCLUSIVE MODE");
+}
+
+table_lock::~table_lock() {
+  try {
+    release();
+  } catch (...) {
+    // The connection closes with the session; the server ends the
+    // transaction then.
+  }
+}
+
+void table_lock::release() {
+  if (session_->tx) {
+    auto tx = std::move(session_->tx);
+    tx->commit();
   }
 }
 

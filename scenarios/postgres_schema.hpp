@@ -1,7 +1,9 @@
 // A throw-away PostgreSQL schema for tests that need a real server.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,8 +51,39 @@ class temporary_schema {
   // not at once: this is that wait, not a tolerance.
   size_t connections_settled(const std::string& application_name, size_t at_most = 0) const;
 
+  // Waits, polling, until at least `at_least` server connections carry
+  // `application_name`, or 15 s have passed, and returns the last count. A
+  // store's workers connect on threads of their own, shortly after it
+  // opened: this is that wait.
+  size_t connections_reaching(const std::string& application_name, size_t at_least) const;
+
+  // Waits, polling, until a statement of a session of `application_name`
+  // waits for a lock, or `bound` has passed. Returns the server process
+  // that runs it, or 0 when none was seen.
+  int statement_waiting_for_lock(const std::string& application_name,
+                                 std::chrono::milliseconds bound) const;
+
  private:
   std::string name_;
+};
+
+// A session of the test's own that holds an exclusive lock on `table` of the
+// schema, inside an open transaction, until release() or destruction: the
+// store's statements on that table wait for it, as a statement that the
+// server has begun and not finished.
+class table_lock {
+ public:
+  table_lock(const temporary_schema& schema, const std::string& table);
+  ~table_lock();
+  table_lock(const table_lock&) = delete;
+  table_lock& operator=(const table_lock&) = delete;
+
+  // Ends the transaction, and the lock with it. Idempotent.
+  void release();
+
+ private:
+  struct session;
+  std::unique_ptr<session> session_;
 };
 
 }  // namespace artifacts::testing

@@ -158,34 +158,43 @@ store open_counting_store(caf::actor_system& sys,
   return store{std::move(supervisor), std::move(closed), config};
 }
 
-// A store_actor that takes every request and never answers it. The unused
-// int keeps CAF 0.17's init_fun_factory off its argument-less path, which
-// binds a reference to null (UndefinedBehaviorSanitizer reports it).
-store_actor spawn_silent_store(caf::actor_system& sys) {
+// A store_actor that takes every request and never answers it, counting
+// those it took in `received`. (The argument also keeps CAF 0.17's
+// init_fun_factory off its argument-less path, which binds a reference to
+// null; UndefinedBehaviorSanitizer reports it.)
+store_actor spawn_silent_store(caf::actor_system& sys, std::shared_ptr<std::atomic<int>> received =
+                                                           std::make_shared<std::atomic<int>>(0)) {
   return sys.spawn(
-      [](store_actor::pointer self, int) -> store_actor::behavior_type {
+      [](store_actor::pointer self,
+         std::shared_ptr<std::atomic<int>> taken) -> store_actor::behavior_type {
         return {
-            [self](put_atom, v1::PutRequest&) -> caf::result<v1::ArtifactRef> {
+            [self, taken](put_atom, v1::PutRequest&) -> caf::result<v1::ArtifactRef> {
+              ++*taken;
               return self->make_response_promise<v1::ArtifactRef>();
             },
-            [self](get_atom, v1::Key&) -> caf::result<v1::Blob> {
+            [self, taken](get_atom, v1::Key&) -> caf::result<v1::Blob> {
+              ++*taken;
               return self->make_response_promise<v1::Blob>();
             },
-            [self](get_ref_atom, v1::Key&) -> caf::result<v1::RefResult> {
+            [self, taken](get_ref_atom, v1::Key&) -> caf::result<v1::RefResult> {
+              ++*taken;
               return self->make_response_promise<v1::RefResult>();
             },
-            [self](exists_atom, v1::Key&) -> caf::result<bool> {
+            [self, taken](exists_atom, v1::Key&) -> caf::result<bool> {
+              ++*taken;
               return self->make_response_promise<bool>();
             },
-            [self](delete_atom, v1::Key&) -> caf::result<bool> {
+            [self, taken](delete_atom, v1::Key&) -> caf::result<bool> {
+              ++*taken;
               return self->make_response_promise<bool>();
             },
-            [self](list_atom, v1::ListRequest&) -> caf::result<v1::RefList> {
+            [self, taken](list_atom, v1::ListRequest&) -> caf::result<v1::RefList> {
+              ++*taken;
               return self->make_response_promise<v1::RefList>();
             },
         };
       },
-      0);
+      std::move(received));
 }
 
 }  // namespace
@@ -448,18 +457,31 @@ TEST_CASE("close releases every worker, thread, backend and actor") {
   CHECK(eventually([&] { return thread_count() <= threads_at_start; }));
 }
 
-TEST_CASE("close from several threads at once answers each and stops once") {
+TEST_CASE(
+    "close from several threads at once succeeds for each and stops every worker, none "
+    "restarted") {
   test_system t;
   const auto actors_before = t.sys.registry().running();
-  auto s = open_memory_store(t.sys);
+  auto storage = std::make_shared<instrumented_driver>(memory_config().storage);
+  auto s = open_counting_store(t.sys, storage, 4);
+  // Each worker connects on its own thread, right after it starts.
+  REQUIRE(eventually([&] { return storage->live == 4; }));
+  CHECK(storage->opens == 4);
   std::vector<std::future<caf::error>> closers;
   for (int i = 0; i < 4; ++i) {
     closers.push_back(std::async(std::launch::async, [&] { return s.close(t.sys); }));
   }
   for (auto& closer : closers) {
     REQUIRE(closer.wait_for(30s) == std::future_status::ready);
-    CHECK_FALSE(closer.get());
+    auto err = closer.get();
+    INFO("close: " << (err ? describe(err) : std::string("ok")));
+    CHECK_FALSE(err);
   }
+  CHECK(s.is_closed());
+  // Every worker stopped and gave its backend back, and none was started
+  // again (a worker restarted while closing would open another).
+  CHECK(storage->live == 0);
+  CHECK(storage->opens == 4);
   CHECK(t.sys.registry().running() == actors_before);
 }
 
@@ -556,14 +578,39 @@ TEST_CASE("close while 100 requests are in flight: each gets a value or store_cl
   CHECK(eventually([&] { return thread_count() <= threads_at_start; }));
 }
 
-TEST_CASE("a closed store refuses route") {
+TEST_CASE("a closing store refuses route with store_closed, and a closed one is gone") {
   test_system t;
-  auto s = open_memory_store(t.sys, 2);
-  REQUIRE_FALSE(s.close(t.sys));
+  // The one worker is held in a slow put, so that the store is still
+  // closing, its supervisor there to answer, when route is asked.
+  auto storage = std::make_shared<instrumented_driver>(memory_config().storage);
+  auto s = open_counting_store(t.sys, storage, 1);
+  storage->delay_us = 500'000;
   caf::scoped_actor self{t.sys};
-  self->request(s.supervisor(), 10s, route_atom::value, make_key(make_scope("r"), "x"))
+  const auto key = make_key(make_scope("r"), "x");
+  auto slow = self->request(s.actor(), 10s, put_atom::value, make_put(make_scope("r"), "slow"));
+  REQUIRE(eventually([&] { return storage->calls.load() >= 1; }));
+  auto closing = self->request(s.supervisor(), 10s, close_atom::value);
+  // Sent after the close, by the same sender: the supervisor handles it
+  // while closing.
+  self->request(s.supervisor(), 10s, route_atom::value, key)
+      .receive([&](caf::actor_addr&) { FAIL("a closing store routed a key"); },
+               [&](caf::error& err) {
+                 INFO("route while closing: " << describe(err));
+                 CHECK(code(err) == errc::store_closed);
+               });
+  closing.receive([&](bool closed_it) { CHECK(closed_it); },
+                  [&](caf::error& err) { FAIL("close: " << describe(err)); });
+  slow.receive([](const v1::ArtifactRef&) {}, [](const caf::error&) {});
+  CHECK(s.is_closed());
+
+  // Once closed, the supervisor has stopped: CAF answers for it that the
+  // receiver is down (never a timeout).
+  self->request(s.supervisor(), 10s, route_atom::value, key)
       .receive([&](caf::actor_addr&) { FAIL("a closed store routed a key"); },
-               [&](caf::error&) { SUCCEED(); });
+               [&](caf::error& err) {
+                 INFO("route after close: " << t.sys.render(err));
+                 CHECK(err == caf::sec::request_receiver_down);
+               });
 }
 
 TEST_CASE("store errors render as code and message") {
@@ -638,15 +685,19 @@ TEST_CASE("a client of a store that never answers times out with unavailable") {
   CHECK(eventually([&] { return t.sys.registry().running() == actors_before; }));
 }
 
-TEST_CASE("a client fails its outstanding calls at once when the store goes away") {
+TEST_CASE(
+    "a client fails its outstanding calls when the store goes away, without waiting for "
+    "their timeout") {
   test_system t;
-  auto silent = spawn_silent_store(t.sys);
+  auto received = std::make_shared<std::atomic<int>>(0);
+  auto silent = spawn_silent_store(t.sys, received);
   client c{t.sys, silent, 60s};
   auto pending =
       std::async(std::launch::async, [&] { return c.get(make_key(make_scope("gone"), "x")); });
-  // Let the call reach the store before it stops.
-  std::this_thread::sleep_for(100ms);
+  // The call has reached the store before it stops.
+  REQUIRE(eventually([&] { return received->load() == 1; }));
   caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+  // Far less than the call's 60 s timeout.
   REQUIRE(pending.wait_for(30s) == std::future_status::ready);
   auto blob = pending.get();
   REQUIRE_FALSE(blob);

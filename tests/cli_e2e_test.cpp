@@ -47,6 +47,7 @@
 #include "scenarios/load_scale.hpp"
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
+#include "scenarios/put_ledger.hpp"
 #include "scenarios/remote_fixture.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "scenarios/test_certificates.hpp"
@@ -827,7 +828,8 @@ artifacts::v1::ArtifactRef check_restarted_node(node& serving, const acknowledge
 // killed mid-stream, restarted on the same data, checked, killed once more
 // mid-stream and checked again.
 void kill_restart_and_check(
-    const std::function<std::vector<std::string>(const fs::path&)>& fresh_store) {
+    const std::function<std::vector<std::string>(const fs::path&)>& fresh_store,
+    const std::function<void()>& while_serving = {}) {
   const size_t kill_points[] = {20, 57};
   const size_t runs = artifacts::scenarios::load_volume<size_t>(std::size(kill_points), 1);
   for (size_t point = 0; point < runs; ++point) {
@@ -846,6 +848,9 @@ void kill_restart_and_check(
         node restarted{dir.path(), serve_args};
         auto extra = check_restarted_node(restarted, first);
         first.refs.emplace(crash_writer_cap, std::move(extra));
+        if (while_serving) {
+          while_serving();
+        }
         // The restarted node dies too; the writers start over, and their
         // first puts find their artifacts stored.
         second = kill_node_mid_stream(restarted, first.refs.size() + kill_after);
@@ -915,6 +920,8 @@ TEST_CASE("two nodes on one PostgreSQL share their artifacts, and none leaves a 
   CHECK(local.out == put.out);
   auto bytes = run(concat({"get", "--node", second.address()}, key));
   CHECK(bytes.out == "shared through PostgreSQL");
+  // The count that must come back to zero sees the second node's pool.
+  CHECK(schema.connections_reaching(second_name, 2) == 2);
 
   CHECK(first.stop(SIGTERM) == 0);
   CHECK(schema.connections_settled(first_name) == 0);
@@ -932,8 +939,8 @@ TEST_CASE("32 concurrent identical puts against one node: one id, one row", "[.p
   write_file(dir / "same.bin", binary_payload);
   const auto name = unique_application_name("node");
   node serving{dir.path(), {"--dsn", schema.dsn(name), "--pool", "8"}};
-  const auto args = concat({"put", "--node", serving.address()},
-                           concat(scope_args("acme", "ada", "s-1"), {"same.bin"}));
+  const auto scope = scope_args("acme", "ada", "s-1");
+  const auto args = concat({"put", "--node", serving.address()}, concat(scope, {"same.bin"}));
   // Under ThreadSanitizer, 32 instrumented commands starting at once starve
   // each other and the node of CPU past their connect bound; 8 still race.
   const int callers = artifacts::scenarios::load_volume(32, 8);
@@ -951,8 +958,35 @@ TEST_CASE("32 concurrent identical puts against one node: one id, one row", "[.p
   for (const auto& output : outputs) {
     CHECK(output == outputs.front());
   }
-  CHECK(parse_ref(only_line(outputs.front())).sha256() == artifacts::sha256_hex(binary_payload));
+  const auto ref = parse_ref(only_line(outputs.front()));
+  CHECK(ref.sha256() == artifacts::sha256_hex(binary_payload));
+  // What every command printed is what the store holds: read back through
+  // the node, and the one row behind it, whose bytes are the file's. (The
+  // primary key alone keeps a second row of one id out; this is what a put
+  // that answered another ref than the one it stored would fail.)
+  artifacts::scenarios::put_ledger ledger;
+  ledger.acknowledged(artifacts::scenarios::put_request(
+                          artifacts::scenarios::make_scope("acme", "ada", "s-1"), binary_payload),
+                      ref);
+  {
+    auto session = connect_to(serving);
+    artifacts::scenarios::failure_log served;
+    ledger.check_served(session->client(), served, 1);
+    INFO("read back: " << served.summary());
+    CHECK(served.count() == 0);
+  }
+  auto stat = run(concat({"stat", "--node", serving.address()}, concat(scope, {"--id", ref.id()})));
+  CHECK(stat.status == 0);
+  CHECK(stat.out == outputs.front());
+  artifacts::scenarios::failure_log rows;
+  const auto found = ledger.check_rows(schema, rows);
+  INFO("rows: " << rows.summary());
+  CHECK(rows.count() == 0);
+  CHECK(found.rows == 1);
+  CHECK(found.acknowledged == 1);
   CHECK(schema.stored_artifacts() == 1);
+  // The count that must come back to zero sees the node's pool.
+  CHECK(schema.connections_reaching(name, 8) == 8);
   CHECK(serving.stop() == 0);
   CHECK(schema.connections_settled(name) == 0);
 }
@@ -965,9 +999,17 @@ TEST_CASE("migrate on PostgreSQL applies the schema once", "[.postgres]") {
   CHECK(first.status == 0);
   CHECK(only_line(first.out).rfind("schema is up to date at version ", 0) == 0);
   CHECK(first.out.find("(driver: postgres)") != std::string::npos);
+  const std::string applied_sql =
+      "SELECT version, applied_at FROM schema_migrations ORDER BY version";
+  const auto applied = schema.query(applied_sql);
+  CHECK_FALSE(applied.empty());
   auto second = run({"migrate", "--dsn", schema.dsn(name)});
+  INFO(second);
+  CHECK(second.status == 0);
   CHECK(second.out == first.out);
-  CHECK_FALSE(schema.query("SELECT version FROM schema_migrations").empty());
+  // The second run applied nothing: every version is recorded as the first
+  // run applied it.
+  CHECK(schema.query(applied_sql) == applied);
   CHECK(schema.connections_settled(name) == 0);
 }
 
@@ -976,9 +1018,12 @@ TEST_CASE("postgres: a node killed mid-stream restarts with every acknowledged p
   // A fresh schema for each kill point: Catch2 runs the case once per section.
   artifacts::testing::temporary_schema schema;
   const auto name = unique_application_name("crash");
-  kill_restart_and_check([&](const fs::path&) {
-    return std::vector<std::string>{"--dsn", schema.dsn(name)};
-  });
+  kill_restart_and_check(
+      [&](const fs::path&) {
+        return std::vector<std::string>{"--dsn", schema.dsn(name)};
+      },
+      // The count that must come back to zero below sees the nodes' pools.
+      [&] { CHECK(schema.connections_named(name) > 0); });
   // The killed nodes' connections too: the server drops a backend whose
   // client is gone.
   CHECK(schema.connections_settled(name) == 0);

@@ -223,6 +223,11 @@ void kill_and_check_repeatedly(const std::function<std::string(const stdfs::path
       // writer starts over: its first puts find their artifacts stored.
       auto again = kill_writer_mid_stream(dsn, run.acknowledged.size() + kill_points[run_number]);
       CHECK(again.killed);
+      // Beyond the puts it repeated, the second writer had new ones
+      // acknowledged before it died: otherwise the check after the second
+      // crash would hold for nothing new. (A writer that ends early by
+      // itself ends the wait for acknowledgements too.)
+      CHECK(again.acknowledged.size() >= run.acknowledged.size() + kill_points[run_number]);
       again.acknowledged.insert(run.acknowledged.begin(), run.acknowledged.end());
       again.acknowledged.emplace(writer_cap, extra.id());
       check_store_after_crash(dsn, again);

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,17 +32,23 @@
 #include <artifact_store/error.hpp>
 #include <artifact_store/store.hpp>
 
+#include "scenarios/concurrent_callers.hpp"
+#include "scenarios/load_scale.hpp"
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
 #include "scenarios/process_counts.hpp"
+#include "scenarios/put_ledger.hpp"
 #include "scenarios/scenario_support.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using artifacts::errc;
+using artifacts::scenarios::failure_log;
+using artifacts::scenarios::hang_bound;
 using artifacts::scenarios::make_key;
 using artifacts::scenarios::make_scope;
+using artifacts::scenarios::put_ledger;
 using artifacts::scenarios::put_request;
 using clock_type = std::chrono::steady_clock;
 
@@ -67,10 +74,38 @@ artifacts::store_config config_for(const artifacts::testing::temporary_schema& s
   return config;
 }
 
+// A store in `schema` on `config`, whose fixture counts the server
+// connections named `application_name` (the name config's DSN gives them).
 std::unique_ptr<artifacts::scenarios::store_fixture> open_in(
     const std::shared_ptr<artifacts::testing::temporary_schema>& schema,
-    const artifacts::store_config& config) {
-  return artifacts::scenarios::make_local_fixture(config, {}, schema);
+    const artifacts::store_config& config, const std::string& application_name) {
+  return artifacts::scenarios::make_local_fixture(
+      config, [schema, application_name] { return schema->connections_named(application_name); },
+      schema);
+}
+
+// Polls `reached` every 10 ms until it holds or `bound` has passed; returns
+// whether it held.
+template <class Predicate>
+bool poll_until(Predicate reached, clock_type::duration bound) {
+  const auto deadline = clock_type::now() + bound;
+  while (!reached()) {
+    if (clock_type::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+double seconds(clock_type::duration elapsed) {
+  return std::chrono::duration<double>(elapsed).count();
+}
+
+// The client's own request timeout, as opposed to an unavailable answered by
+// the store.
+bool timed_out(const std::string& message) {
+  return message.find("timed out") != std::string::npos;
 }
 
 // The server processes serving `application_name`.
@@ -118,21 +153,60 @@ class cluster_control {
   }
 
   // Runs pg_ctlcluster `action` (with `mode` for stop and restart); true on
-  // success.
+  // success. What it printed is kept for output().
   bool run(const std::string& action, const std::string& mode = "") const {
     auto command = "pg_ctlcluster " + version_ + " " + name_ + " " + action;
     if (!mode.empty()) {
       command += " -m " + mode;
     }
-    command += " >/dev/null 2>&1";
-    return std::system(command.c_str()) == 0;
+    command += " 2>&1";
+    output_.clear();
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+      output_ = "popen failed";
+      return false;
+    }
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+      output_ += buffer;
+    }
+    return ::pclose(pipe) == 0;
+  }
+
+  // What the last run printed.
+  const std::string& output() const { return output_; }
+
+  // True when pg_ctlcluster reports the server running.
+  bool running() const {
+    return std::system(
+               ("pg_ctlcluster " + version_ + " " + name_ + " status >/dev/null 2>&1").c_str()) ==
+           0;
+  }
+
+  // Crashes the server (immediate mode: no shutdown checkpoint, so it
+  // recovers from its WAL when it starts) and starts it again. The start
+  // waits until the stopped server is seen as down: pg_ctlcluster's own
+  // restart sometimes starts while the old postmaster still counts as
+  // running, and then refuses ("Cluster is already running").
+  bool crash_and_restart(std::chrono::seconds bound) const {
+    if (!run("stop", "immediate")) {
+      return false;
+    }
+    const auto deadline = clock_type::now() + bound;
+    while (running()) {
+      if (clock_type::now() > deadline) {
+        output_ = "the server still ran " + std::to_string(bound.count()) + " s after its stop";
+        return false;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return run("start");
   }
 
   // Starts the server if it is down; for the destructor of a test that
   // stopped it and failed before starting it again.
   void ensure_running() const {
-    if (std::system(
-            ("pg_ctlcluster " + version_ + " " + name_ + " status >/dev/null 2>&1").c_str()) != 0) {
+    if (!running()) {
       run("start");
     }
   }
@@ -140,6 +214,7 @@ class cluster_control {
  private:
   std::string version_;
   std::string name_;
+  mutable std::string output_;
 };
 
 // Starts the cluster again when a test leaves it stopped.
@@ -168,7 +243,8 @@ clock_type::time_point wait_until_accepting(const artifacts::testing::temporary_
 // One put as seen by the caller that made it.
 struct put_outcome {
   std::string data;
-  std::string id;  // empty when the put failed
+  std::string id;                                 // empty when the put failed
+  std::optional<artifacts::v1::ArtifactRef> ref;  // set when it was acknowledged
   std::optional<errc> code;
   std::string message;
   clock_type::time_point started;
@@ -192,6 +268,7 @@ class writers {
           outcome.finished = clock_type::now();
           if (ref) {
             outcome.id = ref->id();
+            outcome.ref = std::move(*ref);
             ++acknowledged_;
           } else {
             outcome.code = artifacts::code_of(ref.error());
@@ -236,6 +313,34 @@ class writers {
     return first;
   }
 
+  // How many writers have had a put acknowledged that they began at `when`
+  // or later; callable while the writers run.
+  size_t writers_served_after(clock_type::time_point when) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    size_t served = 0;
+    for (const auto& [writer, list] : outcomes_) {
+      served += std::any_of(list.begin(), list.end(),
+                            [&](const put_outcome& outcome) {
+                              return !outcome.id.empty() && outcome.started >= when;
+                            })
+                    ? 1
+                    : 0;
+    }
+    return served;
+  }
+
+  // The puts acknowledged before `when`; callable while the writers run.
+  size_t acknowledged_before(clock_type::time_point when) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    size_t acknowledged = 0;
+    for (const auto& [writer, list] : outcomes_) {
+      for (const auto& outcome : list) {
+        acknowledged += !outcome.id.empty() && outcome.finished < when ? 1 : 0;
+      }
+    }
+    return acknowledged;
+  }
+
  private:
   std::atomic<bool> stop_{false};
   std::atomic<size_t> acknowledged_{0};
@@ -247,6 +352,9 @@ class writers {
 struct outcome_summary {
   size_t acknowledged = 0;
   size_t unavailable = 0;
+  // Unavailable because the client's request timeout ran out, rather than
+  // answered by the store.
+  size_t timed_out = 0;
   std::vector<std::string> other_failures;
   std::chrono::milliseconds slowest{0};
 };
@@ -262,6 +370,7 @@ outcome_summary summarize(const std::map<int, std::vector<put_outcome>>& outcome
         ++summary.acknowledged;
       } else if (outcome.code == errc::unavailable) {
         ++summary.unavailable;
+        summary.timed_out += timed_out(outcome.message) ? 1 : 0;
       } else {
         summary.other_failures.push_back(outcome.message);
       }
@@ -270,43 +379,57 @@ outcome_summary summarize(const std::map<int, std::vector<put_outcome>>& outcome
   return summary;
 }
 
-// Every acknowledged put is readable with its bytes; returns the first
-// discrepancy, or "" when there is none.
-std::string first_lost_put(artifacts::client& client,
-                           const std::map<int, std::vector<put_outcome>>& outcomes,
-                           const std::string& label) {
+// The writers' puts in a ledger: acknowledged ones with their refs, those
+// answered unavailable as unknown. Other failures are left out: the store
+// must not hold them.
+void record(put_ledger& ledger, const std::map<int, std::vector<put_outcome>>& outcomes,
+            const std::string& label) {
   for (const auto& [writer, list] : outcomes) {
     const auto scope = make_scope("faults", label, "writer-" + std::to_string(writer));
     for (const auto& outcome : list) {
-      if (outcome.id.empty()) {
-        continue;
-      }
-      auto blob = client.get(make_key(scope, outcome.id));
-      if (!blob) {
-        return outcome.id + ": " + artifacts::describe(blob.error());
-      }
-      if (!blob->found() || blob->data() != outcome.data) {
-        return outcome.id + ": acknowledged but not stored with its bytes";
+      if (outcome.ref) {
+        ledger.acknowledged(put_request(scope, outcome.data), *outcome.ref);
+      } else if (outcome.code == errc::unavailable) {
+        ledger.unknown(put_request(scope, outcome.data));
       }
     }
   }
-  return "";
 }
 
-// Rows whose bytes do not hash to their recorded digest, and rows that share
-// a key (the primary key forbids it; counted to prove it).
-void check_rows_consistent(const artifacts::testing::temporary_schema& schema) {
-  auto rows = schema.query(
-      "SELECT count(*), count(DISTINCT (tenant, \"user\", session, task, namespace, id)), "
-      "count(*) FILTER (WHERE encode(sha256(bytes), 'hex') <> sha256 "
-      "OR octet_length(bytes) <> size_bytes) FROM artifacts_blobs");
-  INFO("rows, distinct keys, rows whose bytes do not match their digest or size");
-  CHECK(rows.at(0).at(0) == rows.at(0).at(1));
-  CHECK(rows.at(0).at(2) == "0");
+// Checks that the store holds exactly what `ledger` says: every
+// acknowledged put, read back through `c` with the ref it was acknowledged
+// with and its bytes, and seen in the table; and no row but those and puts
+// whose outcome was left unknown. Returns what the table held.
+artifacts::scenarios::ledger_rows check_holds_exactly(
+    artifacts::client& c, const artifacts::testing::temporary_schema& schema,
+    const put_ledger& ledger, const std::string& label) {
+  failure_log served;
+  failure_log rows;
+  ledger.check_served(c, served);
+  auto found = ledger.check_rows(schema, rows);
+  WARN(label << ": " << found.rows << " rows, " << found.acknowledged
+             << " of them acknowledged artifacts, " << found.unknown
+             << " of puts answered unavailable");
+  INFO("acknowledged artifacts " << ledger.acknowledged_artifacts() << "; rows " << found.rows
+                                 << ": " << found.acknowledged << " acknowledged, " << found.unknown
+                                 << " of puts answered unavailable");
+  INFO("read back through the store: " << served.summary());
+  INFO("rows: " << rows.summary());
+  CHECK(served.count() == 0);
+  CHECK(rows.count() == 0);
+  CHECK(found.acknowledged == ledger.acknowledged_artifacts());
+  CHECK(found.rows == found.acknowledged + found.unknown);
+  return found;
 }
 
-// Closes the store and checks it left no thread and no server session.
+// Closes the store and checks it left no thread and no server session. The
+// count must first see the store's sessions (while the store is open, there
+// is at least one): a count that sees none would report none left whatever
+// the store left.
 void check_nothing_left(artifacts::scenarios::store_fixture& store) {
+  const auto open = store.backend_connections();
+  REQUIRE(open.has_value());
+  CHECK(*open > 0);
   auto left = store.close_and_release();
   CHECK(left.threads == 0);
   CHECK(left.connections == 0);
@@ -318,7 +441,7 @@ TEST_CASE("a connection the server ended while idle is replaced within the next 
           "[postgres][faults]") {
   auto schema = std::make_shared<artifacts::testing::temporary_schema>();
   const auto application_name = unique_name(*schema, "idle");
-  auto store = open_in(schema, config_for(*schema, application_name, 1));
+  auto store = open_in(schema, config_for(*schema, application_name, 1), application_name);
   auto& c = store->client();
   const auto scope = make_scope("faults", "idle", "s");
 
@@ -356,7 +479,8 @@ TEST_CASE("backends terminated in a loop under 8 writers: no acknowledged put lo
           "[postgres][faults]") {
   auto schema = std::make_shared<artifacts::testing::temporary_schema>();
   const auto application_name = unique_name(*schema, "terminate");
-  auto store = open_in(schema, config_for(*schema, application_name, 4));
+  auto config = config_for(*schema, application_name, 4);
+  auto store = open_in(schema, config, application_name);
   auto& c = store->client();
   const std::string label = "terminate";
   const auto shared_scope = make_scope("faults", label, "shared");
@@ -367,8 +491,10 @@ TEST_CASE("backends terminated in a loop under 8 writers: no acknowledged put lo
   constexpr size_t enough_acknowledged = 100;
   std::atomic<size_t> terminated{0};
   std::atomic<bool> stop_killing{false};
-  std::vector<std::string> shared_ids;
-  std::mutex shared_mutex;
+  std::vector<artifacts::v1::ArtifactRef> shared_refs;
+  size_t shared_unavailable = 0;
+  std::vector<std::string> shared_other_failures;
+  put_ledger ledger;
   {
     writers load{c, 8, label};
     // Identical puts race with the writers and the terminations too.
@@ -376,8 +502,12 @@ TEST_CASE("backends terminated in a loop under 8 writers: no acknowledged put lo
       while (!stop_killing.load()) {
         auto ref = c.put(put_request(shared_scope, shared_payload));
         if (ref) {
-          std::lock_guard<std::mutex> guard{shared_mutex};
-          shared_ids.push_back(ref->id());
+          shared_refs.push_back(std::move(*ref));
+        } else if (artifacts::code_of(ref.error()) == errc::unavailable &&
+                   !timed_out(artifacts::describe(ref.error()))) {
+          ++shared_unavailable;
+        } else {
+          shared_other_failures.push_back(artifacts::describe(ref.error()));
         }
       }
     });
@@ -402,24 +532,44 @@ TEST_CASE("backends terminated in a loop under 8 writers: no acknowledged put lo
     load.stop();
 
     auto summary = summarize(load.outcomes());
-    WARN("terminate loop: acknowledged " << summary.acknowledged << ", unavailable "
-                                         << summary.unavailable << ", backends terminated "
-                                         << terminated.load() << ", slowest call "
-                                         << summary.slowest.count() << " ms");
+    WARN("terminate loop: acknowledged "
+         << summary.acknowledged << ", unavailable " << summary.unavailable
+         << ", backends terminated " << terminated.load() << ", slowest call "
+         << summary.slowest.count() << " ms; identical puts " << shared_refs.size()
+         << " acknowledged, " << shared_unavailable << " unavailable");
     CHECK(terminated.load() > enough_terminated);
     CHECK(summary.acknowledged > enough_acknowledged);
     CHECK(summary.other_failures.empty());
     if (!summary.other_failures.empty()) {
       FAIL_CHECK("first other failure: " << summary.other_failures.front());
     }
-    CHECK(summary.slowest < 10s);
-    CHECK(first_lost_put(c, load.outcomes(), label) == "");
+    CHECK(shared_other_failures.empty());
+    if (!shared_other_failures.empty()) {
+      FAIL_CHECK("first other failure of an identical put: " << shared_other_failures.front());
+    }
+    // Every call ended with the store's answer, not with the client giving
+    // up on it.
+    CHECK(summary.timed_out == 0);
+    CHECK(summary.slowest < config.request_timeout);
+    record(ledger, load.outcomes(), label);
   }
 
-  check_rows_consistent(*schema);
-  REQUIRE_FALSE(shared_ids.empty());
-  CHECK(std::all_of(shared_ids.begin(), shared_ids.end(),
-                    [&](const std::string& id) { return id == shared_ids.front(); }));
+  REQUIRE_FALSE(shared_refs.empty());
+  for (const auto& ref : shared_refs) {
+    ledger.acknowledged(put_request(shared_scope, shared_payload), ref);
+  }
+  if (shared_unavailable > 0) {
+    ledger.unknown(put_request(shared_scope, shared_payload));
+  }
+  // Every acknowledged put stored once, with its ref and bytes, and nothing
+  // else; the identical puts all answered the one stored ref.
+  check_holds_exactly(c, *schema, ledger, label);
+  CHECK(std::all_of(shared_refs.begin(), shared_refs.end(), [&](const auto& ref) {
+    return artifacts::scenarios::same(ref, shared_refs.front());
+  }));
+  auto shared_listed = artifacts::scenarios::list_all(c, shared_scope);
+  REQUIRE(shared_listed.size() == 1);
+  CHECK_SAME(shared_listed.front(), shared_refs.front());
   auto shared_rows = schema->query("SELECT count(*) FROM artifacts_blobs WHERE session = 'shared'");
   CHECK(shared_rows.at(0).at(0) == "1");
 
@@ -431,7 +581,7 @@ TEST_CASE("a frozen backend: the request fails within its bound, the connection 
   auto schema = std::make_shared<artifacts::testing::temporary_schema>();
   const auto application_name = unique_name(*schema, "frozen");
   auto config = config_for(*schema, application_name, 1);
-  auto store = open_in(schema, config);
+  auto store = open_in(schema, config, application_name);
   auto& c = store->client();
   const auto scope = make_scope("faults", "frozen", "s");
   REQUIRE(c.put(put_request(scope, "warm up")));
@@ -440,22 +590,26 @@ TEST_CASE("a frozen backend: the request fails within its bound, the connection 
   REQUIRE(frozen.size() == 1);
   struct thaw_guard {
     std::vector<int> pids;
-    ~thaw_guard() {
+    void thaw() {
       for (int pid : pids) {
         ::kill(pid, SIGCONT);
       }
+      pids.clear();
     }
+    ~thaw_guard() { thaw(); }
   } thaw{frozen};
   REQUIRE(::kill(frozen.front(), SIGSTOP) == 0);
 
   // The server never answers; its statement_timeout cannot fire in a
   // stopped process. The watchdog drops the connection after the statement
-  // timeout and a second of grace.
+  // timeout and a second of grace, well before the request timeout.
   auto started = clock_type::now();
   auto stuck = c.put(put_request(scope, "sent to a frozen backend"));
   auto waited = clock_type::now() - started;
   REQUIRE_FALSE(stuck);
   CHECK(artifacts::code_of(stuck.error()) == errc::unavailable);
+  CHECK_THAT(artifacts::message_of(stuck.error()),
+             Catch::Matchers::Contains("PostgreSQL did not answer within"));
   WARN("frozen backend: the put failed after "
        << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() << " ms");
   CHECK(waited >= config.storage.statement_timeout);
@@ -469,35 +623,66 @@ TEST_CASE("a frozen backend: the request fails within its bound, the connection 
   REQUIRE(serving.size() == 2);  // the frozen one has not noticed yet
   CHECK(std::find(serving.begin(), serving.end(), frozen.front()) != serving.end());
 
-  // Freeze the new backend too and close while a put waits on it: close
-  // still ends within its bound.
+  // Freeze the new backend too, in the middle of a put, and close while the
+  // put waits on it: close still ends within its bound. The put's statement
+  // is held by a lock until the backend is stopped, so that it is seen to
+  // have begun on the server (pg_stat_activity) before the freeze.
   auto second_frozen = backend_pids(*schema, application_name);
   second_frozen.erase(std::remove(second_frozen.begin(), second_frozen.end(), frozen.front()),
                       second_frozen.end());
   REQUIRE(second_frozen.size() == 1);
-  thaw.pids.push_back(second_frozen.front());
-  REQUIRE(::kill(second_frozen.front(), SIGSTOP) == 0);
-  std::thread blocked([&] { (void)c.put(put_request(scope, "waiting when close begins")); });
-  std::this_thread::sleep_for(200ms);
+  artifacts::testing::table_lock lock{*schema, "artifacts_blobs"};
+  auto blocked = std::async(std::launch::async,
+                            [&] { return c.put(put_request(scope, "waiting when close begins")); });
+  // Found before the server's statement timeout cancels the wait.
+  const int waiting =
+      schema->statement_waiting_for_lock(application_name, config.storage.statement_timeout);
+  REQUIRE(waiting == second_frozen.front());
+  thaw.pids.push_back(waiting);
+  REQUIRE(::kill(waiting, SIGSTOP) == 0);
+  // Stopped while its statement still waited, and the put still waits.
+  REQUIRE(schema->statement_waiting_for_lock(application_name, 0ms) == waiting);
+  lock.release();
+  REQUIRE(blocked.wait_for(0ms) == std::future_status::timeout);
+
+  // Both frozen sessions count: the connection count sees this store's.
+  const auto open_sessions = store->backend_connections();
+  REQUIRE(open_sessions.has_value());
+  CHECK(*open_sessions == 2);
   auto closing = clock_type::now();
   auto closed = store->close();
   auto close_took = clock_type::now() - closing;
-  blocked.join();
+  INFO("close: " << (closed ? artifacts::describe(closed) : std::string("ok")));
   CHECK(!closed);
   WARN("frozen backend: close took "
        << std::chrono::duration_cast<std::chrono::milliseconds>(close_took).count() << " ms");
   CHECK(close_took < config.close_timeout);
+  // The blocked put was answered by the watchdog before its worker stopped.
+  REQUIRE(blocked.wait_for(hang_bound(30s)) == std::future_status::ready);
+  auto blocked_put = blocked.get();
+  INFO("the put blocked on the frozen backend: " << artifacts::scenarios::outcome(blocked_put));
+  REQUIRE_FALSE(blocked_put);
+  CHECK(artifacts::code_of(blocked_put.error()) == errc::unavailable);
+  CHECK_THAT(artifacts::message_of(blocked_put.error()),
+             Catch::Matchers::Contains("PostgreSQL did not answer within"));
+
+  // Thawed, the frozen backends find their connections closed and end.
+  thaw.thaw();
   auto left = store->close_and_release();
   CHECK(left.threads == 0);
+  CHECK(left.connections == 0);
 }
 
-TEST_CASE("an unreachable server fails open_store within the connect timeout",
-          "[postgres][faults]") {
+TEST_CASE(
+    "an unreachable server fails open_store with unavailable, a silent one at the connect "
+    "timeout",
+    "[postgres][faults]") {
   caf::actor_system_config cfg;
   artifacts::configure_actor_system(cfg);
   caf::actor_system sys{cfg};
 
-  // A port nobody listens on: refused at once.
+  // A port nobody listens on: refused at once, without waiting for the
+  // connect timeout.
   int probe = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -509,16 +694,21 @@ TEST_CASE("an unreachable server fails open_store within the connect timeout",
   ::close(probe);
 
   artifacts::store_config config;
-  config.storage.connect_timeout = 2s;
+  config.storage.connect_timeout = hang_bound(30s);
   config.storage.dsn = "postgresql://nobody@127.0.0.1:" + std::to_string(closed_port) + "/none";
   auto started = clock_type::now();
   auto refused = artifacts::open_store(sys, config);
+  auto refused_after = clock_type::now() - started;
   REQUIRE_FALSE(refused);
   CHECK(artifacts::code_of(refused.error()) == errc::unavailable);
-  CHECK(clock_type::now() - started < config.storage.connect_timeout);
+  WARN("unreachable server: a refused connection failed open_store after "
+       << seconds(refused_after) << " s (connect timeout "
+       << seconds(config.storage.connect_timeout) << " s)");
+  CHECK(refused_after < config.storage.connect_timeout);
 
   // A listener that never answers the startup packet: the connect timeout
   // ends the wait.
+  config.storage.connect_timeout = 2s;
   int silent = ::socket(AF_INET, SOCK_STREAM, 0);
   address.sin_port = 0;
   REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
@@ -533,8 +723,11 @@ TEST_CASE("an unreachable server fails open_store within the connect timeout",
   ::close(silent);
   REQUIRE_FALSE(unanswered);
   CHECK(artifacts::code_of(unanswered.error()) == errc::unavailable);
+  WARN("unreachable server: a silent listener failed open_store after "
+       << seconds(waited) << " s (connect timeout " << seconds(config.storage.connect_timeout)
+       << " s)");
   CHECK(waited >= config.storage.connect_timeout - 100ms);
-  CHECK(waited < config.storage.connect_timeout + 2s);
+  CHECK(waited < config.storage.connect_timeout + hang_bound(30s));
 }
 
 TEST_CASE("the server restarted under 8 writers: acknowledged puts survive, service resumes",
@@ -544,63 +737,93 @@ TEST_CASE("the server restarted under 8 writers: acknowledged puts survive, serv
   auto schema = std::make_shared<artifacts::testing::temporary_schema>();
   const auto application_name = unique_name(*schema, "restart");
   auto config = config_for(*schema, application_name, 4);
-  auto store = open_in(schema, config);
+  auto store = open_in(schema, config, application_name);
   auto& c = store->client();
   const std::string label = "restart";
   // Threads the actor system starts on first use are not the store's.
   const auto warm_up = make_scope("faults", label, "warm-up");
-  REQUIRE(c.put(put_request(warm_up, "warm up")));
+  auto warmed = c.put(put_request(warm_up, "warm up"));
+  REQUIRE(warmed);
   const auto threads_before = artifacts::scenarios::live_threads();
 
-  clock_type::time_point accepting;
+  // Puts acknowledged before the crash, without which "acknowledged puts
+  // survive" would hold for none.
+  constexpr size_t enough_before_crash = 100;
+  put_ledger ledger;
+  ledger.acknowledged(put_request(warm_up, "warm up"), *warmed);
   {
     writers load{c, 8, label};
-    std::this_thread::sleep_for(1s);
+    REQUIRE(
+        poll_until([&] { return load.acknowledged() >= enough_before_crash; }, hang_bound(30s)));
     // Immediate mode: the server crashes and recovers from its WAL, the
     // harshest restart for acknowledged commits.
-    REQUIRE(cluster.run("restart", "immediate"));
-    accepting = wait_until_accepting(*schema, 30s);
-    std::this_thread::sleep_for(2500ms);
+    const auto crashing = clock_type::now();
+    {
+      const bool restarted = cluster.crash_and_restart(30s);
+      INFO("pg_ctlcluster: " << cluster.output());
+      REQUIRE(restarted);
+    }
+    const auto accepting = wait_until_accepting(*schema, 30s);
+    // Service resumes by itself: every writer has a put acknowledged that
+    // it began once the server accepted connections again.
+    const bool resumed_for_all =
+        poll_until([&] { return load.writers_served_after(accepting) == 8; }, hang_bound(30s));
+    const auto every_writer_served = clock_type::now() - accepting;
+    const auto before_crash = load.acknowledged_before(crashing);
     load.stop();
 
     auto summary = summarize(load.outcomes());
     auto resumed = load.first_success_after(accepting);
-    INFO("acknowledged " << summary.acknowledged << ", unavailable " << summary.unavailable);
-    WARN("restart: acknowledged " << summary.acknowledged << ", unavailable " << summary.unavailable
+    INFO("acknowledged " << summary.acknowledged << " (" << before_crash
+                         << " before the crash), unavailable " << summary.unavailable);
+    WARN("restart: acknowledged " << summary.acknowledged << " (" << before_crash
+                                  << " before the crash), unavailable " << summary.unavailable
                                   << ", slowest call " << summary.slowest.count() << " ms");
+    CHECK(before_crash >= enough_before_crash);
     CHECK(summary.unavailable > 0);
     CHECK(summary.other_failures.empty());
     if (!summary.other_failures.empty()) {
       FAIL_CHECK("first other failure: " << summary.other_failures.front());
     }
+    CHECK(summary.timed_out == 0);
     CHECK(summary.slowest < config.request_timeout);
-    REQUIRE(resumed != clock_type::time_point::max());
-    WARN("restart: first put served "
-         << std::chrono::duration_cast<std::chrono::milliseconds>(resumed - accepting).count()
-         << " ms after the server accepted connections");
-    CHECK(resumed - accepting < 2s);
-    CHECK(first_lost_put(c, load.outcomes(), label) == "");
+    if (resumed != clock_type::time_point::max()) {
+      WARN("restart: service resumed " << seconds(resumed - accepting)
+                                       << " s after the server accepted connections, for every "
+                                          "writer after "
+                                       << seconds(every_writer_served) << " s");
+    }
+    INFO("writers served again within " << seconds(every_writer_served) << " s: "
+                                        << load.writers_served_after(accepting) << " of 8");
+    CHECK(resumed_for_all);
+    record(ledger, load.outcomes(), label);
   }
-  check_rows_consistent(*schema);
+  // Every put acknowledged before, during and after the crash is stored once
+  // with its ref and bytes; nothing else is.
+  check_holds_exactly(c, *schema, ledger, label);
   // The pool is the same size as before: reconnecting started no thread.
   CHECK(artifacts::scenarios::excess(artifacts::scenarios::live_threads(), threads_before) == 0);
   check_nothing_left(*store);
 }
 
-TEST_CASE("the server down for a while: requests fail fast, then recover by themselves",
+TEST_CASE("the server down for a while: requests fail with unavailable, then recover by themselves",
           "[postgres][faults][restart]") {
   cluster_control cluster;
   restart_guard guard{cluster};
   auto schema = std::make_shared<artifacts::testing::temporary_schema>();
   const auto application_name = unique_name(*schema, "down");
   auto config = config_for(*schema, application_name, 2);
-  auto store = open_in(schema, config);
+  auto store = open_in(schema, config, application_name);
   auto& c = store->client();
   const auto scope = make_scope("faults", "down", "s");
   auto before = c.put(put_request(scope, "stored before the server went down"));
   REQUIRE(before);
 
-  REQUIRE(cluster.run("stop", "fast"));
+  {
+    const bool stopped = cluster.run("stop", "fast");
+    INFO("pg_ctlcluster: " << cluster.output());
+    REQUIRE(stopped);
+  }
   std::vector<std::chrono::milliseconds> waits;
   for (int n = 0; n < 40; ++n) {
     auto started = clock_type::now();
@@ -608,20 +831,29 @@ TEST_CASE("the server down for a while: requests fail fast, then recover by them
     waits.push_back(
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started));
     REQUIRE_FALSE(ref);
+    INFO("put " << n << ": " << artifacts::describe(ref.error()));
     CHECK(artifacts::code_of(ref.error()) == errc::unavailable);
+    // Answered by the store, not given up on by the client.
+    CHECK_FALSE(timed_out(artifacts::message_of(ref.error())));
+    // Spread over a second and more, so that the backoff has delays to
+    // answer in between.
     std::this_thread::sleep_for(25ms);
   }
   std::sort(waits.begin(), waits.end());
   WARN("server down: median wait " << waits[waits.size() / 2].count() << " ms, longest "
                                    << waits.back().count() << " ms");
-  // Refused connections fail at once and the backoff answers in between:
-  // nobody waits for a timeout.
-  CHECK(waits.back() < config.storage.connect_timeout);
+  // Refused connections fail and the backoff answers in between: no put
+  // waits for its request timeout.
+  CHECK(waits.back() < config.request_timeout);
 
-  REQUIRE(cluster.run("start"));
+  {
+    const bool started = cluster.run("start");
+    INFO("pg_ctlcluster: " << cluster.output());
+    REQUIRE(started);
+  }
   auto accepting = wait_until_accepting(*schema, 30s);
   std::optional<artifacts::v1::ArtifactRef> after;
-  while (!after && clock_type::now() - accepting < 5s) {
+  while (!after && clock_type::now() - accepting < hang_bound(30s)) {
     auto ref = c.put(put_request(scope, "after the server came back"));
     if (ref) {
       after = *ref;
@@ -630,12 +862,10 @@ TEST_CASE("the server down for a while: requests fail fast, then recover by them
       std::this_thread::sleep_for(20ms);
     }
   }
-  REQUIRE(after);
   auto recovered = clock_type::now() - accepting;
-  WARN("server down: served again "
-       << std::chrono::duration_cast<std::chrono::milliseconds>(recovered).count()
-       << " ms after the server accepted connections");
-  CHECK(recovered < 2s);
+  INFO("no put served in the " << seconds(recovered) << " s after the server came back");
+  REQUIRE(after);
+  WARN("server down: service resumed " << seconds(recovered) << " s after the server came back");
   auto blob = c.get(make_key(scope, before->id()));
   REQUIRE(blob);
   CHECK(blob->data() == "stored before the server went down");

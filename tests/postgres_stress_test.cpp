@@ -2,6 +2,7 @@
 // from many threads and from several stores sharing one database.
 #include <atomic>
 #include <csignal>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "scenarios/concurrent_callers.hpp"
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
+#include "scenarios/put_ledger.hpp"
 #include "scenarios/scenario_support.hpp"
 
 namespace {
@@ -20,6 +22,7 @@ namespace {
 using artifacts::scenarios::failure_log;
 using artifacts::scenarios::make_key;
 using artifacts::scenarios::make_scope;
+using artifacts::scenarios::put_ledger;
 using artifacts::scenarios::put_request;
 using artifacts::scenarios::run_together;
 
@@ -46,14 +49,19 @@ std::string identical_payload() {
 
 // 64 writers put the same bytes into one scope, writer t through
 // stores[t % stores.size()], all in `schema`. Checks that every put
-// succeeded with one id and that the table holds one row.
+// succeeded with one and the same ref, and that the store holds exactly that
+// artifact: listed once with that ref, its bytes those put, and one row in
+// the table whose bytes hash to its digest. (The primary key alone would
+// keep a second row of the same id out; a put that answered another ref
+// than the one stored, or a writer that stored the bytes under another key,
+// would not be.)
 void check_identical_puts_leave_one_row(
     const artifacts::testing::temporary_schema& schema,
     const std::vector<std::unique_ptr<artifacts::scenarios::store_fixture>>& stores) {
   const auto scope = make_scope("stress", "alice", "session", "task");
   const auto data = identical_payload();
   failure_log failures;
-  std::vector<std::string> ids(64);
+  std::vector<artifacts::v1::ArtifactRef> refs(64);
 
   run_together(64, [&](int t) {
     auto ref =
@@ -62,14 +70,33 @@ void check_identical_puts_leave_one_row(
       failures.add("writer " + std::to_string(t) + ": " + artifacts::describe(ref.error()));
       return;
     }
-    ids[static_cast<size_t>(t)] = ref->id();
+    refs[static_cast<size_t>(t)] = std::move(*ref);
   });
 
   INFO("failures: " << failures.summary());
   REQUIRE(failures.count() == 0);
-  for (const auto& id : ids) {
-    CHECK(id == ids[0]);
+  put_ledger ledger;
+  for (const auto& ref : refs) {
+    CHECK(ref.id() == refs[0].id());
+    ledger.acknowledged(put_request(scope, data), ref);
   }
+  CHECK(refs[0].sha256() == artifacts::scenarios::sha256_of(data));
+  // Read back through every store, and behind them in the table.
+  for (const auto& store : stores) {
+    failure_log served;
+    ledger.check_served(store->client(), served, 1);
+    INFO("read back: " << served.summary());
+    CHECK(served.count() == 0);
+    const auto listed = artifacts::scenarios::list_all(store->client(), scope);
+    REQUIRE(listed.size() == 1);
+    CHECK_SAME(listed.front(), refs[0]);
+  }
+  failure_log rows;
+  const auto found = ledger.check_rows(schema, rows);
+  INFO("rows: " << rows.summary());
+  CHECK(rows.count() == 0);
+  CHECK(found.rows == 1);
+  CHECK(found.acknowledged == 1);
   CHECK(schema.stored_artifacts() == 1);
 }
 
@@ -93,6 +120,16 @@ TEST_CASE("64 threads by 8 rounds of put get and delete", "[postgres][stress]") 
         continue;
       }
       const auto key = make_key(scope, ref->id());
+      if (ref->sha256() != artifacts::scenarios::sha256_of(data) ||
+          ref->size_bytes() != static_cast<int64_t>(data.size())) {
+        failures.add(where + "put answered the digest or size of other bytes");
+      }
+      auto stored = c.get_ref(key);
+      if (!stored) {
+        failures.add(where + "get_ref: " + artifacts::describe(stored.error()));
+      } else if (!stored->found() || !artifacts::scenarios::same(stored->ref(), *ref)) {
+        failures.add(where + "get_ref returned another ref than the put");
+      }
       auto blob = c.get(key);
       if (!blob) {
         failures.add(where + "get: " + artifacts::describe(blob.error()));

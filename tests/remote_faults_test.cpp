@@ -246,13 +246,19 @@ void node_loss_fails_calls_promptly(const remoting_options& options, Vanish vani
   const auto lost_at = steady::now();
   vanish(node);
   REQUIRE(held.wait_for(prompt_bound) == std::future_status::ready);
-  CHECK(steady::now() - lost_at < prompt_bound);
+  const auto held_failed_after = steady::now() - lost_at;
+  CHECK(held_failed_after < prompt_bound);
   CHECK_ERROR(held.get(), errc::unavailable);
 
   // Later calls fail at once, without waiting for a timeout.
   const auto later = steady::now();
   CHECK_ERROR(c.get(make_key(remote_test_scope(), "default_000000000000")), errc::unavailable);
-  CHECK(steady::now() - later < prompt_bound);
+  const auto later_failed_after = steady::now() - later;
+  CHECK(later_failed_after < prompt_bound);
+  WARN("node lost: the held put failed "
+       << std::chrono::duration<double>(held_failed_after).count() << " s after, a later call in "
+       << std::chrono::duration<double>(later_failed_after).count() << " s (request timeout "
+       << long_request_timeout.count() << " s)");
   node.kill();
 }
 
@@ -710,9 +716,9 @@ TEST_CASE("a client waiting longer than the node's connection timeout keeps its 
 }
 
 // Cuts every connection `relay` carries once the node has begun `count`
-// more backend calls than it had when this was made, and holds each for
-// `hold` first: the network then fails while the node holds a call, and its
-// answer is lost.
+// more backend calls than it had when this was made, each while the node
+// holds that call (every call waits half a second first): the network then
+// fails while the node holds a call, and its answer is lost.
 class cut_while_held {
  public:
   cut_while_held(loopback_relay& relay, testing::instrumented_driver& storage, int count = 1)
@@ -721,25 +727,36 @@ class cut_while_held {
     storage_.delay_us = 500'000;
     breaker_ = std::thread{[this, from, count] {
       for (int cut = 1; cut <= count; ++cut) {
-        const auto until = steady::now() + 20s;
+        const auto until = steady::now() + hang_bound(20s);
         while (storage_.calls.load() < from + cut && steady::now() < until) {
           std::this_thread::sleep_for(5ms);
         }
-        std::this_thread::sleep_for(100ms);
+        // The call has begun and not yet waited out its delay.
+        if (storage_.calls.load() >= from + cut && storage_.calls_past_delay.load() < from + cut) {
+          ++held_cuts_;
+        }
         relay_.cut();
       }
     }};
   }
-  ~cut_while_held() {
-    breaker_.join();
-    storage_.delay_us = 0;
-  }
+  ~cut_while_held() { finish(); }
   cut_while_held(const cut_while_held&) = delete;
   cut_while_held& operator=(const cut_while_held&) = delete;
+
+  // Waits for the cuts and returns how many of them came while the node
+  // held a call: all of them, or the test did not cut what it meant to.
+  int finish() {
+    if (breaker_.joinable()) {
+      breaker_.join();
+      storage_.delay_us = 0;
+    }
+    return held_cuts_.load();
+  }
 
  private:
   testing::instrumented_driver& storage_;
   loopback_relay& relay_;
+  std::atomic<int> held_cuts_{0};
   std::thread breaker_;
 };
 
@@ -774,10 +791,14 @@ TEST_CASE("a reconnecting client repeats a lost call on a new connection, never 
 
   // One new connection is the rule; a client that is handed the lost one
   // again, or whose new one is lost too, connects once more.
+  int held_cuts = 0;
   auto repeated = [&] {
     cut_while_held cut{relay, *node.storage};
-    return c.put(put_request(remote_test_scope(), "kept"));
+    auto put = c.put(put_request(remote_test_scope(), "kept"));
+    held_cuts = cut.finish();
+    return put;
   }();
+  CHECK(held_cuts == 1);
   INFO("put: " << (repeated ? std::string("ok") : describe(repeated.error())));
   REQUIRE(repeated);
   CHECK(repeated->id() == ref.id());
@@ -788,8 +809,11 @@ TEST_CASE("a reconnecting client repeats a lost call on a new connection, never 
   const int connections_before_remove = relay.connections();
   auto removed = [&] {
     cut_while_held cut{relay, *node.storage};
-    return c.remove(key);
+    auto remove = c.remove(key);
+    held_cuts = cut.finish();
+    return remove;
   }();
+  CHECK(held_cuts == 1);
   REQUIRE_FALSE(removed);
   CHECK(code_of(removed.error()) == errc::unavailable);
   CHECK(reconnects == before_remove);
@@ -804,10 +828,14 @@ TEST_CASE("a reconnecting client sends a call again when its new connection is l
           "[remote][faults]") {
   reconnecting_client setup;
   // The first send and its repeat are both cut while the node holds them.
+  int held_cuts = 0;
   auto put = [&] {
     cut_while_held cut{setup.relay, *setup.node.storage, 2};
-    return setup.c->put(put_request(remote_test_scope(), "sent three times"));
+    auto sent = setup.c->put(put_request(remote_test_scope(), "sent three times"));
+    held_cuts = cut.finish();
+    return sent;
   }();
+  CHECK(held_cuts == 2);
   INFO("put: " << (put ? std::string("ok") : describe(put.error())));
   REQUIRE(put);
   CHECK(setup.reconnects >= 2);
