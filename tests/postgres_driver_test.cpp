@@ -476,7 +476,7 @@ TEST_CASE("a terminated connection is unavailable and the backend is dropped and
   CHECK(fresh.get(make_key(ref)).data() == "survives");
 }
 
-TEST_CASE("a batch of gets answers each key in order, found or not, in one pipeline") {
+TEST_CASE("a batch of gets answers each key in order, found or not, and the connection serves on") {
   temporary_schema schema;
   auto driver = artifacts::open_driver(options_for(schema.dsn()));
   operations ops{driver->open_backend(), driver->options()};
