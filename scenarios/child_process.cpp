@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <ostream>
 #include <stdexcept>
 #include <thread>
 
@@ -215,6 +217,31 @@ std::string child_process::out() const {
 
 std::string child_process::err() const {
   return read_file(err_);
+}
+
+std::ostream& operator<<(std::ostream& os, const finished_child& result) {
+  return os << "exit " << result.status << ", stdout [" << result.out << "], stderr [" << result.err
+            << "]";
+}
+
+finished_child run_to_end(const std::string& program, const std::vector<std::string>& args,
+                          const child_options& options, std::chrono::milliseconds bound) {
+  child_process child{program, args, options};
+  finished_child result;
+  result.status = child.wait(bound);
+  result.out = child.out();
+  result.err = child.err();
+  return result;
+}
+
+std::string command_under_test(const char* built) {
+  if (const char* path = std::getenv("ARTIFACT_STORE_COMMAND"); path != nullptr && *path != '\0') {
+    return path;
+  }
+  if (built != nullptr && *built != '\0') {
+    return built;
+  }
+  throw std::runtime_error("set ARTIFACT_STORE_COMMAND to the artifact-store binary");
 }
 
 }  // namespace artifacts::testing

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,5 +80,26 @@ class child_process {
   std::string pending_;  // read from the stdout pipe, not yet returned
   std::filesystem::path in_, out_, err_;
 };
+
+// What a child that ran to its end did.
+struct finished_child {
+  int status = -1;  // as child_process::wait returns it
+  std::string out;  // its stdout
+  std::string err;  // its stderr
+};
+
+// "exit N, stdout [...], stderr [...]", for test messages.
+std::ostream& operator<<(std::ostream& os, const finished_child& result);
+
+// Starts `program` as child_process does (stdout to a file) and waits for
+// its end within `bound`. Throws what child_process and wait throw.
+finished_child run_to_end(const std::string& program, const std::vector<std::string>& args,
+                          const child_options& options, std::chrono::milliseconds bound);
+
+// The artifact-store command the end-to-end tests run:
+// $ARTIFACT_STORE_COMMAND when it is set and not empty, else `built`, the
+// path the build compiled into the test. Throws std::runtime_error when
+// neither names one.
+std::string command_under_test(const char* built);
 
 }  // namespace artifacts::testing

@@ -35,7 +35,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace bench = artifacts::bench;
 using namespace std::chrono_literals;
-using artifacts::testing::child_process;
 using artifacts::testing::read_file;
 using artifacts::testing::temp_folder;
 using artifacts::testing::write_file;
@@ -102,26 +101,10 @@ bench::v1::Report parse_report(const std::string& json) {
 }
 
 std::string command_path() {
-  if (const char* path = std::getenv("ARTIFACT_STORE_COMMAND"); path != nullptr && *path != '\0') {
-    return path;
-  }
-#ifdef ARTIFACT_STORE_COMMAND
-  return ARTIFACT_STORE_COMMAND;
-#else
-  throw std::runtime_error("set ARTIFACT_STORE_COMMAND to the artifact-store binary");
-#endif
+  return artifacts::testing::command_under_test(ARTIFACT_STORE_COMMAND);
 }
 
-struct outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const outcome& result) {
-  return os << "exit " << result.status << ", stdout [" << result.out << "], stderr [" << result.err
-            << "]";
-}
+using outcome = artifacts::testing::finished_child;
 
 // `program` with `args`, run to its end in `cwd`, without the command's own
 // variables, so that a developer's settings cannot leak in.
@@ -130,12 +113,7 @@ outcome run_program(const std::string& program, const std::vector<std::string>& 
   artifacts::testing::child_options options;
   options.cwd = cwd;
   options.environment = artifacts::testing::environment_with({}, "ARTIFACT_STORE_");
-  child_process child{program, args, options};
-  outcome result;
-  result.status = child.wait(120s);
-  result.out = child.out();
-  result.err = child.err();
-  return result;
+  return artifacts::testing::run_to_end(program, args, options, 120s);
 }
 
 // The line of `text` that starts with `prefix`, or "" when there is none.

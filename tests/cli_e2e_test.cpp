@@ -72,14 +72,7 @@ const bool sigpipe_ignored = [] {
 constexpr auto command_bound = 120s;
 
 std::string command_path() {
-  if (const char* path = std::getenv("ARTIFACT_STORE_COMMAND"); path != nullptr && *path != '\0') {
-    return path;
-  }
-#ifdef ARTIFACT_STORE_COMMAND
-  return ARTIFACT_STORE_COMMAND;
-#else
-  throw std::runtime_error("set ARTIFACT_STORE_COMMAND to the artifact-store binary");
-#endif
+  return artifacts::testing::command_under_test(ARTIFACT_STORE_COMMAND);
 }
 
 struct run_options {
@@ -107,16 +100,7 @@ std::unique_ptr<child_process> start_command(const std::vector<std::string>& arg
   return std::make_unique<child_process>(command_path(), args, child);
 }
 
-struct outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const outcome& result) {
-  return os << "exit " << result.status << ", stdout [" << result.out << "], stderr [" << result.err
-            << "]";
-}
+using outcome = artifacts::testing::finished_child;
 
 outcome run(const std::vector<std::string>& args, const run_options& options = {}) {
   auto process = start_command(args, options);
