@@ -3,6 +3,7 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -14,8 +15,10 @@
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/after.hpp>
+#include <caf/blocking_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/sec.hpp>
 #include <caf/send.hpp>
 #include <caf/system_messages.hpp>
 
@@ -23,7 +26,11 @@
 
 #include "actors/actor_errors.hpp"
 #include "actors/bridge.hpp"
+#include "actors/caller_pool.hpp"
+#include "actors/in_flight.hpp"
+#include "actors/routing.hpp"
 #include "actors/wire_strings.hpp"
+#include "actors/worker_routes.hpp"
 #include "storage/operation_names.hpp"
 #include "storage/sha256.hpp"
 
@@ -61,11 +68,47 @@ constexpr std::chrono::seconds bridge_stop_bound{10};
 
 }  // namespace
 
-// One handle of the store and the bridge that talks to it.
+// One handle of the store and the bridge that talks to it (none for a local
+// store, whose calls the client sends itself: see call_direct).
 struct route {
   call_destination destination;
   caf::actor bridge;
 };
+
+// What a client of a local store needs to send its calls to the workers
+// itself.
+struct local_routes {
+  // Null for a store made without one: every call goes to the supervisor.
+  std::shared_ptr<worker_routes> table;
+  storage_options storage;
+};
+
+namespace {
+
+// The route of a request in the supervisor's table (worker_routes.hpp),
+// computed as the supervisor computes it.
+uint64_t route_for(const v1::Key& key, const storage_options&) {
+  return route_of(key);
+}
+uint64_t route_for(const v1::PutRequest& request, const storage_options& storage) {
+  return route_of(request, storage);
+}
+uint64_t route_for(const verified_put& put, const storage_options& storage) {
+  return route_of(put.request(), storage);
+}
+
+size_t payload_bytes_of(const v1::PutRequest& request) {
+  return request.data().size();
+}
+size_t payload_bytes_of(const verified_put& put) {
+  return put.request().data().size();
+}
+template <class Request>
+size_t payload_bytes_of(const Request&) {
+  return 0;
+}
+
+}  // namespace
 
 // Whether a call may be sent again after its store went away: every one but
 // delete (see client.hpp).
@@ -75,10 +118,18 @@ constexpr bool repeatable() {
 }
 
 struct client::impl {
-  impl(caf::actor_system& system, call_destination where, reconnector again)
-      : sys(system), reconnect(std::move(again)), current(make_route(std::move(where))) {}
+  impl(caf::actor_system& system, call_destination where, reconnector again,
+       std::optional<local_routes> local = std::nullopt)
+      : sys(system),
+        reconnect(std::move(again)),
+        local(std::move(local)),
+        callers(system),
+        current(make_route(std::move(where))) {}
 
   std::shared_ptr<const route> make_route(call_destination where) {
+    if (local) {
+      return std::make_shared<const route>(route{std::move(where), nullptr});
+    }
     if (reconnect) {
       where.gone = std::make_shared<std::atomic<bool>>(false);
     }
@@ -142,12 +193,67 @@ struct client::impl {
     if (auto err = check_wire_strings(op, wire_view(request))) {
       return err;
     }
+    if (local) {
+      return call_direct<Atom, Result>(via->destination, op, std::move(request));
+    }
     if constexpr (repeatable<Atom>()) {
       if (reconnect) {
         return call_repeating<Atom, Result>(std::move(via), op, request);
       }
     }
     return call_on<Atom, Result>(*via, op, std::move(request));
+  }
+
+  // A call to a local store, sent from a caller of the pool to the worker
+  // the supervisor's published table selects, and answered straight back:
+  // the caller's thread, the worker, the caller's thread. The request is
+  // counted on the worker's load as the supervisor would count it, and
+  // refused as overloaded as the supervisor would refuse it. Without a
+  // table (close has begun), or when its worker has just died, the call
+  // goes to the supervisor, which routes or refuses it.
+  template <class Atom, class Result, class Request>
+  caf::expected<Result> call_direct(const call_destination& destination, std::string_view op,
+                                    Request request) {
+    auto caller = callers.take();
+    if (auto table = local->table != nullptr ? local->table->current() : nullptr) {
+      size_t index = 0;
+      if constexpr (std::is_same_v<Request, v1::ListRequest>) {
+        index = next_list.fetch_add(1, std::memory_order_relaxed) % table->workers.size();
+      } else {
+        index = table->index_of(route_for(request, local->storage));
+      }
+      switch (table->loads[index]->try_admit(table->limits, payload_bytes_of(request))) {
+        case admission::admitted:
+          return ask<Result>(caller, destination, op, table->workers[index], Atom::value,
+                             std::move(request));
+        case admission::overloaded:
+          return overloaded_error(op, table->limits);
+        case admission::worker_gone:
+          break;
+      }
+    }
+    auto supervisor = caf::actor_cast<store_supervisor_actor>(destination.store);
+    return ask<Result>(caller, destination, op, supervisor, Atom::value, std::move(request));
+  }
+
+  // Sends a request from `caller` to `receiver` and waits for its answer, at
+  // most the request timeout. The request carries no timeout of its own:
+  // CAF would deliver that timeout later to a caller that may serve another
+  // call by then; a caller that stopped waiting is spoiled instead.
+  template <class Result, class Receiver, class... Ts>
+  static caf::expected<Result> ask(caller_pool::lease& caller, const call_destination& destination,
+                                   std::string_view op, const Receiver& receiver, Ts&&... xs) {
+    auto& self = *caller;
+    auto answer = self->request(receiver, caf::infinite, std::forward<Ts>(xs)...);
+    const auto deadline = caf::blocking_actor::timeout_type::clock::now() + destination.timeout;
+    if (!self->await_data(deadline)) {
+      caller.spoil();
+      return call_error(op, caf::make_error(caf::sec::request_timeout), destination);
+    }
+    caf::expected<Result> outcome{caf::error{}};
+    answer.receive([&](Result& value) { outcome = std::move(value); },
+                   [&](caf::error& err) { outcome = call_error(op, err, destination); });
+    return outcome;
   }
 
   // Sends the call, and again on a new connection while it fails because
@@ -193,9 +299,13 @@ struct client::impl {
 
   caf::actor_system& sys;
   const reconnector reconnect;
-  // Whether the store is a local store's supervisor, which takes puts this
-  // client hashed as verified_put (set by the constructor from a store).
-  bool local_supervisor = false;
+  // Set for a client of a local store (the constructor from a store): its
+  // calls go straight to the workers, and it sends its puts hashed, as
+  // verified_put.
+  const std::optional<local_routes> local;
+  caller_pool callers;
+  // Where the next list goes, in turn, as the supervisor sends them.
+  std::atomic<size_t> next_list{0};
   std::mutex lock;
   // Every bridge this client started, stopped with it: a replaced one may
   // still hold calls of other threads.
@@ -204,9 +314,10 @@ struct client::impl {
 };
 
 client::client(caf::actor_system& sys, const store& local)
-    : client(sys, local.actor(), local.config().request_timeout, local.closed()) {
-  impl_->local_supervisor = true;
-}
+    : impl_(std::make_unique<impl>(
+          sys,
+          call_destination{local.actor(), local.config().request_timeout, local.closed(), nullptr},
+          nullptr, local_routes{local.routes_, local.config().storage})) {}
 
 client::client(caf::actor_system& sys, store_actor store, std::chrono::milliseconds request_timeout,
                closed_flag closed)
@@ -240,7 +351,7 @@ caf::expected<v1::ArtifactRef> client::put(v1::PutRequest request) {
   // per put); a remote node verifies it. A closed store is refused before any
   // hashing.
   if (request.sha256().empty() && !impl_->route_now()->destination.closed_now()) {
-    if (impl_->local_supervisor) {
+    if (impl_->local) {
       return impl_->call<put_atom, v1::ArtifactRef>(op, verified_put::hashing(std::move(request)));
     }
     request.set_sha256(sha256_hex(request.data()));

@@ -5,6 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <string_view>
+
+#include <caf/error.hpp>
 
 namespace artifacts {
 
@@ -21,32 +25,57 @@ struct load_counts {
   }
 };
 
+// The bound on what the store holds at once.
+struct in_flight_limits {
+  // At most this many requests admitted and unanswered over all workers.
+  size_t max_requests;
+  // At most this many payload bytes of admitted puts; a put arriving while
+  // nothing else is in flight is admitted whatever its size, so a put of the
+  // largest allowed payload always gets through an idle store.
+  size_t max_payload_bytes;
+};
+
+// What admitting a request to a worker came to.
+enum class admission {
+  admitted,
+  // The store is at its bound: answer overloaded_error.
+  overloaded,
+  // The worker is down and its load forgotten: route the request again.
+  worker_gone,
+};
+
 // What one worker has been handed and not yet finished, and the store's
-// running total over all its workers. The supervisor adds to both, the
-// worker subtracts from both when its handler returns. When a worker dies,
-// the supervisor takes what it still held off the total (forget), so work
-// lost with a dead worker's mailbox is forgotten with it.
-struct worker_load {
-  explicit worker_load(std::shared_ptr<load_counts> store_total) : store(std::move(store_total)) {}
+// running total over all its workers. Whoever routes a request admits it
+// (the supervisor, or a local client applying the supervisor's routing
+// table, from any thread); the worker subtracts it when it answers. When a
+// worker dies, the supervisor takes what it still held off the total
+// (forget), so work lost with a dead worker's mailbox is forgotten with it,
+// and nothing is admitted to it after that.
+class worker_load {
+ public:
+  explicit worker_load(std::shared_ptr<load_counts> store_total) : store_(std::move(store_total)) {}
+  worker_load(const worker_load&) = delete;
+  worker_load& operator=(const worker_load&) = delete;
 
-  load_counts own;
-  std::shared_ptr<load_counts> store;
+  // Counts a request carrying `payload_bytes` on this worker and on the
+  // store when the store stays within `limits`. Exact under concurrent
+  // callers: a request is counted before the bound is judged and taken off
+  // again when refused, so two callers never both take the last place (at
+  // worst both are refused).
+  admission try_admit(const in_flight_limits& limits, size_t payload_bytes) noexcept;
 
-  void admit(size_t payload_bytes) noexcept {
-    own.add(1, static_cast<int64_t>(payload_bytes));
-    store->add(1, static_cast<int64_t>(payload_bytes));
-  }
+  // Subtracts one answered request.
+  void finish(size_t payload_bytes) noexcept;
 
-  void finish(size_t payload_bytes) noexcept {
-    own.add(-1, -static_cast<int64_t>(payload_bytes));
-    store->add(-1, -static_cast<int64_t>(payload_bytes));
-  }
+  // Takes what this (dead) worker still held off the store's total; every
+  // later try_admit answers worker_gone.
+  void forget() noexcept;
 
-  // Takes what this (dead) worker still held off the store's total.
-  void forget() noexcept {
-    store->add(-own.requests.load(std::memory_order_relaxed),
-               -own.payload_bytes.load(std::memory_order_relaxed));
-  }
+ private:
+  std::mutex lock_;
+  bool gone_ = false;
+  load_counts own_;
+  std::shared_ptr<load_counts> store_;
 };
 
 using shared_worker_load = std::shared_ptr<worker_load>;
@@ -91,19 +120,8 @@ class finished_request {
   bool released_ = false;
 };
 
-// The supervisor's side: decides whether a new request fits.
-struct in_flight_limits {
-  // At most this many requests admitted and unanswered over all workers.
-  size_t max_requests;
-  // At most this many payload bytes of admitted puts; a put arriving while
-  // nothing else is in flight is admitted whatever its size, so a put of the
-  // largest allowed payload always gets through an idle store.
-  size_t max_payload_bytes;
-};
-
-// True when a request carrying `payload_bytes` may be admitted next to the
-// work the store holds (`store_total`). Two atomic reads.
-bool admits(const in_flight_limits& limits, const load_counts& store_total,
-            size_t payload_bytes) noexcept;
+// unavailable, "<op>: the store is overloaded (...); retry later": the
+// answer to a request refused at the bound.
+caf::error overloaded_error(std::string_view op, const in_flight_limits& limits);
 
 }  // namespace artifacts

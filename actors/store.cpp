@@ -16,6 +16,7 @@
 
 #include "actors/actor_errors.hpp"
 #include "actors/supervisor.hpp"
+#include "actors/worker_routes.hpp"
 #include "storage/open_driver.hpp"
 
 namespace artifacts {
@@ -29,8 +30,12 @@ caf::error close_timed_out(std::chrono::milliseconds bound) {
 
 }  // namespace
 
-store::store(store_supervisor_actor supervisor, closed_flag closed, store_config config)
-    : supervisor_(std::move(supervisor)), closed_(std::move(closed)), config_(std::move(config)) {}
+store::store(store_supervisor_actor supervisor, closed_flag closed, store_config config,
+             std::shared_ptr<worker_routes> routes)
+    : supervisor_(std::move(supervisor)),
+      closed_(std::move(closed)),
+      config_(std::move(config)),
+      routes_(std::move(routes)) {}
 
 store_actor store::actor() const {
   return caf::actor_cast<store_actor>(supervisor_);
@@ -87,9 +92,15 @@ caf::expected<store> open_store(caf::actor_system& sys, const store_config& conf
   } catch (const std::exception& e) {
     return make_error(errc::internal, std::string("open: ") + e.what());
   }
+  return start_store(sys, std::move(store_driver), config);
+}
+
+store start_store(caf::actor_system& sys, std::shared_ptr<driver> store_driver,
+                  const store_config& config) {
   auto closed = std::make_shared<std::atomic<bool>>(false);
-  auto supervisor = spawn_supervisor(sys, std::move(store_driver), closed, config);
-  return store{std::move(supervisor), std::move(closed), config};
+  auto routes = std::make_shared<worker_routes>();
+  auto supervisor = spawn_supervisor(sys, std::move(store_driver), closed, config, routes);
+  return store{std::move(supervisor), std::move(closed), config, std::move(routes)};
 }
 
 }  // namespace artifacts

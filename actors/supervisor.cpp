@@ -18,6 +18,7 @@
 #include "actors/in_flight.hpp"
 #include "actors/routing.hpp"
 #include "actors/worker.hpp"
+#include "actors/worker_routes.hpp"
 #include "storage/operation_names.hpp"
 
 namespace artifacts {
@@ -38,6 +39,8 @@ struct supervisor_state {
   size_t next_worker = 0;
   bool closing = false;
   std::vector<caf::typed_response_promise<bool>> closers;
+  // Where local clients read the pool's arrangement (worker_routes.hpp).
+  std::shared_ptr<worker_routes> routes;
 
   static inline const char* name = "artifacts.supervisor";
 };
@@ -66,18 +69,22 @@ size_t routed(const supervisor_state& st, uint64_t route) {
   return route % st.workers.size();
 }
 
-size_t any_worker(supervisor_state& st) {
-  return st.next_worker++ % st.workers.size();
+in_flight_limits limits_of(const store_config& config) {
+  return {config.max_in_flight, config.max_in_flight_bytes};
 }
 
-caf::error overloaded_error(std::string_view op, const store_config& config) {
-  std::string message(op);
-  message += ": the store is overloaded (";
-  message += std::to_string(config.max_in_flight);
-  message += " requests or ";
-  message += std::to_string(config.max_in_flight_bytes);
-  message += " payload bytes in flight); retry later";
-  return make_error(errc::unavailable, std::move(message));
+// Publishes the pool as it is now, for the local clients that route their
+// own requests.
+void publish_routes(supervisor_state& st) {
+  auto table = std::make_shared<worker_table>();
+  table->workers = st.workers;
+  table->loads = st.loads;
+  table->limits = limits_of(st.config);
+  st.routes->publish(std::move(table));
+}
+
+size_t any_worker(supervisor_state& st) {
+  return st.next_worker++ % st.workers.size();
 }
 
 // Hands `request` to the worker at `index`, or refuses it at once when the
@@ -88,11 +95,12 @@ template <class Reply, class Atom, class Request>
 caf::result<Reply> dispatch(supervisor_pointer self, std::string_view op, size_t index, Atom atom,
                             Request&& request, size_t payload_bytes = 0) {
   auto& st = self->state;
-  in_flight_limits limits{st.config.max_in_flight, st.config.max_in_flight_bytes};
-  if (!admits(limits, *st.total, payload_bytes)) {
-    return overloaded_error(op, st.config);
+  auto limits = limits_of(st.config);
+  // A worker here is never gone: the supervisor replaces a dead one as it
+  // learns of its death, before it routes anything else.
+  if (st.loads[index]->try_admit(limits, payload_bytes) != admission::admitted) {
+    return overloaded_error(op, limits);
   }
-  st.loads[index]->admit(payload_bytes);
   return self->delegate(st.workers[index], atom, std::forward<Request>(request));
 }
 
@@ -128,6 +136,7 @@ void on_worker_down(supervisor_pointer self, const caf::down_msg& msg) {
       finish_close_when_idle(self);
     } else {
       start_worker(self, index);
+      publish_routes(st);
     }
     return;
   }
@@ -145,6 +154,8 @@ caf::result<bool> begin_close(supervisor_pointer self) {
   }
   st.closing = true;
   st.closed->store(true);
+  // Local clients send to the supervisor from now on, which refuses.
+  st.routes->publish(nullptr);
   // Sent after every request already delegated to the worker, so those are
   // answered (store_closed) before it quits.
   for (auto& worker : st.workers) {
@@ -158,17 +169,20 @@ caf::result<bool> begin_close(supervisor_pointer self) {
 
 store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self,
                                                           std::shared_ptr<driver> store_driver,
-                                                          closed_flag closed, store_config config) {
+                                                          closed_flag closed, store_config config,
+                                                          std::shared_ptr<worker_routes> routes) {
   auto& st = self->state;
   st.store_driver = std::move(store_driver);
   st.closed = std::move(closed);
   st.config = std::move(config);
+  st.routes = std::move(routes);
   st.workers.resize(st.config.pool_size);
   st.loads.resize(st.config.pool_size);
   for (size_t index = 0; index < st.workers.size(); ++index) {
     start_worker(self, index);
   }
   st.live_workers = st.workers.size();
+  publish_routes(st);
   self->set_down_handler([self](caf::down_msg& msg) { on_worker_down(self, msg); });
   return {
       [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
@@ -254,8 +268,10 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
 
 store_supervisor_actor spawn_supervisor(caf::actor_system& sys,
                                         std::shared_ptr<driver> store_driver, closed_flag closed,
-                                        const store_config& config) {
-  return sys.spawn(supervisor_behavior, std::move(store_driver), std::move(closed), config);
+                                        const store_config& config,
+                                        std::shared_ptr<worker_routes> routes) {
+  return sys.spawn(supervisor_behavior, std::move(store_driver), std::move(closed), config,
+                   std::move(routes));
 }
 
 }  // namespace artifacts

@@ -53,14 +53,12 @@ struct worker_state {
   // they must go first. The state is destroyed when the worker exits, which
   // closes the connection before the supervisor learns of the exit.
   std::unique_ptr<operations> ops;
-  // Requests that arrive together are served together: the first one of a
-  // batch sends the worker a flush message, which queues behind every
-  // request already in the mailbox, so by the time it is handled the batch
-  // holds all of them. At most one of the two batches is not empty.
+  // Requests that arrive together are served together: a request joins its
+  // batch, and the batch is served once the mailbox holds nothing more (or
+  // the batch is full), so a lone request is served at once and a burst
+  // shares one backend call. At most one of the two batches is not empty.
   put_batch puts{max_batch_puts, max_batch_put_bytes, op_names::put};
   get_batch gets{max_batch_gets, unbounded, op_names::get};
-  // A flush message is in the mailbox.
-  bool flush_queued = false;
 
   static inline const char* name = "artifacts.worker";
 };
@@ -207,24 +205,24 @@ void flush_gets(worker_state& st) {
 }
 
 // Serves whatever is batched; called before any request that is not of the
-// batch's kind, and when the flush message comes round.
+// batch's kind, and before the worker quits.
 void flush_batches(worker_state& st) {
   flush_puts(st);
   flush_gets(st);
 }
 
-// Adds a request to `batch`, serving it at once when it is full, and makes
-// sure a flush message is queued for it otherwise. The reply follows later.
+// Adds a request to `batch` and serves the batch when it is full or when
+// no other message waits in the mailbox: nothing more would join it, and a
+// lone request must not wait for a round trip through the mailbox. The
+// reply follows, from the batch.
 template <class Batch, class Request, class Flush>
 auto add_to_batch(worker_pointer self, Batch& batch, Request& request, finished_request& finished,
                   size_t payload_bytes, Flush flush) {
   using reply = decltype(std::declval<typename Batch::item&>().promise);
   reply promise = self->make_response_promise<reply>();
-  if (batch.add({std::move(request), promise, std::move(finished)}, payload_bytes)) {
+  if (batch.add({std::move(request), promise, std::move(finished)}, payload_bytes) ||
+      self->mailbox().empty()) {
     flush(self->state);
-  } else if (!self->state.flush_queued) {
-    self->state.flush_queued = true;
-    self->send(self, flush_atom::value);
   }
   return promise;
 }
@@ -301,10 +299,6 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
           return closed_error(op_names::put_of(put.request().text()));
         }
         return queue_put(self, put_input{put.release(), true}, finished);
-      },
-      [self](flush_atom) {
-        self->state.flush_queued = false;
-        flush_batches(self->state);
       },
       [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
         finished_request finished{*self->state.load, 0};

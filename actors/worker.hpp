@@ -18,11 +18,10 @@ namespace artifacts {
 
 // The data operations plus close, which makes the worker quit once the
 // requests queued before it have been answered (with store_closed, since the
-// store's closed flag is set by then), and flush, which the worker sends
-// itself to store the puts it has batched.
+// store's closed flag is set by then).
 using worker_actor =
     store_actor::extend<caf::replies_to<put_atom, verified_put>::with<v1::ArtifactRef>,
-                        caf::reacts_to<close_atom>, caf::reacts_to<flush_atom>>;
+                        caf::reacts_to<close_atom>>;
 
 // Spawns a worker on its own thread (it blocks in backend calls), or, when
 // the driver's calls never wait (driver::calls_may_wait), on the scheduler. It opens
@@ -34,9 +33,9 @@ using worker_actor =
 // put is stored without hashing its data again. Nothing a backend throws escapes
 // a handler. Each request is subtracted from `load` when it is answered.
 //
-// Puts are stored in batches: the puts that reach the worker together (those
-// already in its mailbox when the first is taken, up to a bound) are handed
-// to the backend as one batch, which a driver may commit as one transaction,
+// Puts are stored in batches: the puts that reach the worker together (taken
+// from its mailbox one after another until it holds no more, up to a bound)
+// are handed to the backend as one batch, which a driver may commit as one transaction,
 // and each is answered with its own outcome. Any other request first stores
 // the batch, so a worker serves the requests it is sent in their order.
 //

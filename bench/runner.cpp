@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/context_switches.hpp"
 #include "bench/run_parts.hpp"
 
 namespace artifacts::bench {
@@ -88,6 +89,7 @@ run_result run(subject& t, const run_settings& settings) {
   // Callers read the schedule only after the gate opens, which needs this
   // thread's arrival; the gate's mutex publishes it.
   start_schedule(plan, settings);
+  switch_counter switches{plan.measure_from};
   gate.arrive_and_wait();
 
   const bool show_progress = shows_progress(settings, plan);
@@ -114,7 +116,9 @@ run_result run(subject& t, const run_settings& settings) {
     progress.join();
   }
 
-  return summarize_run(t.label(), plan, tallies);
+  auto result = summarize_run(t.label(), plan, tallies);
+  result.switches_per_op = switches.finish_per_operation(result.ops + result.errors);
+  return result;
 }
 
 }  // namespace artifacts::bench

@@ -33,6 +33,9 @@ struct run_result {
   uint64_t payload_bytes = 0;
   // Of the measured operations that succeeded.
   latency_summary latency;
+  // Context switches of the whole process (callers, store, client) per
+  // measured operation, failed or not: the thread hand-offs a call costs.
+  double switches_per_op = 0;
 
   // Whether any measured operation failed: the figures then describe only
   // part of what was asked for, and no goal is met from them.

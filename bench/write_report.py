@@ -133,21 +133,30 @@ class Goal:
     from, as (label, run, nested) triples; a run with failed operations
     means the goal is not met, whatever the value."""
 
-    def __init__(self, text, caller, target, measure, unit="×"):
+    def __init__(self, text, caller, target, measure, unit="×", at_most=False):
         self.text, self.caller, self.target, self.measure, self.unit = (
             text, caller, target, measure, unit)
+        self.at_most = at_most
+
+    def met(self, value):
+        return value <= self.target if self.at_most else value >= self.target
 
     def row(self):
         value, sources = self.measure(self.caller)
         head = f"| {self.text} | caller {self.caller}"
         if value is None:
             return f"{head} | – | – |"
-        shown = f"{value:.2f}{self.unit}" if self.unit == "×" else f"{num(value)}{self.unit}"
+        if self.unit == "×":
+            shown = f"{value:.2f}{self.unit}"
+        elif self.unit == " µs":
+            shown = f"{value:.1f}{self.unit}"
+        else:
+            shown = f"{num(value)}{self.unit}"
         failed = [f"{name}: {errors(run, nested)} errors" for name, run, nested in sources
                   if errors(run, nested)]
         if failed:
             return f"{head} | {shown}, {'; '.join(failed)} | no |"
-        return f"{head} | {shown} | {'yes' if value >= self.target else 'no'} |"
+        return f"{head} | {shown} | {'yes' if self.met(value) else 'no'} |"
 
 
 def against_baseline(workload, payload, callers, baseline, key="ops_per_s"):
@@ -168,18 +177,36 @@ def against_pgbench(workload, payload, callers):
     return measure
 
 
-def node_against_in_process(caller):
-    node = find(caller=caller, kind="store", store="node", workload="get", payload="1KiB",
-                callers=32)
-    local = find(caller=caller, kind="store", store="postgres", workload="get", payload="1KiB",
-                 callers=32, baseline="raw")
-    return share(figure(node), figure(local)), [("node", node, None), ("in-process", local, None)]
+def memory_gets(callers):
+    def measure(caller):
+        run = find(caller=caller, kind="store", store="memory", workload="get",
+                   payload="1KiB", callers=callers)
+        return figure(run), [("memory", run, None)]
+    return measure
 
 
-def memory_gets(caller):
+def memory_get_p50_us(caller):
     run = find(caller=caller, kind="store", store="memory", workload="get", payload="1KiB",
+               callers=1)
+    p50 = figure(run, "p50_ms")
+    return (None if p50 is None else p50 * 1000), [("memory", run, None)]
+
+
+def node_against_in_process_at(callers):
+    def measure(caller):
+        node = find(caller=caller, kind="store", store="node", workload="get",
+                    payload="1KiB", callers=callers)
+        local = find(caller=caller, kind="store", store="postgres", workload="get",
+                     payload="1KiB", callers=callers, baseline="raw")
+        return (share(figure(node), figure(local)),
+                [("node", node, None), ("in-process", local, None)])
+    return measure
+
+
+def postgres_actor_puts(caller):
+    run = find(caller=caller, kind="store", store="postgres", workload="put", payload="1KiB",
                callers=32)
-    return figure(run), [("memory", run, None)]
+    return figure(run), [("postgres", run, None)]
 
 
 # Each goal names the one kind of caller it is judged on. The comparisons with
@@ -188,6 +215,18 @@ def memory_gets(caller):
 # driver's goal is the actor layer's own ceiling, judged on caller actors,
 # which no thread parked per call holds back.
 goals = [
+    Goal("get 1 KiB, 1 caller: ≥ 0.8× raw", "threads", 0.8,
+         against_baseline("get", "1KiB", 1, "raw")),
+    Goal("put 1 KiB, 1 caller: ≥ 0.9× raw", "threads", 0.9,
+         against_baseline("put", "1KiB", 1, "raw")),
+    Goal("memory get 1 KiB, 1 caller, blocking client: p50 ≤ 10 µs", "threads", 10,
+         memory_get_p50_us, unit=" µs", at_most=True),
+    Goal("memory get 1 KiB, 1 caller: ≥ 300 000/s", "actors", 300000, memory_gets(1),
+         unit="/s"),
+    Goal("node get 1 KiB, 1 caller: ≥ 0.7× in-process", "threads", 0.7,
+         node_against_in_process_at(1)),
+    Goal("put 1 KiB, 32 callers: ≥ 25 000/s", "actors", 25000, postgres_actor_puts,
+         unit="/s"),
     Goal("put 1 KiB, 32 callers: ≥ 3× seed", "threads", 3,
          against_baseline("put", "1KiB", 32, "seed")),
     Goal("put 1 KiB, 32 callers: ≥ 1.5× raw", "threads", 1.5,
@@ -203,10 +242,37 @@ for workload in ("put", "get"):
                           against_baseline(workload, "1MiB", callers, "raw", key="mb_per_s")))
 goals += [
     Goal("node get 1 KiB, 32 callers: ≥ 0.5× in-process", "threads", 0.5,
-         node_against_in_process),
+         node_against_in_process_at(32)),
     Goal("memory get 1 KiB, 32 callers: ≥ 200 000/s", "actors", 200000,
-         memory_gets, unit="/s"),
+         memory_gets(32), unit="/s"),
 ]
+
+def one_caller_row(label, run, nested=None):
+    if run is None or "result" not in run:
+        return f"| {label} | – | – | – | – |"
+    return (f"| {label} | {cell(run, nested=nested)} | "
+            f"{num(figure(run, 'p50_ms', nested), 3)} | {num(figure(run, 'p99_ms', nested), 3)} | "
+            f"{num(figure(run, 'switches_per_op', nested), 1)} |")
+
+
+lines += ["", "## One caller", "",
+          "What a single call costs, target by target: the latency of one caller thread "
+          "blocking on one call at a time (caller actors where the row says so), and the "
+          "context switches of the whole benchmark process per call (`getrusage`: callers, "
+          "client and store; the PostgreSQL server's own are not counted), which shows the "
+          "thread hand-offs a call costs.", "",
+          "| target | 1 KiB ops/s | p50 ms | p99 ms | cs/op |", "|---|---|---|---|---|"]
+for workload in ("get", "put"):
+    raw_run = pg_run(workload, "1KiB", 1)
+    lines.append(one_caller_row(f"postgres {workload}, store", raw_run))
+    lines.append(one_caller_row(f"postgres {workload}, raw libpq", raw_run, "baseline"))
+    for store in ("memory", "sqlite", "node", "tls-node"):
+        lines.append(one_caller_row(f"{store} {workload}", find(
+            kind="store", store=store, workload=workload, payload="1KiB", callers=1)))
+    for store in ("memory", "postgres", "node"):
+        lines.append(one_caller_row(f"{store} {workload}, caller actor", find(
+            caller="actors", kind="store", store=store, workload=workload, payload="1KiB",
+            callers=1)))
 
 lines += ["", "## Goals in this run", "",
           "Ratios of the figures above; where a goal is missed, the last section says what "
@@ -220,17 +286,18 @@ lines += [goal.row() for goal in goals]
 def figure_row(label, run):
     if "failed" in run:
         last = run["failed"].strip().splitlines()[-1] if run["failed"].strip() else "?"
-        return f"| {label} | failed: {last} | | | |"
+        return f"| {label} | failed: {last} | | | | |"
     return (f"| {label} | {cell(run)} | {num(figure(run, 'mb_per_s'), 1)} | "
-            f"{num(figure(run, 'p50_ms'), 3)} | {num(figure(run, 'p99_ms'), 2)} |")
+            f"{num(figure(run, 'p50_ms'), 3)} | {num(figure(run, 'p99_ms'), 2)} | "
+            f"{num(figure(run, 'switches_per_op'), 1)} |")
 
 
 lines += ["", "## Headline figures of the last runs", "",
           open(sys.argv[0].replace("write_report.py", "headlines.md")).read().strip()]
 
 lines += ["", "## Other stores (caller threads)", "",
-          "| store | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms |",
-          "|---|---|---|---|---|---|---|---|"]
+          "| store | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms | cs/op |",
+          "|---|---|---|---|---|---|---|---|---|"]
 for store in ("memory", "sqlite", "node", "tls-node"):
     for workload in ("put", "get"):
         for payload in ("1KiB", "1MiB"):
@@ -241,8 +308,8 @@ for store in ("memory", "sqlite", "node", "tls-node"):
                     lines.append(figure_row(f"{store} | {workload} | {payload} | {callers}", run))
 
 lines += ["", "## Caller actors", "",
-          "| store | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms |",
-          "|---|---|---|---|---|---|---|---|"]
+          "| store | workload | payload | callers | ops/s | MB/s | p50 ms | p99 ms | cs/op |",
+          "|---|---|---|---|---|---|---|---|---|"]
 for store in ("memory", "postgres", "node", "tls-node"):
     for workload in ("put", "get"):
         for callers in (1, 8, 32):

@@ -67,12 +67,15 @@ class instrumented_driver final : public driver {
     }
     ~counted_backend() override { --owner_.live; }
 
-    v1::ArtifactRef put(const new_artifact& artifact) override {
-      check();
-      if (!owner_.keep_bytes.load()) {
-        return disguised(inner_->put(new_artifact{artifact.ref, {}, artifact.source_json}));
-      }
-      return disguised(inner_->put(artifact));
+    // One call per put, as each is counted, delayed and broken.
+    std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) override {
+      return put_each(artifacts, [this](const new_artifact& artifact) {
+        check();
+        if (!owner_.keep_bytes.load()) {
+          return disguised(put_one(*inner_, new_artifact{artifact.ref, {}, artifact.source_json}));
+        }
+        return disguised(put_one(*inner_, artifact));
+      });
     }
     std::optional<std::string> get(const artifact_key& key) override {
       check();

@@ -2,12 +2,14 @@
 
 namespace artifacts {
 
-std::vector<put_outcome> backend::put_batch(const std::vector<new_artifact>& artifacts) {
+std::vector<put_outcome> backend::put_each(
+    const std::vector<new_artifact>& artifacts,
+    const std::function<v1::ArtifactRef(const new_artifact&)>& store_one) {
   std::vector<put_outcome> outcomes;
   outcomes.reserve(artifacts.size());
   for (const auto& artifact : artifacts) {
     try {
-      outcomes.push_back(put_outcome{put(artifact), std::nullopt});
+      outcomes.push_back(put_outcome{store_one(artifact), std::nullopt});
     } catch (const store_error& e) {
       if (e.code() == errc::unavailable) {
         throw;  // The connection failed, not this put: the batch's outcome.
@@ -16,6 +18,15 @@ std::vector<put_outcome> backend::put_batch(const std::vector<new_artifact>& art
     }
   }
   return outcomes;
+}
+
+v1::ArtifactRef put_one(backend& storage, const new_artifact& artifact) {
+  auto outcomes = storage.put({artifact});
+  auto& outcome = outcomes.at(0);
+  if (outcome.error) {
+    throw *outcome.error;
+  }
+  return std::move(*outcome.value);
 }
 
 std::vector<std::optional<std::string>> backend::get_batch(const std::vector<artifact_key>& keys) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,23 +62,22 @@ class backend {
  public:
   virtual ~backend() = default;
 
-  // Stores `artifact` unless a row exists at its key, and returns the row now
-  // stored there: the new one, or the existing one unchanged (first writer
-  // wins, including when a concurrent writer on another connection got there
-  // first). Never overwrites. The caller compares digests.
-  virtual v1::ArtifactRef put(const new_artifact& artifact) = 0;
-
-  // Stores each artifact as put() would and returns one outcome per
-  // artifact, in the same order. A failure that belongs to one put (a
-  // statement error caused by its values) is that put's outcome and leaves
-  // the others unaffected. A failure of the connection itself throws
-  // store_error (unavailable) for the batch as a whole: some puts may then be
-  // stored and others not, and repeating the batch is safe, since a repeated
-  // put finds its own row. Artifacts with the same key in one batch behave
-  // as consecutive puts: the first is stored, the later ones answer its row.
-  // The default runs put() for each in turn; a driver may commit the batch
-  // as one transaction, so that the puts share one durable write.
-  virtual std::vector<put_outcome> put_batch(const std::vector<new_artifact>& artifacts);
+  // Stores each artifact unless a row exists at its key, and returns one
+  // outcome per artifact, in the same order: the row now stored at its key,
+  // the new one or the existing one unchanged (first writer wins, including
+  // when a concurrent writer on another connection got there first). Never
+  // overwrites; the caller compares digests. A single put is a batch of one
+  // (put_one, below): there is no other way to write.
+  //
+  // A failure that belongs to one put (a statement error caused by its
+  // values) is that put's outcome and leaves the others unaffected. A
+  // failure of the connection itself throws store_error (unavailable) for
+  // the batch as a whole: some puts may then be stored and others not, and
+  // repeating the batch is safe, since a repeated put finds its own row.
+  // Artifacts with the same key in one batch behave as consecutive puts: the
+  // first is stored, the later ones answer its row. A driver may commit the
+  // batch as one transaction, so that the puts share one durable write.
+  virtual std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) = 0;
 
   // The bytes at `key`, or nullopt when no row is there.
   virtual std::optional<std::string> get(const artifact_key& key) = 0;
@@ -99,6 +99,19 @@ class backend {
 
   // Up to query.limit refs matching the filter, after the cursor, in order.
   virtual std::vector<v1::ArtifactRef> list(const list_query& query) = 0;
+
+ protected:
+  // Stores the artifacts one after another with `store_one`, which stores
+  // one as put() would or throws store_error, each to its own outcome; an
+  // unavailable failure is the batch's and is thrown. For drivers that store
+  // one artifact at a time, and for a batch whose shared transaction failed.
+  static std::vector<put_outcome> put_each(
+      const std::vector<new_artifact>& artifacts,
+      const std::function<v1::ArtifactRef(const new_artifact&)>& store_one);
 };
+
+// Stores one artifact as a batch of one: the row now stored at its key, or
+// that put's error thrown as store_error.
+v1::ArtifactRef put_one(backend& storage, const new_artifact& artifact);
 
 }  // namespace artifacts

@@ -43,15 +43,8 @@ class memory_backend final : public backend {
  public:
   explicit memory_backend(std::shared_ptr<shared_rows> data) : data_(std::move(data)) {}
 
-  v1::ArtifactRef put(const new_artifact& artifact) override {
-    auto key = make_row_key(artifact.ref.scope(), artifact.ref.namespace_(), artifact.ref.id());
-    std::lock_guard<std::mutex> guard{data_->mtx};
-    auto [pos, inserted] = data_->rows.try_emplace(std::move(key));
-    if (inserted) {
-      pos->second.ref = artifact.ref;
-      pos->second.bytes.assign(artifact.bytes.data(), artifact.bytes.size());
-    }
-    return pos->second.ref;
+  std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) override {
+    return put_each(artifacts, [this](const new_artifact& artifact) { return store(artifact); });
   }
 
   std::optional<std::string> get(const artifact_key& key) override {
@@ -102,6 +95,18 @@ class memory_backend final : public backend {
   }
 
  private:
+  // Stores one artifact unless its key is taken; the row at the key.
+  v1::ArtifactRef store(const new_artifact& artifact) {
+    auto key = make_row_key(artifact.ref.scope(), artifact.ref.namespace_(), artifact.ref.id());
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    auto [pos, inserted] = data_->rows.try_emplace(std::move(key));
+    if (inserted) {
+      pos->second.ref = artifact.ref;
+      pos->second.bytes.assign(artifact.bytes.data(), artifact.bytes.size());
+    }
+    return pos->second.ref;
+  }
+
   std::shared_ptr<shared_rows> data_;
 };
 

@@ -113,7 +113,8 @@ operations::operations(std::unique_ptr<backend> opened, const storage_options& o
 
 v1::ArtifactRef operations::put(const v1::PutRequest& request) {
   auto prepared = prepare_put(request, options_);
-  auto stored = backend_->put(new_artifact{prepared.ref, request.data(), prepared.source_json});
+  auto stored =
+      put_one(*backend_, new_artifact{prepared.ref, request.data(), prepared.source_json});
   check_same_content(prepared, stored);
   return stored;
 }
@@ -134,7 +135,7 @@ std::vector<put_outcome> operations::put_batch(const std::vector<const put_input
     artifacts.push_back(
         new_artifact{prepared[k].ref, puts[slot_of[k]]->request.data(), prepared[k].source_json});
   }
-  auto stored = backend_->put_batch(artifacts);
+  auto stored = backend_->put(artifacts);
   for (size_t k = 0; k < prepared.size(); ++k) {
     auto& outcome = outcomes[slot_of[k]];
     if (stored[k].error) {

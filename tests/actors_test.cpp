@@ -152,10 +152,7 @@ errc code(const caf::error& err) {
 
 store open_counting_store(caf::actor_system& sys,
                           const std::shared_ptr<instrumented_driver>& storage, size_t pool_size) {
-  auto config = memory_config(pool_size);
-  auto closed = std::make_shared<std::atomic<bool>>(false);
-  auto supervisor = spawn_supervisor(sys, storage, closed, config);
-  return store{std::move(supervisor), std::move(closed), config};
+  return start_store(sys, storage, memory_config(pool_size));
 }
 
 // A store_actor that takes every request and never answers it, counting

@@ -676,9 +676,7 @@ class slow_node {
   explicit slow_node(const remoting_options& options)
       : storage(std::make_shared<testing::instrumented_driver>(memory_node_config().storage)),
         system_{options},
-        served_{system_.get(),
-                store{spawn_supervisor(system_.get(), storage, closed_, memory_node_config()),
-                      closed_, memory_node_config()}} {}
+        served_{system_.get(), start_store(system_.get(), storage, memory_node_config())} {}
 
   uint16_t port() const noexcept { return served_.port(); }
 
@@ -686,7 +684,6 @@ class slow_node {
 
  private:
   remoting_system system_;
-  closed_flag closed_ = std::make_shared<std::atomic<bool>>(false);
   published_store served_;
 };
 

@@ -13,6 +13,5 @@ using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using route_atom = caf::atom_constant<caf::atom("route")>;
-using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 }  // namespace artifacts

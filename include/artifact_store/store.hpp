@@ -12,6 +12,9 @@
 
 namespace artifacts {
 
+class client;
+class worker_routes;
+
 // The state a store shares with every local handle and client: set once, when
 // close begins, before any worker stops.
 using closed_flag = std::shared_ptr<std::atomic<bool>>;
@@ -20,7 +23,10 @@ using closed_flag = std::shared_ptr<std::atomic<bool>>;
 // store. Destroying a handle does not close the store; close does.
 class store {
  public:
-  store(store_supervisor_actor supervisor, closed_flag closed, store_config config);
+  // `routes`, when not null, is where the supervisor publishes its routing
+  // table for the clients of this store (open_store sets it up).
+  store(store_supervisor_actor supervisor, closed_flag closed, store_config config,
+        std::shared_ptr<worker_routes> routes = nullptr);
 
   // The data interface, to hand to local actors, to a client, or to publish.
   store_actor actor() const;
@@ -41,9 +47,13 @@ class store {
   caf::error close(caf::actor_system& sys) const;
 
  private:
+  // A client of a local store sends its calls to the workers itself.
+  friend class client;
+
   store_supervisor_actor supervisor_;
   closed_flag closed_;
   store_config config_;
+  std::shared_ptr<worker_routes> routes_;
 };
 
 // Opens the driver for config.storage.dsn (checking connectivity and applying

@@ -16,32 +16,8 @@ class fs_backend final : public backend {
  public:
   explicit fs_backend(std::shared_ptr<tree> root) : root_(std::move(root)) {}
 
-  v1::ArtifactRef put(const new_artifact& artifact) override {
-    const auto& ref = artifact.ref;
-    v1::ArtifactRef stored;
-    guarded("put", [&] {
-      auto where = locate(ref.scope(), ref.namespace_(), ref.id());
-      auto writing = root_->lock_key("put", where);
-      auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), true);
-      if (auto existing = read_sidecar("put", folder.get(), where.stem, ref.scope(),
-                                       ref.namespace_(), ref.id())) {
-        // A put that crashed after its renames, before its folder sync,
-        // left a whole artifact whose names may not be durable yet: sync
-        // before this put acknowledges it.
-        sync(folder.get());
-        stored = std::move(*existing);
-        return;
-      }
-      // Bytes first, the sidecar last: a crash between the renames leaves
-      // uncommitted bytes, and a sidecar whose bytes rename did not reach
-      // the disk is swept at open. One folder sync makes both durable
-      // before the put is acknowledged.
-      replace_file(folder.get(), where.stem + std::string(bytes_suffix), artifact.bytes);
-      replace_file(folder.get(), where.stem + std::string(ref_suffix), sidecar_json("put", ref));
-      sync(folder.get());
-      stored = ref;
-    });
-    return stored;
+  std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) override {
+    return put_each(artifacts, [this](const new_artifact& artifact) { return store(artifact); });
   }
 
   std::optional<std::string> get(const artifact_key& key) override {
@@ -109,6 +85,35 @@ class fs_backend final : public backend {
   }
 
  private:
+  // Stores one artifact unless its key is taken; the row at the key.
+  v1::ArtifactRef store(const new_artifact& artifact) {
+    const auto& ref = artifact.ref;
+    v1::ArtifactRef stored;
+    guarded("put", [&] {
+      auto where = locate(ref.scope(), ref.namespace_(), ref.id());
+      auto writing = root_->lock_key("put", where);
+      auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), true);
+      if (auto existing = read_sidecar("put", folder.get(), where.stem, ref.scope(),
+                                       ref.namespace_(), ref.id())) {
+        // A put that crashed after its renames, before its folder sync,
+        // left a whole artifact whose names may not be durable yet: sync
+        // before this put acknowledges it.
+        sync(folder.get());
+        stored = std::move(*existing);
+        return;
+      }
+      // Bytes first, the sidecar last: a crash between the renames leaves
+      // uncommitted bytes, and a sidecar whose bytes rename did not reach
+      // the disk is swept at open. One folder sync makes both durable
+      // before the put is acknowledged.
+      replace_file(folder.get(), where.stem + std::string(bytes_suffix), artifact.bytes);
+      replace_file(folder.get(), where.stem + std::string(ref_suffix), sidecar_json("put", ref));
+      sync(folder.get());
+      stored = ref;
+    });
+    return stored;
+  }
+
   std::optional<v1::ArtifactRef> find_ref(std::string_view op, const artifact_key& key) {
     auto where = locate(key.scope, key.ns, key.id);
     auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), false);

@@ -101,41 +101,15 @@ class postgres_backend final : public backend {
     });
   }
 
-  v1::ArtifactRef put(const new_artifact& artifact) override {
-    return bounded("put", [&] {
-      const auto& ref = artifact.ref;
-      const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
-      // Autocommit statements: the insert is atomic on its own, and the
-      // primary key serialises identical concurrent puts (a conflicting
-      // insert waits for the other writer's outcome). The insert goes
-      // through libpq with binary parameters (pipelined_insert.hpp): a
-      // pipeline of one is one round trip, and the payload is not copied.
-      const std::vector<new_artifact> one{artifact};
-      for (int attempt = 0; attempt < put_attempts; ++attempt) {
-        if (inserter_.insert_all(*conn_, one, {0}).front()) {
-          return ref;
-        }
-        // A row was there first: answer with it, unchanged, reading only its
-        // metadata so the payload crosses the wire once.
-        if (auto stored = ref_at("put", key)) {
-          return std::move(*stored);
-        }
-      }
-      throw store_error(errc::unavailable,
-                        "put: the row at the key kept changing under concurrent writers; "
-                        "retrying is safe");
-    });
-  }
-
   // One pipelined transaction for the whole batch (pipelined_insert.hpp):
   // its puts share one round trip and one commit (one WAL flush) instead of
   // paying one each. The puts that met a row at their key then read that
   // row's metadata. A statement error rolls the batch back and the puts are
   // then run one by one, each to its own outcome; a lost connection is the
   // batch's failure.
-  std::vector<put_outcome> put_batch(const std::vector<new_artifact>& artifacts) override {
+  std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) override {
     if (artifacts.size() < 2) {
-      return backend::put_batch(artifacts);
+      return one_by_one(artifacts);
     }
     std::vector<bool> inserted;
     try {
@@ -145,7 +119,7 @@ class postgres_backend final : public backend {
       if (e.code() == errc::unavailable) {
         throw;
       }
-      return backend::put_batch(artifacts);
+      return one_by_one(artifacts);
     }
     std::vector<put_outcome> outcomes(artifacts.size());
     for (size_t i = 0; i < artifacts.size(); ++i) {
@@ -160,7 +134,7 @@ class postgres_backend final : public backend {
       const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
       try {
         auto stored = bounded("put", [&] { return ref_at("put", key); });
-        outcomes[i].value = stored ? std::move(*stored) : put(artifacts[i]);
+        outcomes[i].value = stored ? std::move(*stored) : store_one(artifacts[i]);
       } catch (const store_error& e) {
         if (e.code() == errc::unavailable) {
           throw;
@@ -228,6 +202,39 @@ class postgres_backend final : public backend {
   }
 
  private:
+  std::vector<put_outcome> one_by_one(const std::vector<new_artifact>& artifacts) {
+    return put_each(artifacts,
+                    [this](const new_artifact& artifact) { return store_one(artifact); });
+  }
+
+  // Stores one artifact unless its key is taken: one autocommit insert, and
+  // the row's metadata when the key was taken. The row at the key.
+  v1::ArtifactRef store_one(const new_artifact& artifact) {
+    return bounded("put", [&] {
+      const auto& ref = artifact.ref;
+      const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+      // Autocommit statements: the insert is atomic on its own, and the
+      // primary key serialises identical concurrent puts (a conflicting
+      // insert waits for the other writer's outcome). The insert goes
+      // through libpq with binary parameters (pipelined_insert.hpp): a
+      // pipeline of one is one round trip, and the payload is not copied.
+      const std::vector<new_artifact> one{artifact};
+      for (int attempt = 0; attempt < put_attempts; ++attempt) {
+        if (inserter_.insert_all(*conn_, one, {0}).front()) {
+          return ref;
+        }
+        // A row was there first: answer with it, unchanged, reading only its
+        // metadata so the payload crosses the wire once.
+        if (auto stored = ref_at("put", key)) {
+          return std::move(*stored);
+        }
+      }
+      throw store_error(errc::unavailable,
+                        "put: the row at the key kept changing under concurrent writers; "
+                        "retrying is safe");
+    });
+  }
+
   // The metadata of the row at `key`, if any: one round trip, no payload.
   std::optional<v1::ArtifactRef> ref_at(std::string_view op, const artifact_key& key) {
     pqxx::nontransaction tx{*conn_};

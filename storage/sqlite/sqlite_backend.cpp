@@ -100,40 +100,13 @@ class sqlite_backend final : public backend {
   sqlite_backend(std::unique_ptr<connection> conn, std::chrono::milliseconds timeout)
       : conn_(std::move(conn)), timeout_(timeout) {}
 
-  v1::ArtifactRef put(const new_artifact& artifact) override {
-    const auto& ref = artifact.ref;
-    const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
-    v1::ArtifactRef stored;
-    run("put", [&] {
-      // Re-puts are common: answer them without taking the write lock.
-      if (auto existing = find_ref(key)) {
-        stored = std::move(*existing);
-        return;
-      }
-      write_transaction tx(*conn_);
-      if (insert(artifact)) {
-        tx.commit();
-        stored = ref;
-        return;
-      }
-      // Another connection stored the key between the read and the lock.
-      auto existing = find_ref(key);
-      tx.commit();
-      if (!existing) {
-        throw store_error(errc::internal, "put: the row at " + ref.id() + " vanished");
-      }
-      stored = std::move(*existing);
-    });
-    return stored;
-  }
-
   // One write transaction for the whole batch: its puts share one commit
   // (one WAL sync) and one wait for the write lock instead of paying one
   // each. A failure rolls the batch back and the puts are then run one by
   // one, each to its own outcome; an unavailable database is the batch's.
-  std::vector<put_outcome> put_batch(const std::vector<new_artifact>& artifacts) override {
+  std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) override {
     if (artifacts.size() < 2) {
-      return backend::put_batch(artifacts);
+      return one_by_one(artifacts);
     }
     std::vector<put_outcome> outcomes(artifacts.size());
     try {
@@ -159,7 +132,7 @@ class sqlite_backend final : public backend {
       if (e.code() == errc::unavailable) {
         throw;
       }
-      return backend::put_batch(artifacts);
+      return one_by_one(artifacts);
     }
     return outcomes;
   }
@@ -233,6 +206,40 @@ class sqlite_backend final : public backend {
   }
 
  private:
+  std::vector<put_outcome> one_by_one(const std::vector<new_artifact>& artifacts) {
+    return put_each(artifacts,
+                    [this](const new_artifact& artifact) { return store_one(artifact); });
+  }
+
+  // Stores one artifact unless its key is taken, in a write transaction of
+  // its own; the row at the key.
+  v1::ArtifactRef store_one(const new_artifact& artifact) {
+    const auto& ref = artifact.ref;
+    const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+    v1::ArtifactRef stored;
+    run("put", [&] {
+      // Re-puts are common: answer them without taking the write lock.
+      if (auto existing = find_ref(key)) {
+        stored = std::move(*existing);
+        return;
+      }
+      write_transaction tx(*conn_);
+      if (insert(artifact)) {
+        tx.commit();
+        stored = ref;
+        return;
+      }
+      // Another connection stored the key between the read and the lock.
+      auto existing = find_ref(key);
+      tx.commit();
+      if (!existing) {
+        throw store_error(errc::internal, "put: the row at " + ref.id() + " vanished");
+      }
+      stored = std::move(*existing);
+    });
+    return stored;
+  }
+
   void run(std::string_view op, const std::function<void()>& attempt) {
     guarded(op, conn_.get(), timeout_, attempt);
   }
