@@ -2,10 +2,13 @@
 // kept for the next call rather than spawned for each.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include <caf/blocking_actor.hpp>
 #include <caf/fwd.hpp>
 #include <caf/scoped_actor.hpp>
 
@@ -14,33 +17,55 @@ namespace artifacts {
 class caller_pool {
  public:
   explicit caller_pool(caf::actor_system& sys) : sys_(sys) {}
+  // Destroys the idle callers. No lease may be left.
+  ~caller_pool();
   caller_pool(const caller_pool&) = delete;
   caller_pool& operator=(const caller_pool&) = delete;
+
+  using deadline = caf::blocking_actor::timeout_type;
+
+  // Calls whose answers take about as long as each other, so that how long
+  // one took tells how long the next will: writes wait for a commit, reads
+  // do not.
+  enum class answer_kind { read, write };
+
+  // The longest a call waits for its answer without parking its thread.
+  static constexpr std::chrono::microseconds spin_limit{250};
 
   // One caller, for one call at a time on one thread. Back in the pool when
   // the lease ends, unless spoiled.
   class lease {
    public:
-    lease(caller_pool& pool, std::unique_ptr<caf::scoped_actor> caller)
-        : pool_(&pool), caller_(std::move(caller)) {}
+    lease(caller_pool& pool, std::unique_ptr<caf::scoped_actor> caller, bool alone);
     lease(const lease&) = delete;
     lease& operator=(const lease&) = delete;
-    ~lease() {
-      if (caller_ != nullptr) {
-        pool_->give_back(std::move(caller_));
-      }
-    }
+    ~lease();
 
     caf::scoped_actor& operator*() const noexcept { return *caller_; }
+
+    // Waits until a message (the answer) is in the caller's mailbox: true,
+    // or false once `until` has passed.
+    //
+    // Parking the thread and waking it again costs tens of microseconds on
+    // a virtual machine, more than a read from the memory driver takes and
+    // a large part of one from PostgreSQL. So a call first watches its
+    // mailbox without parking, for at most spin_limit, when both hold: it
+    // was the only call of its pool in flight when it began (no other
+    // caller of this client needs the core), and the answers to calls of
+    // its kind have lately come within spin_limit (a call that would park
+    // anyway does not spin first). Otherwise it parks at once. It never
+    // spins without a call outstanding.
+    bool await_answer(deadline until, answer_kind kind);
 
     // Keeps the caller out of the pool: a call that stopped waiting may still
     // be answered, and that late answer must not reach the next call. The
     // caller is destroyed, so the late answer is dropped.
-    void spoil() noexcept { caller_.reset(); }
+    void spoil() { pool_->discard(std::move(caller_)); }
 
    private:
     caller_pool* pool_;
     std::unique_ptr<caf::scoped_actor> caller_;
+    bool alone_;
   };
 
   // An idle caller, or a new one. Never fails.
@@ -48,10 +73,16 @@ class caller_pool {
 
  private:
   void give_back(std::unique_ptr<caf::scoped_actor> caller);
+  void discard(std::unique_ptr<caf::scoped_actor> caller);
 
   caf::actor_system& sys_;
   std::mutex lock_;
   std::vector<std::unique_ptr<caf::scoped_actor>> idle_;
+  // Leases not yet ended.
+  std::atomic<int> out_{0};
+  // How long answers of each kind have lately taken, in nanoseconds: a
+  // moving average over the last few calls.
+  std::atomic<int64_t> typical_wait_ns_[2] = {0, 0};
 };
 
 }  // namespace artifacts

@@ -110,6 +110,14 @@ size_t payload_bytes_of(const Request&) {
 
 }  // namespace
 
+// Whether a call's arguments (its atom first) make a write, whose answer
+// waits for a commit (see caller_pool::answer_kind).
+template <class Atom, class... Rest>
+constexpr bool is_write() {
+  return std::is_same_v<std::decay_t<Atom>, put_atom> ||
+         std::is_same_v<std::decay_t<Atom>, delete_atom>;
+}
+
 // Whether a call may be sent again after its store went away: every one but
 // delete (see client.hpp).
 template <class Atom>
@@ -246,7 +254,9 @@ struct client::impl {
     auto& self = *caller;
     auto answer = self->request(receiver, caf::infinite, std::forward<Ts>(xs)...);
     const auto deadline = caf::blocking_actor::timeout_type::clock::now() + destination.timeout;
-    if (!self->await_data(deadline)) {
+    const auto kind =
+        is_write<Ts...>() ? caller_pool::answer_kind::write : caller_pool::answer_kind::read;
+    if (!caller.await_answer(deadline, kind)) {
       caller.spoil();
       return call_error(op, caf::make_error(caf::sec::request_timeout), destination);
     }

@@ -18,7 +18,6 @@
 
 #include <artifact_store/error.hpp>
 
-#include "bench/context_switches.hpp"
 #include "bench/run_parts.hpp"
 #include "storage/sha256.hpp"
 
@@ -141,7 +140,7 @@ run_result run_caller_actors(caf::actor_system& sys, const store_actor& store, s
   auto run = std::make_shared<shared_run>(settings, where, store);
   run->keys = preload(loader, settings, run->payloads);
   start_schedule(run->plan, settings);
-  switch_counter switches{run->plan.measure_from};
+  process_costs costs{run->plan.measure_from};
 
   std::vector<caf::actor> callers;
   for (size_t i = 0; i < run->tallies.size(); ++i) {
@@ -169,7 +168,7 @@ run_result run_caller_actors(caf::actor_system& sys, const store_actor& store, s
                              " ms after the run's end; stopped them");
   }
   auto result = summarize_run("store", run->plan, run->tallies);
-  result.switches_per_op = switches.finish_per_operation(result.ops + result.errors);
+  result.costs = costs.finish(result.ops + result.errors);
   return result;
 }
 

@@ -30,8 +30,8 @@ std::string table_row(const run_result& r) {
   row += padded(fixed(r.ops_per_s(), 0), 12) + padded(fixed(r.mb_per_s(), 1), 10) +
          padded(fixed(r.latency.p50_ms, 3), 10) + padded(fixed(r.latency.p95_ms, 3), 10) +
          padded(fixed(r.latency.p99_ms, 3), 10) + padded(fixed(r.latency.max_ms, 3), 10) +
-         padded(fixed(r.switches_per_op, 1), 8) + padded(std::to_string(r.errors), 8) +
-         (r.has_errors() ? "  FAILED" : "") + "\n";
+         padded(fixed(r.costs.context_switches, 1), 8) + padded(fixed(r.costs.cpu_us, 1), 8) +
+         padded(std::to_string(r.errors), 8) + (r.has_errors() ? "  FAILED" : "") + "\n";
   return row;
 }
 
@@ -53,7 +53,8 @@ void fill_figures(Message& out, const run_result& r) {
   out.set_ops(r.ops);
   out.set_errors(r.errors);
   out.set_seconds(r.seconds);
-  out.set_switches_per_op(r.switches_per_op);
+  out.set_switches_per_op(r.costs.context_switches);
+  out.set_cpu_us_per_op(r.costs.cpu_us);
   out.set_has_errors(r.has_errors());
   out.set_first_error(r.has_errors() ? r.first_error : std::string{});
 }
@@ -82,8 +83,9 @@ std::string format_table(const run_description& what, const run_result& store,
   }
   text += "\n";
   text +=
-      "                       ops/s      MB/s    p50 ms    p95 ms    p99 ms    max ms   cs/op  "
-      "errors\n";
+      "                       ops/s      MB/s    p50 ms    p95 ms    p99 ms    max ms   cs/op  cpu "
+      "us"
+      "  errors\n";
   text += table_row(store);
   if (baseline != nullptr) {
     text += table_row(*baseline);

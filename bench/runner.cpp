@@ -11,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "bench/context_switches.hpp"
 #include "bench/run_parts.hpp"
 
 namespace artifacts::bench {
@@ -89,7 +88,7 @@ run_result run(subject& t, const run_settings& settings) {
   // Callers read the schedule only after the gate opens, which needs this
   // thread's arrival; the gate's mutex publishes it.
   start_schedule(plan, settings);
-  switch_counter switches{plan.measure_from};
+  process_costs costs{plan.measure_from};
   gate.arrive_and_wait();
 
   const bool show_progress = shows_progress(settings, plan);
@@ -117,7 +116,7 @@ run_result run(subject& t, const run_settings& settings) {
   }
 
   auto result = summarize_run(t.label(), plan, tallies);
-  result.switches_per_op = switches.finish_per_operation(result.ops + result.errors);
+  result.costs = costs.finish(result.ops + result.errors);
   return result;
 }
 

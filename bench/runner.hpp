@@ -7,6 +7,7 @@
 #include <artifact_store/errc.hpp>
 
 #include "bench/latency.hpp"
+#include "bench/process_costs.hpp"
 #include "bench/subject.hpp"
 #include "bench/workload.hpp"
 
@@ -33,9 +34,9 @@ struct run_result {
   uint64_t payload_bytes = 0;
   // Of the measured operations that succeeded.
   latency_summary latency;
-  // Context switches of the whole process (callers, store, client) per
-  // measured operation, failed or not: the thread hand-offs a call costs.
-  double switches_per_op = 0;
+  // Context switches and CPU time of the whole process (callers, client,
+  // store) per measured operation, failed or not (process_costs.hpp).
+  costs_per_operation costs;
 
   // Whether any measured operation failed: the figures then describe only
   // part of what was asked for, and no goal is met from them.

@@ -249,19 +249,22 @@ goals += [
 
 def one_caller_row(label, run, nested=None):
     if run is None or "result" not in run:
-        return f"| {label} | – | – | – | – |"
+        return f"| {label} | – | – | – | – | – |"
     return (f"| {label} | {cell(run, nested=nested)} | "
             f"{num(figure(run, 'p50_ms', nested), 3)} | {num(figure(run, 'p99_ms', nested), 3)} | "
-            f"{num(figure(run, 'switches_per_op', nested), 1)} |")
+            f"{num(figure(run, 'switches_per_op', nested), 1)} | "
+            f"{num(figure(run, 'cpu_us_per_op', nested), 1)} |")
 
 
 lines += ["", "## One caller", "",
           "What a single call costs, target by target: the latency of one caller thread "
           "blocking on one call at a time (caller actors where the row says so), and the "
-          "context switches of the whole benchmark process per call (`getrusage`: callers, "
-          "client and store; the PostgreSQL server's own are not counted), which shows the "
-          "thread hand-offs a call costs.", "",
-          "| target | 1 KiB ops/s | p50 ms | p99 ms | cs/op |", "|---|---|---|---|---|"]
+          "context switches and the CPU time of the whole benchmark process per call "
+          "(`getrusage`: callers, client and store; the PostgreSQL server's are not counted): "
+          "the switches show the thread hand-offs a call costs, the CPU time what waiting "
+          "for an answer without parking costs.", "",
+          "| target | 1 KiB ops/s | p50 ms | p99 ms | cs/op | CPU µs/op |",
+          "|---|---|---|---|---|---|"]
 for workload in ("get", "put"):
     raw_run = pg_run(workload, "1KiB", 1)
     lines.append(one_caller_row(f"postgres {workload}, store", raw_run))
