@@ -2,6 +2,8 @@
 
 #include <artifact_store/error.hpp>
 
+#include "storage/operations.hpp"
+
 namespace artifacts {
 
 std::string with_op(std::string_view op, std::string_view message) {
@@ -13,6 +15,11 @@ std::string with_op(std::string_view op, std::string_view message) {
 
 caf::error closed_error(std::string_view op) {
   return make_error(errc::store_closed, with_op(op, "the store is closed"));
+}
+
+caf::error digest_mismatch_error() {
+  auto mismatch = digest_mismatch();
+  return make_error(mismatch.code(), mismatch.what());
 }
 
 bool is_system_error(const caf::error& err, caf::sec code) noexcept {

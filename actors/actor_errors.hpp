@@ -16,6 +16,10 @@ std::string with_op(std::string_view op, std::string_view message);
 // after close began, whichever part of the store gives it.
 caf::error closed_error(std::string_view op);
 
+// invalid_argument: a put whose sha256 is not the digest of its data
+// (storage's digest_mismatch, as a reply).
+caf::error digest_mismatch_error();
+
 // True when `err` is CAF's own error `code` (category "system"), such as a
 // request timeout or a receiver that went down. False for an empty error.
 bool is_system_error(const caf::error& err, caf::sec code) noexcept;

@@ -53,15 +53,6 @@ constexpr int max_repeats = 3;
 constexpr int stale_handle_asks = 20;
 constexpr std::chrono::milliseconds stale_handle_pause{50};
 
-// The message whose strings check_wire_strings reads.
-template <class Request>
-const Request& wire_view(const Request& request) {
-  return request;
-}
-const v1::PutRequest& wire_view(const verified_put& put) {
-  return put.request();
-}
-
 // How long the destructor waits for the bridge to stop. Stopping does not
 // wait for the store, so this is only reached when the system is overloaded.
 constexpr std::chrono::seconds bridge_stop_bound{10};
@@ -90,16 +81,10 @@ namespace {
 uint64_t route_for(const v1::Key& key, const storage_options&) {
   return route_of(key);
 }
-uint64_t route_for(const v1::PutRequest& request, const storage_options& storage) {
-  return route_of(request, storage);
-}
 uint64_t route_for(const verified_put& put, const storage_options& storage) {
   return route_of(put.request(), storage);
 }
 
-size_t payload_bytes_of(const v1::PutRequest& request) {
-  return request.data().size();
-}
 size_t payload_bytes_of(const verified_put& put) {
   return put.request().data().size();
 }
@@ -194,14 +179,30 @@ struct client::impl {
   template <class Atom, class Result, class Request>
   caf::expected<Result> call(std::string_view op, Request request) {
     auto via = route_now();
+    // The client's one check of the closed flag: a call to a closed store
+    // fails here at once, before any hashing or sending.
     if (via->destination.closed_now()) {
       return closed_error(op);
     }
     // A remote node would drop such a request unread; say why here instead.
-    if (auto err = check_wire_strings(op, wire_view(request))) {
+    if (auto err = check_wire_strings(op, request)) {
       return err;
     }
-    if (local) {
+    if constexpr (std::is_same_v<Request, v1::PutRequest>) {
+      // Hashing here keeps the payload off the supervisor's thread: it
+      // routes by the digest alone. A local store takes the digest as
+      // computed (one hash per put); a remote node verifies it.
+      if (local) {
+        auto put = verified_put::checking(std::move(request));
+        if (!put) {
+          return digest_mismatch_error();
+        }
+        return call_direct<Atom, Result>(via->destination, op, std::move(*put));
+      }
+      if (request.sha256().empty()) {
+        request.set_sha256(sha256_hex(request.data()));
+      }
+    } else if (local) {
       return call_direct<Atom, Result>(via->destination, op, std::move(request));
     }
     if constexpr (repeatable<Atom>()) {
@@ -356,16 +357,6 @@ client::~client() {
 
 caf::expected<v1::ArtifactRef> client::put(v1::PutRequest request) {
   std::string_view op = op_names::put_of(request.text());
-  // Hashing here keeps the payload off the supervisor's thread: it routes by
-  // the digest alone. A local store takes that digest as computed (one hash
-  // per put); a remote node verifies it. A closed store is refused before any
-  // hashing.
-  if (request.sha256().empty() && !impl_->route_now()->destination.closed_now()) {
-    if (impl_->local) {
-      return impl_->call<put_atom, v1::ArtifactRef>(op, verified_put::hashing(std::move(request)));
-    }
-    request.set_sha256(sha256_hex(request.data()));
-  }
   return impl_->call<put_atom, v1::ArtifactRef>(op, std::move(request));
 }
 

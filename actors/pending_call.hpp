@@ -7,7 +7,6 @@
 #include <future>
 #include <memory>
 #include <string_view>
-#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -138,16 +137,7 @@ class typed_call final : public pending_call {
              call_book& book) override {
     auto me = std::static_pointer_cast<typed_call>(shared_from_this());
     book.add(me);
-    // A verified put goes only to a local store, whose handle is its
-    // supervisor's (see client::put).
-    auto store = [&] {
-      if constexpr (std::is_same_v<Request, verified_put>) {
-        return caf::actor_cast<store_supervisor_actor>(destination.store);
-      } else {
-        return destination.store;
-      }
-    }();
-    self->request(store, destination.timeout, Atom::value, std::move(request_))
+    self->request(destination.store, destination.timeout, Atom::value, std::move(request_))
         .then(
             [me, book_ptr = &book](Result& value) {
               book_ptr->remove(me.get());

@@ -38,7 +38,7 @@ struct waiting_request {
 
 // Requests of one kind that reached a worker together, bounded in number and
 // in payload bytes. The worker serves a batch as a whole when it is full,
-// when its flush message comes round, or before a request of another kind,
+// when its mailbox holds nothing more, or before a request of another kind,
 // so that requests are still served in the order they were sent.
 template <class Request, class Reply>
 class request_batch {

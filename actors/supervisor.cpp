@@ -87,14 +87,18 @@ size_t any_worker(supervisor_state& st) {
   return st.next_worker++ % st.workers.size();
 }
 
-// Hands `request` to the worker at `index`, or refuses it at once when the
-// store is over its in-flight bound. A put coming back from the worker that
+// Hands `request` to the worker at `index`, or refuses it at once when close
+// has begun (store_closed) or the store is over its in-flight bound: the
+// supervisor decides both here, for every request it routes. A put coming back from the worker that
 // hashed it is admitted again like any other: under overload it may be
 // refused then, which is a correct answer.
 template <class Reply, class Atom, class Request>
 caf::result<Reply> dispatch(supervisor_pointer self, std::string_view op, size_t index, Atom atom,
                             Request&& request, size_t payload_bytes = 0) {
   auto& st = self->state;
+  if (refusing(st)) {
+    return closed_error(op);
+  }
   auto limits = limits_of(st.config);
   // A worker here is never gone: the supervisor replaces a dead one as it
   // learns of its death, before it routes anything else.
@@ -188,9 +192,6 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
       [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
         auto& st = self->state;
         std::string_view op = op_names::put_of(request.text());
-        if (refusing(st)) {
-          return closed_error(op);
-        }
         // Without a digest the route is unknown: a worker hashes the payload
         // and sends the request back here.
         auto index = request.sha256().empty() ? any_worker(st)
@@ -202,9 +203,6 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
       [self](put_atom, verified_put& put) -> caf::result<v1::ArtifactRef> {
         auto& st = self->state;
         std::string_view op = op_names::put_of(put.request().text());
-        if (refusing(st)) {
-          return closed_error(op);
-        }
         auto index = routed(st, route_of(put.request(), st.config.storage));
         auto payload_bytes = put.request().data().size();
         return dispatch<v1::ArtifactRef>(self, op, index, put_atom::value, std::move(put),
@@ -212,41 +210,26 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
       },
       [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
         auto& st = self->state;
-        if (refusing(st)) {
-          return closed_error(op_names::get);
-        }
         return dispatch<v1::Blob>(self, op_names::get, routed(st, route_of(key)), get_atom::value,
                                   std::move(key));
       },
       [self](get_ref_atom, v1::Key& key) -> caf::result<v1::RefResult> {
         auto& st = self->state;
-        if (refusing(st)) {
-          return closed_error(op_names::get_ref);
-        }
         return dispatch<v1::RefResult>(self, op_names::get_ref, routed(st, route_of(key)),
                                        get_ref_atom::value, std::move(key));
       },
       [self](exists_atom, v1::Key& key) -> caf::result<bool> {
         auto& st = self->state;
-        if (refusing(st)) {
-          return closed_error(op_names::exists);
-        }
         return dispatch<bool>(self, op_names::exists, routed(st, route_of(key)), exists_atom::value,
                               std::move(key));
       },
       [self](delete_atom, v1::Key& key) -> caf::result<bool> {
         auto& st = self->state;
-        if (refusing(st)) {
-          return closed_error(op_names::remove);
-        }
         return dispatch<bool>(self, op_names::remove, routed(st, route_of(key)), delete_atom::value,
                               std::move(key));
       },
       [self](list_atom, v1::ListRequest& request) -> caf::result<v1::RefList> {
         auto& st = self->state;
-        if (refusing(st)) {
-          return closed_error(op_names::list);
-        }
         return dispatch<v1::RefList>(self, op_names::list, any_worker(st), list_atom::value,
                                      std::move(request));
       },

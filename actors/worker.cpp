@@ -40,7 +40,7 @@ constexpr size_t max_batch_put_bytes = size_t{4} << 20;
 constexpr size_t max_batch_gets = 16;
 constexpr size_t unbounded = static_cast<size_t>(-1);
 
-using put_batch = request_batch<put_input, v1::ArtifactRef>;
+using put_batch = request_batch<verified_put, v1::ArtifactRef>;
 using get_batch = request_batch<v1::Key, v1::Blob>;
 
 struct worker_state {
@@ -184,12 +184,6 @@ void flush_puts(worker_state& st) {
     return;
   }
   auto puts = st.puts.take();
-  if (st.closed->load()) {
-    for (auto& put : puts) {
-      put.answer(closed_error(op_names::put_of(put.request.request.text())));
-    }
-    return;
-  }
   serve_together(st, op_names::put, puts,
                  [](operations& ops, const auto& requests) { return ops.put_batch(requests); });
 }
@@ -247,12 +241,12 @@ caf::result<v1::ArtifactRef> route_by_digest(worker_pointer self, std::string_vi
   }
 }
 
-// Queues a put whose digest is set for the next put batch.
-caf::result<v1::ArtifactRef> queue_put(worker_pointer self, put_input input,
+// Queues a put whose digest is known for the next put batch.
+caf::result<v1::ArtifactRef> queue_put(worker_pointer self, verified_put& put,
                                        finished_request& finished) {
   flush_gets(self->state);
-  const size_t bytes = input.request.data().size();
-  return add_to_batch(self, self->state.puts, input, finished, bytes, flush_puts);
+  const size_t bytes = put.request().data().size();
+  return add_to_batch(self, self->state.puts, put, finished, bytes, flush_puts);
 }
 
 worker_actor::behavior_type worker_behavior(worker_pointer self,
@@ -285,26 +279,22 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
       [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
         finished_request finished{*self->state.load, request.data().size()};
         std::string_view op = op_names::put_of(request.text());
-        if (self->state.closed->load()) {
-          return closed_error(op);
-        }
         if (request.sha256().empty()) {
           return route_by_digest(self, op, request, finished);
         }
-        return queue_put(self, put_input{std::move(request), false}, finished);
+        // The sha256 a sender claims is checked here, once, by hashing.
+        auto put = verified_put::checking(std::move(request));
+        if (!put) {
+          return digest_mismatch_error();
+        }
+        return queue_put(self, *put, finished);
       },
       [self](put_atom, verified_put& put) -> caf::result<v1::ArtifactRef> {
         finished_request finished{*self->state.load, put.request().data().size()};
-        if (self->state.closed->load()) {
-          return closed_error(op_names::put_of(put.request().text()));
-        }
-        return queue_put(self, put_input{put.release(), true}, finished);
+        return queue_put(self, put, finished);
       },
       [self](get_atom, v1::Key& key) -> caf::result<v1::Blob> {
         finished_request finished{*self->state.load, 0};
-        if (self->state.closed->load()) {
-          return closed_error(op_names::get);
-        }
         flush_puts(self->state);
         return add_to_batch(self, self->state.gets, key, finished, 0, flush_gets);
       },

@@ -27,10 +27,12 @@ using worker_actor =
 // the driver's calls never wait (driver::calls_may_wait), on the scheduler. It opens
 // its backend from `store_driver` on that thread, and again after a failure, with
 // capped backoff; while it cannot reach the backend it answers unavailable
-// at once. Every request first checks `closed`: once it is set the answer is
-// store_closed. A put without a digest is hashed here and handed back to
-// `supervisor`, as a verified_put, to be routed by its digest; a verified
-// put is stored without hashing its data again. Nothing a backend throws escapes
+// at once. `closed` is checked where a request would reach the backend: once
+// it is set, every request still queued or batched is answered store_closed.
+// A put without a digest is hashed here and handed back to `supervisor`, as
+// a verified_put, to be routed by its digest; a put that claims a digest is
+// hashed here to check the claim; a verified put is stored without hashing
+// its data again. Nothing a backend throws escapes
 // a handler. Each request is subtracted from `load` when it is answered.
 //
 // Puts are stored in batches: the puts that reach the worker together (taken

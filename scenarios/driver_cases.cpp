@@ -418,10 +418,10 @@ void mixed_operations(const driver_factory& factory) {
 
 // One batch through operations::put_batch, with an id rule that gives every
 // artifact of namespace "clash" one id: new bytes, the same bytes again, two
-// colliding contents, a wrong digest, a re-put of an artifact stored
-// before, a put without a tenant, other new bytes, bytes hashed by the
-// caller and a malformed digest the caller vouches for. Each put gets its
-// own outcome, and the store then holds exactly the five artifacts stored.
+// colliding contents, a re-put of an artifact stored before, a put without
+// a tenant, other new bytes, bytes hashed by the caller and bytes whose
+// claimed digest was checked. Each put gets its own outcome, and the store
+// then holds exactly the six artifacts stored.
 void batch_keeps_each_outcome(const driver_factory& factory) {
   store_under_test store{factory};
   storage_options tweaks;
@@ -443,17 +443,24 @@ void batch_keeps_each_outcome(const driver_factory& factory) {
   const auto no_identity = put_request(make_scope("", "u", "s"), "no tenant");
   const auto other = put_request(scope, "other bytes");
 
-  // Hashed by the caller: taken as given. A malformed digest is still
-  // checked, whoever vouches for it.
-  put_input hashed_here{put_request(scope, "hashed by the caller"), true};
-  hashed_here.request.set_sha256(sha256_hex("hashed by the caller"));
-  put_input malformed{put_request(scope, "vouched for"), true};
-  malformed.request.set_sha256("not a digest");
+  // Hashed by the caller: the digest is taken as given, not hashed again.
+  // A plain request's claimed digest is checked when it becomes a
+  // verified_put, so a wrong one never reaches the batch.
+  auto hashed_here = verified_put::hashing(put_request(scope, "hashed by the caller"));
+  CHECK_FALSE(verified_put::checking(wrong_digest));
+  auto malformed = put_request(scope, "vouched for");
+  malformed.set_sha256("not a digest");
+  CHECK_FALSE(verified_put::checking(malformed));
+  auto claimed = put_request(scope, "claimed and right");
+  claimed.set_sha256(sha256_hex("claimed and right"));
 
-  const std::vector<put_input> inputs{{first},        {same_again}, {clash_one},   {clash_two},
-                                      {wrong_digest}, {repeat},     {no_identity}, {other},
-                                      {hashed_here},  {malformed}};
-  std::vector<const put_input*> batch;
+  const std::vector<verified_put> inputs{
+      verified_put::hashing(first),     verified_put::hashing(same_again),
+      verified_put::hashing(clash_one), verified_put::hashing(clash_two),
+      verified_put::hashing(repeat),    verified_put::hashing(no_identity),
+      verified_put::hashing(other),     std::move(hashed_here),
+      *verified_put::checking(claimed)};
+  std::vector<const verified_put*> batch;
   for (const auto& input : inputs) {
     batch.push_back(&input);
   }
@@ -469,27 +476,25 @@ void batch_keeps_each_outcome(const driver_factory& factory) {
   CHECK(outcomes[2].value->id() == "clash_000000000000");
   REQUIRE(outcomes[3].error);
   CHECK(outcomes[3].error->code() == errc::hash_collision);
-  REQUIRE(outcomes[4].error);
-  CHECK(outcomes[4].error->code() == errc::invalid_argument);
-  REQUIRE(outcomes[5].value);
-  CHECK_SAME(*outcomes[5].value, stored_before);
-  REQUIRE(outcomes[6].error);
-  CHECK(outcomes[6].error->code() == errc::identity_required);
+  REQUIRE(outcomes[4].value);
+  CHECK_SAME(*outcomes[4].value, stored_before);
+  REQUIRE(outcomes[5].error);
+  CHECK(outcomes[5].error->code() == errc::identity_required);
+  REQUIRE(outcomes[6].value);
   REQUIRE(outcomes[7].value);
+  CHECK(outcomes[7].value->sha256() == sha256_hex("hashed by the caller"));
   REQUIRE(outcomes[8].value);
-  CHECK(outcomes[8].value->sha256() == hashed_here.request.sha256());
-  REQUIRE(outcomes[9].error);
-  CHECK(outcomes[9].error->code() == errc::invalid_argument);
-  for (size_t i : {0, 1, 2, 5, 7, 8}) {
+  CHECK(outcomes[8].value->sha256() == claimed.sha256());
+  for (size_t i : {0, 1, 2, 4, 6, 7, 8}) {
     CHECK_FALSE(outcomes[i].error);
   }
 
-  CHECK(list_all(*ops, scope, 100).size() == 5);
-  store.check_stored(5);
+  CHECK(list_all(*ops, scope, 100).size() == 6);
+  store.check_stored(6);
   auto key = [&](const v1::ArtifactRef& ref) { return make_key(scope, ref.id()); };
   CHECK(ops->get(key(*outcomes[0].value)).data() == "new bytes");
   CHECK(ops->get(key(*outcomes[2].value)).data() == "one content");
-  CHECK(ops->get(key(*outcomes[7].value)).data() == "other bytes");
+  CHECK(ops->get(key(*outcomes[6].value)).data() == "other bytes");
 }
 
 // One case: its name, extra tags, and whether it needs a store that

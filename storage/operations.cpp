@@ -58,8 +58,18 @@ std::vector<size_t> keep_valid(const std::vector<const Input*>& inputs,
 
 }  // namespace
 
-prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options,
-                         bool digest_known) {
+store_error digest_mismatch() {
+  return store_error(errc::invalid_argument,
+                     "put: the supplied sha256 does not match the digest of the data");
+}
+
+namespace {
+
+// prepare_put with the digest of the data when it is known, else null: the
+// data is then hashed, after the other fields are checked, and a sha256 the
+// request claims is checked against it.
+prepared_put prepare_with_digest(const v1::PutRequest& request, const storage_options& options,
+                                 const std::string* known_digest) {
   static constexpr std::string_view op = op_names::put;
   const auto& bounds = options.limits;
   check_identity(op, request.scope(), bounds);
@@ -87,11 +97,9 @@ prepared_put prepare_put(const v1::PutRequest& request, const storage_options& o
     out.source_json = "null";
   }
 
-  std::string digest = digest_known && is_sha256_hex(request.sha256()) ? request.sha256()
-                                                                       : sha256_hex(request.data());
-  if (!request.sha256().empty() && request.sha256() != digest) {
-    throw store_error(errc::invalid_argument,
-                      "put: the supplied sha256 does not match the digest of the data");
+  std::string digest = known_digest != nullptr ? *known_digest : sha256_hex(request.data());
+  if (known_digest == nullptr && !request.sha256().empty() && request.sha256() != digest) {
+    throw digest_mismatch();
   }
   auto ns = effective_namespace(request.namespace_());
   out.ref.set_id(options.make_id ? options.make_id(ns, digest) : standard_artifact_id(ns, digest));
@@ -108,6 +116,16 @@ prepared_put prepare_put(const v1::PutRequest& request, const storage_options& o
   return out;
 }
 
+}  // namespace
+
+prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options) {
+  return prepare_with_digest(request, options, nullptr);
+}
+
+prepared_put prepare_put(const verified_put& put, const storage_options& options) {
+  return prepare_with_digest(put.request(), options, &put.request().sha256());
+}
+
 operations::operations(std::unique_ptr<backend> opened, const storage_options& options)
     : backend_(std::move(opened)), options_(options) {}
 
@@ -119,12 +137,12 @@ v1::ArtifactRef operations::put(const v1::PutRequest& request) {
   return stored;
 }
 
-std::vector<put_outcome> operations::put_batch(const std::vector<const put_input*>& puts) {
+std::vector<put_outcome> operations::put_batch(const std::vector<const verified_put*>& puts) {
   std::vector<put_outcome> outcomes(puts.size());
   // Requests that pass validation, and where their outcome goes.
   std::vector<prepared_put> prepared;
-  const auto slot_of = keep_valid(puts, prepared, outcomes, [this](const put_input& put) {
-    return prepare_put(put.request, options_, put.digest_known);
+  const auto slot_of = keep_valid(puts, prepared, outcomes, [this](const verified_put& put) {
+    return prepare_put(put, options_);
   });
   if (prepared.empty()) {
     return outcomes;
@@ -133,7 +151,7 @@ std::vector<put_outcome> operations::put_batch(const std::vector<const put_input
   artifacts.reserve(prepared.size());
   for (size_t k = 0; k < prepared.size(); ++k) {
     artifacts.push_back(
-        new_artifact{prepared[k].ref, puts[slot_of[k]]->request.data(), prepared[k].source_json});
+        new_artifact{prepared[k].ref, puts[slot_of[k]]->request().data(), prepared[k].source_json});
   }
   auto stored = backend_->put(artifacts);
   for (size_t k = 0; k < prepared.size(); ++k) {

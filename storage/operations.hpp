@@ -8,19 +8,11 @@
 
 #include <artifact_store/v1/artifacts.pb.h>
 #include <artifact_store/storage_options.hpp>
+#include <artifact_store/verified_put.hpp>
 
 #include "storage/backend.hpp"
 
 namespace artifacts {
-
-// A put request, and whether its sha256 is already known to be the digest
-// of its data. Only code of this process that hashed the data itself sets
-// digest_known (see include/artifact_store/verified_put.hpp): the data is then not hashed a
-// second time. Otherwise a sha256 the request carries is verified.
-struct put_input {
-  v1::PutRequest request;
-  bool digest_known = false;
-};
 
 // Owns one backend and applies the store's semantics on top of it. Used by
 // one thread at a time, like its backend. Every method throws store_error
@@ -40,12 +32,12 @@ class operations {
 
   // Stores several put requests as put() would, in one backend batch, and
   // returns one outcome per request, in order: each request's own ref or its
-  // own error (validation, hash_collision, a statement error). A request
-  // whose digest is known is not hashed again (see put_input). Throws
+  // own error (validation, hash_collision, a statement error). Their digests
+  // are known (verified_put), so no payload is hashed here. Throws
   // store_error only when the connection fails (unavailable); repeating the
   // batch on a new backend is then safe. The requests are not owned and must
   // outlive the call.
-  std::vector<put_outcome> put_batch(const std::vector<const put_input*>& puts);
+  std::vector<put_outcome> put_batch(const std::vector<const verified_put*>& puts);
 
   // get() for several keys in one backend batch: one outcome per key, in
   // order, each the key's own blob or its own validation error. Throws
@@ -74,15 +66,18 @@ class operations {
 
 // Checks and completes a put request without storing it: validates every
 // field, computes (or verifies) the digest and the id, applies defaults.
-// With digest_known, a well-formed request.sha256 is taken as the digest
-// without hashing the data (see put_input); a malformed one is still
-// checked against the data. Exposed so that routing and drivers agree on the
-// id of a request.
+// Exposed so that routing and drivers agree on the id of a request.
 struct prepared_put {
   v1::ArtifactRef ref;
   std::string source_json;
 };
-prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options,
-                         bool digest_known = false);
+prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options);
+
+// prepare_put for a request whose digest is known: the data is not hashed.
+prepared_put prepare_put(const verified_put& put, const storage_options& options);
+
+// The error of a put whose sha256 is not the digest of its data
+// (invalid_argument), for every place that finds one.
+store_error digest_mismatch();
 
 }  // namespace artifacts

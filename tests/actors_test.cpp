@@ -331,6 +331,17 @@ TEST_CASE("a put with a wrong digest is invalid_argument") {
     REQUIRE_FALSE(ref);
     CHECK(code(ref.error()) == errc::invalid_argument);
   }
+  // Sent to the typed actor, the claim is checked by the worker instead of
+  // the client.
+  caf::scoped_actor self{t.sys};
+  for (const auto& claimed : {sha256_hex("other bytes"), std::string("not a digest")}) {
+    auto request = make_put(make_scope("digest"), "the bytes");
+    request.set_sha256(claimed);
+    caf::error refused;
+    self->request(s.actor(), 10s, put_atom::value, request)
+        .receive([](const v1::ArtifactRef&) {}, [&](caf::error& err) { refused = err; });
+    CHECK(code(refused) == errc::invalid_argument);
+  }
   REQUIRE_FALSE(s.close(t.sys));
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <caf/actor_addr.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -37,3 +38,7 @@ using store_supervisor_actor =
                         caf::replies_to<route_atom, v1::Key>::with<caf::actor_addr>>;
 
 }  // namespace artifacts
+
+// Local only: a verified_put carries the promise that this process hashed
+// its data, which no other node can make.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(artifacts::verified_put)

@@ -1,0 +1,242 @@
+// The direct call path of a local store's blocking client: each call goes
+// to the worker that the supervisor's published routing table names, is
+// admitted against the store's in-flight bound by the client itself, and
+// falls back to the supervisor when there is no table or its worker is gone.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <catch2/catch.hpp>
+
+#include <artifact_store/client.hpp>
+#include <artifact_store/configure.hpp>
+#include <artifact_store/error.hpp>
+#include <artifact_store/store.hpp>
+
+#include "actors/in_flight.hpp"
+#include "actors/routing.hpp"
+#include "actors/supervisor.hpp"
+#include "actors/worker_routes.hpp"
+#include "scenarios/instrumented_driver.hpp"
+#include "scenarios/requests.hpp"
+#include "storage/driver.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace artifacts;
+using artifacts::testing::instrumented_driver;
+
+caf::actor_system_config& configured(caf::actor_system_config& cfg) {
+  configure_actor_system(cfg);
+  return cfg;
+}
+
+struct test_system {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{configured(cfg)};
+};
+
+store_config memory_config(size_t pool_size) {
+  store_config config;
+  config.storage.dsn = "memory:";
+  config.pool_size = pool_size;
+  config.request_timeout = 30s;
+  config.close_timeout = 30s;
+  return config;
+}
+
+// A store whose routing table the test holds too, so that it can read what
+// the supervisor publishes and publish a table of its own.
+struct store_with_routes {
+  std::shared_ptr<worker_routes> routes = std::make_shared<worker_routes>();
+  store handle;
+
+  store_with_routes(caf::actor_system& sys, std::shared_ptr<driver> storage,
+                    const store_config& config)
+      : handle(start(sys, std::move(storage), config, routes)) {}
+
+  static store start(caf::actor_system& sys, std::shared_ptr<driver> storage,
+                     const store_config& config, std::shared_ptr<worker_routes> routes) {
+    auto closed = std::make_shared<std::atomic<bool>>(false);
+    auto supervisor = spawn_supervisor(sys, std::move(storage), closed, config, routes);
+    return store{std::move(supervisor), std::move(closed), config, std::move(routes)};
+  }
+
+  // The table the supervisor published at start; waits for it, boundedly.
+  std::shared_ptr<const worker_table> first_table() const {
+    for (int waited = 0; waited < 1000; ++waited) {
+      if (auto table = routes->current()) {
+        return table;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return nullptr;
+  }
+};
+
+struct overload_outcome {
+  int stored = 0;
+  int overloaded = 0;
+  int other = 0;
+  std::string first_other;
+};
+
+// `callers` threads each put one distinct payload through one shared client,
+// all at once, against a driver that holds every call for `delay_us`.
+overload_outcome put_all_at_once(size_t max_in_flight, int callers, int64_t delay_us) {
+  test_system t;
+  auto config = memory_config(2);
+  config.max_in_flight = max_in_flight;
+  auto storage = std::make_shared<instrumented_driver>(config.storage);
+  store_with_routes s{t.sys, storage, config};
+  REQUIRE(s.first_table());
+  client c{t.sys, s.handle};
+  storage->delay_us = delay_us;
+
+  std::atomic<int> stored{0};
+  std::atomic<int> overloaded{0};
+  std::atomic<int> other{0};
+  std::string first_other;
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  const auto scope = scenarios::make_scope("direct", "u", "s");
+  for (int n = 0; n < callers; ++n) {
+    threads.emplace_back([&, n] {
+      auto request = scenarios::put_request(scope, "payload " + std::to_string(n));
+      while (!go.load()) {
+        std::this_thread::yield();
+      }
+      auto ref = c.put(std::move(request));
+      if (ref) {
+        ++stored;
+      } else if (code_of(ref.error()) == errc::unavailable &&
+                 describe(ref.error()).find("overloaded") != std::string::npos) {
+        ++overloaded;
+      } else if (other++ == 0) {
+        first_other = describe(ref.error());
+      }
+    });
+  }
+  go = true;
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  storage->delay_us = 0;
+  CHECK_FALSE(s.handle.close(t.sys));
+  return {stored.load(), overloaded.load(), other.load(), first_other};
+}
+
+}  // namespace
+
+TEST_CASE("a client refuses calls over the in-flight bound itself, and admits up to it",
+          "[direct]") {
+  // Each put holds its worker for 300 ms, so the 24 callers' puts overlap
+  // and at most max_in_flight of them can be admitted at once. The client
+  // sends straight to the workers, without the supervisor, so any
+  // refusal here is the client's own admission.
+  constexpr int callers = 24;
+  constexpr int64_t held_us = 300'000;
+
+  SECTION("a bound of 4 refuses some puts as overloaded and admits at least 4") {
+    auto outcome = put_all_at_once(4, callers, held_us);
+    INFO("first other error: " << outcome.first_other);
+    CHECK(outcome.other == 0);
+    CHECK(outcome.stored + outcome.overloaded == callers);
+    CHECK(outcome.stored >= 4);
+    CHECK(outcome.overloaded > 0);
+  }
+  SECTION("control: a bound above the callers admits every put") {
+    auto outcome = put_all_at_once(callers, callers, held_us);
+    INFO("first other error: " << outcome.first_other);
+    CHECK(outcome.other == 0);
+    CHECK(outcome.overloaded == 0);
+    CHECK(outcome.stored == callers);
+  }
+}
+
+TEST_CASE("a call whose worker is gone from the table is routed by the supervisor", "[direct]") {
+  test_system t;
+  auto config = memory_config(2);
+  auto storage = std::make_shared<instrumented_driver>(config.storage);
+  store_with_routes s{t.sys, storage, config};
+  auto table = s.first_table();
+  REQUIRE(table);
+  client c{t.sys, s.handle};
+  const auto scope = scenarios::make_scope("gone", "u", "s");
+  auto ref = c.put(scenarios::put_request(scope, "outlives its worker"));
+  REQUIRE(ref);
+  const auto key = scenarios::make_key(scope, ref->id());
+
+  // A stale table, as a client may hold for a moment after a worker died:
+  // the key's worker killed, its load forgotten.
+  // It is published once the supervisor has published its own table with
+  // the replacement, which would otherwise take its place.
+  const size_t index = table->index_of(route_of(key));
+  auto stale = std::make_shared<worker_table>(*table);
+  auto dead_load = std::make_shared<worker_load>(std::make_shared<load_counts>());
+  dead_load->forget();
+  stale->loads[index] = dead_load;
+  caf::anon_send_exit(stale->workers[index], caf::exit_reason::kill);
+  bool replaced = false;
+  for (int waited = 0; waited < 1000 && !replaced; ++waited) {
+    replaced = s.routes->current() != table;
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(replaced);
+  s.routes->publish(stale);
+
+  // Sent to the dead worker, the call would fail; the supervisor has
+  // replaced it and serves the key.
+  auto blob = c.get(key);
+  REQUIRE(blob);
+  CHECK(blob->found());
+  CHECK(blob->data() == "outlives its worker");
+  auto again = c.put(scenarios::put_request(scope, "after the replacement"));
+  REQUIRE(again);
+  CHECK_FALSE(s.handle.close(t.sys));
+}
+
+TEST_CASE("without a published table every call goes through the supervisor", "[direct]") {
+  test_system t;
+  auto config = memory_config(2);
+  config.max_in_flight = 1;
+  auto storage = std::make_shared<instrumented_driver>(config.storage);
+  store_with_routes s{t.sys, storage, config};
+  REQUIRE(s.first_table());
+  s.routes->publish(nullptr);
+  client c{t.sys, s.handle};
+  const auto scope = scenarios::make_scope("no-table", "u", "s");
+  auto ref = c.put(scenarios::put_request(scope, "through the supervisor"));
+  REQUIRE(ref);
+  auto blob = c.get(scenarios::make_key(scope, ref->id()));
+  REQUIRE(blob);
+  CHECK(blob->data() == "through the supervisor");
+  auto missing = c.exists(scenarios::make_key(scope, "nothing_here"));
+  REQUIRE(missing);
+  CHECK_FALSE(*missing);
+  CHECK_FALSE(s.handle.close(t.sys));
+}
+
+TEST_CASE("close takes the routing table down", "[direct]") {
+  test_system t;
+  auto config = memory_config(2);
+  auto storage = std::make_shared<instrumented_driver>(config.storage);
+  store_with_routes s{t.sys, storage, config};
+  REQUIRE(s.first_table());
+  client c{t.sys, s.handle};
+  const auto scope = scenarios::make_scope("closing", "u", "s");
+  REQUIRE(c.put(scenarios::put_request(scope, "before close")));
+
+  CHECK_FALSE(s.handle.close(t.sys));
+  CHECK(s.routes->current() == nullptr);
+  auto refused = c.put(scenarios::put_request(scope, "after close"));
+  REQUIRE_FALSE(refused);
+  CHECK(code_of(refused.error()) == errc::store_closed);
+}
