@@ -2,17 +2,9 @@
 
 #include <utility>
 
+#include "actors/brief_watch.hpp"
+
 namespace artifacts {
-
-namespace {
-
-void pause_briefly() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
-
-}  // namespace
 
 caller_pool::lease::lease(caller_pool& pool, std::unique_ptr<caf::scoped_actor> caller, bool alone)
     : pool_(&pool), caller_(std::move(caller)), alone_(alone) {}
@@ -26,27 +18,14 @@ caller_pool::lease::~lease() {
 
 bool caller_pool::lease::await_answer(deadline until, answer_kind kind) {
   auto& self = *caller_;
-  auto& typical_ns = pool_->typical_wait_ns_[kind == answer_kind::read ? 0 : 1];
+  auto& typical = pool_->typical_wait_[kind == answer_kind::read ? 0 : 1];
   const auto asked = deadline::clock::now();
-  const bool spin =
-      alone_ && typical_ns.load(std::memory_order_relaxed) <=
-                    std::chrono::duration_cast<std::chrono::nanoseconds>(spin_limit).count();
-  bool answered = true;
-  if (spin) {
-    const auto spin_until = asked + spin_limit;
-    while (!self->has_next_message() && deadline::clock::now() < spin_until) {
-      pause_briefly();
-    }
+  bool answered = alone_ && typical.within(spin_limit) &&
+                  watch_briefly([&] { return self->has_next_message(); }, spin_limit);
+  if (!answered) {
+    answered = self->has_next_message() || self->await_data(until);
   }
-  if (!self->has_next_message()) {
-    answered = self->await_data(until);
-  }
-  // An average over about the last eight calls; concurrent updates may
-  // lose one another's sample, which only makes it average over fewer.
-  const int64_t took =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(deadline::clock::now() - asked).count();
-  const int64_t before = typical_ns.load(std::memory_order_relaxed);
-  typical_ns.store(before + (took - before) / 8, std::memory_order_relaxed);
+  typical.add(deadline::clock::now() - asked);
   return answered;
 }
 

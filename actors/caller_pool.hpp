@@ -12,6 +12,8 @@
 #include <caf/fwd.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/brief_watch.hpp"
+
 namespace artifacts {
 
 class caller_pool {
@@ -80,9 +82,8 @@ class caller_pool {
   std::vector<std::unique_ptr<caf::scoped_actor>> idle_;
   // Leases not yet ended.
   std::atomic<int> out_{0};
-  // How long answers of each kind have lately taken, in nanoseconds: a
-  // moving average over the last few calls.
-  std::atomic<int64_t> typical_wait_ns_[2] = {0, 0};
+  // How long answers of each kind have lately taken.
+  typical_wait typical_wait_[2];
 };
 
 }  // namespace artifacts

@@ -224,22 +224,19 @@ struct client::impl {
   caf::expected<Result> call_direct(const call_destination& destination, std::string_view op,
                                     Request request) {
     auto caller = callers.take();
-    if (auto table = local->table != nullptr ? local->table->current() : nullptr) {
-      size_t index = 0;
-      if constexpr (std::is_same_v<Request, v1::ListRequest>) {
-        index = next_list.fetch_add(1, std::memory_order_relaxed) % table->workers.size();
-      } else {
-        index = table->index_of(route_for(request, local->storage));
-      }
-      switch (table->loads[index]->try_admit(table->limits, payload_bytes_of(request))) {
-        case admission::admitted:
-          return ask<Result>(caller, destination, op, table->workers[index], Atom::value,
-                             std::move(request));
-        case admission::overloaded:
-          return overloaded_error(op, table->limits);
-        case admission::worker_gone:
-          break;
-      }
+    uint64_t route = 0;
+    if constexpr (std::is_same_v<Request, v1::ListRequest>) {
+      // Lists have no key: they take the workers in turn.
+      route = next_list.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      route = route_for(request, local->storage);
+    }
+    auto routed = admit_directly(local->table.get(), route, payload_bytes_of(request));
+    if (routed.worker != nullptr) {
+      return ask<Result>(caller, destination, op, routed.worker, Atom::value, std::move(request));
+    }
+    if (routed.refused_at) {
+      return overloaded_error(op, *routed.refused_at);
     }
     auto supervisor = caf::actor_cast<store_supervisor_actor>(destination.store);
     return ask<Result>(caller, destination, op, supervisor, Atom::value, std::move(request));

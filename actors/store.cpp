@@ -15,6 +15,7 @@
 #include <artifact_store/error.hpp>
 
 #include "actors/actor_errors.hpp"
+#include "actors/routing.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/worker_routes.hpp"
 #include "storage/open_driver.hpp"
@@ -39,6 +40,27 @@ store::store(store_supervisor_actor supervisor, closed_flag closed, store_config
 
 store_actor store::actor() const {
   return caf::actor_cast<store_actor>(supervisor_);
+}
+
+namespace {
+
+caf::actor admitted_or(const store_supervisor_actor& supervisor, const direct_admission& routed) {
+  if (routed.worker != nullptr) {
+    return caf::actor_cast<caf::actor>(routed.worker);
+  }
+  return caf::actor_cast<caf::actor>(supervisor);
+}
+
+}  // namespace
+
+caf::actor store::admit(const v1::Key& key) const {
+  return admitted_or(supervisor_, admit_directly(routes_.get(), route_of(key), 0));
+}
+
+caf::actor store::admit(const verified_put& put) const {
+  const auto& request = put.request();
+  return admitted_or(supervisor_, admit_directly(routes_.get(), route_of(request, config_.storage),
+                                                 request.data().size()));
 }
 
 caf::error store::close(caf::actor_system& sys) const {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "actors/in_flight.hpp"
@@ -47,5 +48,24 @@ class worker_routes {
   mutable std::mutex lock_;
   std::shared_ptr<const worker_table> table_;
 };
+
+// What applying the table in force to one request came to.
+struct direct_admission {
+  // Set when the request was counted on this worker's load: it must be sent
+  // there at once, exactly once (the worker gives the count back when it
+  // answers).
+  worker_actor worker;
+  // Set when the store is at its bound: the request is refused with
+  // overloaded_error(op, *refused_at).
+  std::optional<in_flight_limits> refused_at;
+  // Neither set: no table is in force (close has begun, or `routes` is
+  // null) or the request's worker has just died; the request goes to the
+  // supervisor, which routes or refuses it.
+};
+
+// Routes a request the way the supervisor would, from any thread: the worker
+// at table.index_of(route), if it admits `payload_bytes` more (see
+// worker_load::try_admit). `routes` may be null.
+direct_admission admit_directly(const worker_routes* routes, uint64_t route, size_t payload_bytes);
 
 }  // namespace artifacts

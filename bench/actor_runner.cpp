@@ -16,10 +16,10 @@
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <artifact_store/direct_request.hpp>
 #include <artifact_store/error.hpp>
 
 #include "bench/run_parts.hpp"
-#include "storage/sha256.hpp"
 
 namespace artifacts::bench {
 
@@ -39,10 +39,11 @@ constexpr auto per_request = caf::infinite;
 // Everything the caller actors of one run share. Owned jointly by the actors
 // and the runner, so a caller stopped late never outlives what it reads.
 struct shared_run {
-  shared_run(const run_settings& s, const run_scope& w, store_actor st)
+  shared_run(const run_settings& s, const run_scope& w, store_actor st, const artifacts::store* l)
       : settings(s),
         where(w),
         store(std::move(st)),
+        local(l),
         payloads(s.payload_bytes, new_run_tag()),
         tallies(std::max<size_t>(s.concurrency, 1)),
         running(tallies.size()) {}
@@ -50,6 +51,8 @@ struct shared_run {
   const run_settings settings;
   const run_scope where;
   const store_actor store;
+  // The in-process store behind `store`, or null for a node.
+  const artifacts::store* local;
   const payload_source payloads;
   std::vector<std::string> keys;
   schedule plan;
@@ -97,27 +100,39 @@ void begin_next(caller_pointer self) {
   auto op = st.picker->next();
   if (op.is_get) {
     st.key.set_id(*op.key);
-    self->request(run.store, per_request, get_atom::value, st.key)
-        .then(
-            [finish, id = *op.key](v1::Blob& blob) {
-              if (blob.found()) {
-                finish(blob.data().size(), std::nullopt);
-              } else {
-                finish(0, failure{errc::internal, "get: artifact " + id + " not found"});
-              }
-            },
-            [finish, failed](caf::error& err) { finish(0, failed(err)); });
+    auto on_blob = [finish, id = *op.key](v1::Blob& blob) {
+      if (blob.found()) {
+        finish(blob.data().size(), std::nullopt);
+      } else {
+        finish(0, failure{errc::internal, "get: artifact " + id + " not found"});
+      }
+    };
+    auto on_error = [finish, failed](caf::error& err) { finish(0, failed(err)); };
+    if (run.local != nullptr) {
+      request_direct(self, *run.local, per_request, get_atom::value, st.key)
+          .then(std::move(on_blob), std::move(on_error));
+    } else {
+      self->request(run.store, per_request, get_atom::value, st.key)
+          .then(std::move(on_blob), std::move(on_error));
+    }
     return;
   }
   v1::PutRequest request;
   *request.mutable_scope() = run.where.scope;
   request.set_namespace_(run.where.name_space);
-  request.set_sha256(sha256_hex(op.bytes));
   const size_t moved = op.bytes.size();
   request.set_data(std::move(op.bytes));
-  self->request(run.store, per_request, put_atom::value, std::move(request))
-      .then([finish, moved](v1::ArtifactRef&) { finish(moved, std::nullopt); },
-            [finish, failed](caf::error& err) { finish(0, failed(err)); });
+  auto on_ref = [finish, moved](v1::ArtifactRef&) { finish(moved, std::nullopt); };
+  auto on_error = [finish, failed](caf::error& err) { finish(0, failed(err)); };
+  auto put = verified_put::hashing(std::move(request));
+  if (run.local != nullptr) {
+    request_direct(self, *run.local, per_request, put_atom::value, std::move(put))
+        .then(std::move(on_ref), std::move(on_error));
+  } else {
+    // A node hashes every put again: only the digest travels.
+    self->request(run.store, per_request, put_atom::value, put.release())
+        .then(std::move(on_ref), std::move(on_error));
+  }
 }
 
 caf::behavior caller_actor(caller_pointer self, std::shared_ptr<shared_run> run, size_t index) {
@@ -134,10 +149,11 @@ caf::behavior caller_actor(caller_pointer self, std::shared_ptr<shared_run> run,
 
 }  // namespace
 
-run_result run_caller_actors(caf::actor_system& sys, const store_actor& store, subject& loader,
-                             const run_scope& where, const run_settings& settings,
+run_result run_caller_actors(caf::actor_system& sys, const store_actor& store,
+                             const artifacts::store* local, subject& loader, const run_scope& where,
+                             const run_settings& settings,
                              std::chrono::milliseconds request_timeout) {
-  auto run = std::make_shared<shared_run>(settings, where, store);
+  auto run = std::make_shared<shared_run>(settings, where, store, local);
   run->keys = preload(loader, settings, run->payloads);
   start_schedule(run->plan, settings);
   process_costs costs{run->plan.measure_from};

@@ -210,9 +210,9 @@ int bench_command::run() const {
       checkpoint();
     }
     if (f.callers == "actors") {
-      measured =
-          bench::run_caller_actors((*session)->system(), shared->handle(), *subject, where_runs,
-                                   settings, std::chrono::milliseconds{f.client.timeout_ms});
+      measured = bench::run_caller_actors((*session)->system(), shared->handle(),
+                                          (*session)->local_store(), *subject, where_runs, settings,
+                                          std::chrono::milliseconds{f.client.timeout_ms});
     } else {
       measured = bench::run(*subject, settings);
     }

@@ -39,6 +39,9 @@ class client_session {
 
   artifacts::client& client() { return *client_; }
 
+  // The in-process store, or null for a node.
+  const store* local_store() const { return host_->local(); }
+
   // The actor system the client's requests run in; valid as long as the
   // session.
   caf::actor_system& system() { return host_->system(); }

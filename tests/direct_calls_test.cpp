@@ -11,11 +11,13 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <catch2/catch.hpp>
 
 #include <artifact_store/client.hpp>
 #include <artifact_store/configure.hpp>
+#include <artifact_store/direct_request.hpp>
 #include <artifact_store/error.hpp>
 #include <artifact_store/store.hpp>
 
@@ -239,4 +241,110 @@ TEST_CASE("close takes the routing table down", "[direct]") {
   auto refused = c.put(scenarios::put_request(scope, "after close"));
   REQUIRE_FALSE(refused);
   CHECK(code_of(refused.error()) == errc::store_closed);
+}
+
+TEST_CASE("a local actor's direct request goes to the key's worker, else to the supervisor",
+          "[direct]") {
+  test_system t;
+  auto config = memory_config(2);
+  auto storage = std::make_shared<instrumented_driver>(config.storage);
+  store_with_routes s{t.sys, storage, config};
+  auto table = s.first_table();
+  REQUIRE(table);
+  caf::scoped_actor self{t.sys};
+  const auto scope = scenarios::make_scope("actor", "u", "s");
+
+  auto put = verified_put::hashing(scenarios::put_request(scope, "sent by an actor"));
+  const auto put_route = route_of(put.request(), config.storage);
+  CHECK(s.handle.admit(put).address() == table->workers[table->index_of(put_route)].address());
+  // admit counted that put: it must be sent, and is.
+  v1::ArtifactRef ref;
+  request_direct(self.ptr(), s.handle, 10s, put_atom::value, std::move(put))
+      .receive([&](v1::ArtifactRef& stored) { ref = stored; },
+               [&](caf::error& err) { FAIL(describe(err)); });
+  REQUIRE_FALSE(ref.id().empty());
+  const auto key = scenarios::make_key(scope, ref.id());
+
+  // The worker that serves the key, by the supervisor's own route.
+  caf::actor_addr served_by;
+  self->request(s.handle.supervisor(), 10s, route_atom::value, key)
+      .receive([&](caf::actor_addr& addr) { served_by = addr; },
+               [&](caf::error& err) { FAIL(describe(err)); });
+  auto target = s.handle.admit(key);
+  CHECK(target.address() == served_by);
+  // That admission is given back by the request it was for.
+  std::string data;
+  self->request(target, 10s, get_atom::value, key)
+      .receive([&](v1::Blob& blob) { data = blob.data(); },
+               [&](caf::error& err) { FAIL(describe(err)); });
+  CHECK(data == "sent by an actor");
+
+  data.clear();
+  request_direct(self.ptr(), s.handle, 10s, get_atom::value, key)
+      .receive([&](v1::Blob& blob) { data = blob.data(); },
+               [&](caf::error& err) { FAIL(describe(err)); });
+  CHECK(data == "sent by an actor");
+  bool found = false;
+  request_direct(self.ptr(), s.handle, 10s, exists_atom::value, key)
+      .receive([&](bool exists) { found = exists; }, [&](caf::error& err) { FAIL(describe(err)); });
+  CHECK(found);
+
+  // Without a table in force, the supervisor takes the request.
+  s.routes->publish(nullptr);
+  CHECK(s.handle.admit(key).address() == s.handle.supervisor().address());
+  data.clear();
+  request_direct(self.ptr(), s.handle, 10s, get_atom::value, key)
+      .receive([&](v1::Blob& blob) { data = blob.data(); },
+               [&](caf::error& err) { FAIL(describe(err)); });
+  CHECK(data == "sent by an actor");
+  CHECK_FALSE(s.handle.close(t.sys));
+
+  // Closed: refused by the supervisor, as through store::actor().
+  caf::error refused;
+  request_direct(self.ptr(), s.handle, 10s, get_atom::value, key)
+      .receive([](v1::Blob&) {}, [&](caf::error& err) { refused = err; });
+  CHECK(refused);
+}
+
+TEST_CASE("a direct request over the in-flight bound is refused by the supervisor", "[direct]") {
+  test_system t;
+  auto config = memory_config(1);
+  config.max_in_flight = 1;
+  auto storage = std::make_shared<instrumented_driver>(config.storage);
+  store_with_routes s{t.sys, storage, config};
+  REQUIRE(s.first_table());
+  caf::scoped_actor self{t.sys};
+  const auto scope = scenarios::make_scope("bound", "u", "s");
+  const auto key = scenarios::make_key(scope, "held_0000000000000000");
+
+  // One get held in the backend fills the bound of one.
+  storage->delay_us = 2'000'000;
+  caf::scoped_actor holder{t.sys};
+  auto held_get = request_direct(holder.ptr(), s.handle, 30s, get_atom::value, key);
+  bool held = false;
+  for (int waited = 0; waited < 1000 && !held; ++waited) {
+    held = storage->calls.load() > storage->calls_past_delay.load();
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(held);
+
+  // The next admission finds the store at its bound: the supervisor gets
+  // the request and refuses it as overloaded.
+  auto target = s.handle.admit(key);
+  CHECK(target.address() == s.handle.supervisor().address());
+  caf::error refused;
+  self->request(target, 10s, get_atom::value, key)
+      .receive([](v1::Blob&) {}, [&](caf::error& err) { refused = err; });
+  CHECK(code_of(refused) == errc::unavailable);
+  CHECK(describe(refused).find("overloaded") != std::string::npos);
+
+  // Once the held get is answered, its place is free again.
+  held_get.receive([](v1::Blob&) {}, [](caf::error& err) { FAIL(describe(err)); });
+  storage->delay_us = 0;
+  std::string answer = "unset";
+  request_direct(self.ptr(), s.handle, 10s, get_atom::value, key)
+      .receive([&](v1::Blob& blob) { answer = blob.found() ? "found" : "not found"; },
+               [&](caf::error& err) { answer = describe(err); });
+  CHECK(answer == "not found");
+  CHECK_FALSE(s.handle.close(t.sys));
 }

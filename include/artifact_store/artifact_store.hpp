@@ -21,6 +21,7 @@
 #include <artifact_store/atoms.hpp>
 #include <artifact_store/client.hpp>
 #include <artifact_store/configure.hpp>
+#include <artifact_store/direct_request.hpp>
 #include <artifact_store/errc.hpp>
 #include <artifact_store/error.hpp>
 #include <artifact_store/message_types.hpp>

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 
+#include <caf/actor.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
@@ -33,6 +34,20 @@ class store {
 
   // The full local interface, including close and route.
   const store_supervisor_actor& supervisor() const noexcept { return supervisor_; }
+
+  // Where a local actor sends one request for `key` (get, get_ref, exists
+  // or delete) to have it served without a stop at the supervisor: the
+  // worker that serves `key` by the supervisor's published routing table,
+  // with the request already counted against the in-flight bound; or else
+  // the supervisor (no table in force, the store at its bound, or that
+  // worker just died), which routes or refuses the request as it would any.
+  // The request must be sent there at once and exactly once: the worker
+  // gives the count back when it answers. request_direct
+  // (<artifact_store/direct_request.hpp>) does both. Safe from any thread.
+  caf::actor admit(const v1::Key& key) const;
+
+  // admit for a put this process hashed, routed by its digest.
+  caf::actor admit(const verified_put& put) const;
 
   const closed_flag& closed() const noexcept { return closed_; }
   bool is_closed() const noexcept { return closed_->load(); }

@@ -1,0 +1,25 @@
+#include "actors/worker_routes.hpp"
+
+namespace artifacts {
+
+direct_admission admit_directly(const worker_routes* routes, uint64_t route, size_t payload_bytes) {
+  direct_admission out;
+  auto table = routes != nullptr ? routes->current() : nullptr;
+  if (table == nullptr) {
+    return out;
+  }
+  const size_t index = table->index_of(route);
+  switch (table->loads[index]->try_admit(table->limits, payload_bytes)) {
+    case admission::admitted:
+      out.worker = table->workers[index];
+      break;
+    case admission::overloaded:
+      out.refused_at = table->limits;
+      break;
+    case admission::worker_gone:
+      break;
+  }
+  return out;
+}
+
+}  // namespace artifacts
