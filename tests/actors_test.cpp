@@ -32,6 +32,7 @@
 #include "actors/routing.hpp"
 #include "actors/supervisor.hpp"
 #include "scenarios/instrumented_driver.hpp"
+#include "scenarios/test_system.hpp"
 #include "storage/artifact_id.hpp"
 #include "storage/memory_driver.hpp"
 #include "storage/sha256.hpp"
@@ -42,16 +43,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-caf::actor_system_config& configured(caf::actor_system_config& cfg) {
-  configure_actor_system(cfg);
-  return cfg;
-}
-
-// An actor system prepared for the store, one per test.
-struct test_system {
-  caf::actor_system_config cfg;
-  caf::actor_system sys{configured(cfg)};
-};
+using scenarios::test_system;
 
 size_t thread_count() {
   size_t count = 0;

@@ -27,6 +27,7 @@
 #include "actors/worker_routes.hpp"
 #include "scenarios/instrumented_driver.hpp"
 #include "scenarios/requests.hpp"
+#include "scenarios/test_system.hpp"
 #include "storage/driver.hpp"
 
 namespace {
@@ -35,34 +36,32 @@ using namespace std::chrono_literals;
 using namespace artifacts;
 using artifacts::testing::instrumented_driver;
 
-caf::actor_system_config& configured(caf::actor_system_config& cfg) {
-  configure_actor_system(cfg);
-  return cfg;
-}
+using scenarios::test_system;
 
-struct test_system {
-  caf::actor_system_config cfg;
-  caf::actor_system sys{configured(cfg)};
-};
-
-store_config memory_config(size_t pool_size) {
+// A store over the instrumented memory driver in an actor system of its
+// own, whose routing table the test holds too, so that it can read what the
+// supervisor publishes and publish a table of its own.
+struct direct_store {
+  test_system t;
   store_config config;
-  config.storage.dsn = "memory:";
-  config.pool_size = pool_size;
-  config.request_timeout = 30s;
-  config.close_timeout = 30s;
-  return config;
-}
-
-// A store whose routing table the test holds too, so that it can read what
-// the supervisor publishes and publish a table of its own.
-struct store_with_routes {
+  std::shared_ptr<instrumented_driver> storage;
   std::shared_ptr<worker_routes> routes = std::make_shared<worker_routes>();
   store handle;
 
-  store_with_routes(caf::actor_system& sys, std::shared_ptr<driver> storage,
-                    const store_config& config)
-      : handle(start(sys, std::move(storage), config, routes)) {}
+  explicit direct_store(size_t pool_size, size_t max_in_flight = store_config{}.max_in_flight)
+      : config(memory_config(pool_size, max_in_flight)),
+        storage(std::make_shared<instrumented_driver>(config.storage)),
+        handle(start(t.sys, storage, config, routes)) {}
+
+  static store_config memory_config(size_t pool_size, size_t max_in_flight) {
+    store_config out;
+    out.storage.dsn = "memory:";
+    out.pool_size = pool_size;
+    out.max_in_flight = max_in_flight;
+    out.request_timeout = 30s;
+    out.close_timeout = 30s;
+    return out;
+  }
 
   static store start(caf::actor_system& sys, std::shared_ptr<driver> storage,
                      const store_config& config, std::shared_ptr<worker_routes> routes) {
@@ -70,6 +69,8 @@ struct store_with_routes {
     auto supervisor = spawn_supervisor(sys, std::move(storage), closed, config, routes);
     return store{std::move(supervisor), std::move(closed), config, std::move(routes)};
   }
+
+  caf::actor_system& sys() { return t.sys; }
 
   // The table the supervisor published at start; waits for it, boundedly.
   std::shared_ptr<const worker_table> first_table() const {
@@ -93,14 +94,10 @@ struct overload_outcome {
 // `callers` threads each put one distinct payload through one shared client,
 // all at once, against a driver that holds every call for `delay_us`.
 overload_outcome put_all_at_once(size_t max_in_flight, int callers, int64_t delay_us) {
-  test_system t;
-  auto config = memory_config(2);
-  config.max_in_flight = max_in_flight;
-  auto storage = std::make_shared<instrumented_driver>(config.storage);
-  store_with_routes s{t.sys, storage, config};
+  direct_store s{2, max_in_flight};
   REQUIRE(s.first_table());
-  client c{t.sys, s.handle};
-  storage->delay_us = delay_us;
+  client c{s.sys(), s.handle};
+  s.storage->delay_us = delay_us;
 
   std::atomic<int> stored{0};
   std::atomic<int> overloaded{0};
@@ -130,8 +127,8 @@ overload_outcome put_all_at_once(size_t max_in_flight, int callers, int64_t dela
   for (auto& thread : threads) {
     thread.join();
   }
-  storage->delay_us = 0;
-  CHECK_FALSE(s.handle.close(t.sys));
+  s.storage->delay_us = 0;
+  CHECK_FALSE(s.handle.close(s.sys()));
   return {stored.load(), overloaded.load(), other.load(), first_other};
 }
 
@@ -164,13 +161,10 @@ TEST_CASE("a client refuses calls over the in-flight bound itself, and admits up
 }
 
 TEST_CASE("a call whose worker is gone from the table is routed by the supervisor", "[direct]") {
-  test_system t;
-  auto config = memory_config(2);
-  auto storage = std::make_shared<instrumented_driver>(config.storage);
-  store_with_routes s{t.sys, storage, config};
+  direct_store s{2};
   auto table = s.first_table();
   REQUIRE(table);
-  client c{t.sys, s.handle};
+  client c{s.sys(), s.handle};
   const auto scope = scenarios::make_scope("gone", "u", "s");
   auto ref = c.put(scenarios::put_request(scope, "outlives its worker"));
   REQUIRE(ref);
@@ -202,18 +196,14 @@ TEST_CASE("a call whose worker is gone from the table is routed by the superviso
   CHECK(blob->data() == "outlives its worker");
   auto again = c.put(scenarios::put_request(scope, "after the replacement"));
   REQUIRE(again);
-  CHECK_FALSE(s.handle.close(t.sys));
+  CHECK_FALSE(s.handle.close(s.sys()));
 }
 
 TEST_CASE("without a published table every call goes through the supervisor", "[direct]") {
-  test_system t;
-  auto config = memory_config(2);
-  config.max_in_flight = 1;
-  auto storage = std::make_shared<instrumented_driver>(config.storage);
-  store_with_routes s{t.sys, storage, config};
+  direct_store s{2, 1};
   REQUIRE(s.first_table());
   s.routes->publish(nullptr);
-  client c{t.sys, s.handle};
+  client c{s.sys(), s.handle};
   const auto scope = scenarios::make_scope("no-table", "u", "s");
   auto ref = c.put(scenarios::put_request(scope, "through the supervisor"));
   REQUIRE(ref);
@@ -223,20 +213,17 @@ TEST_CASE("without a published table every call goes through the supervisor", "[
   auto missing = c.exists(scenarios::make_key(scope, "nothing_here"));
   REQUIRE(missing);
   CHECK_FALSE(*missing);
-  CHECK_FALSE(s.handle.close(t.sys));
+  CHECK_FALSE(s.handle.close(s.sys()));
 }
 
 TEST_CASE("close takes the routing table down", "[direct]") {
-  test_system t;
-  auto config = memory_config(2);
-  auto storage = std::make_shared<instrumented_driver>(config.storage);
-  store_with_routes s{t.sys, storage, config};
+  direct_store s{2};
   REQUIRE(s.first_table());
-  client c{t.sys, s.handle};
+  client c{s.sys(), s.handle};
   const auto scope = scenarios::make_scope("closing", "u", "s");
   REQUIRE(c.put(scenarios::put_request(scope, "before close")));
 
-  CHECK_FALSE(s.handle.close(t.sys));
+  CHECK_FALSE(s.handle.close(s.sys()));
   CHECK(s.routes->current() == nullptr);
   auto refused = c.put(scenarios::put_request(scope, "after close"));
   REQUIRE_FALSE(refused);
@@ -245,17 +232,14 @@ TEST_CASE("close takes the routing table down", "[direct]") {
 
 TEST_CASE("a local actor's direct request goes to the key's worker, else to the supervisor",
           "[direct]") {
-  test_system t;
-  auto config = memory_config(2);
-  auto storage = std::make_shared<instrumented_driver>(config.storage);
-  store_with_routes s{t.sys, storage, config};
+  direct_store s{2};
   auto table = s.first_table();
   REQUIRE(table);
-  caf::scoped_actor self{t.sys};
+  caf::scoped_actor self{s.sys()};
   const auto scope = scenarios::make_scope("actor", "u", "s");
 
   auto put = verified_put::hashing(scenarios::put_request(scope, "sent by an actor"));
-  const auto put_route = route_of(put.request(), config.storage);
+  const auto put_route = route_of(put.request(), s.config.storage);
   CHECK(s.handle.admit(put).address() == table->workers[table->index_of(put_route)].address());
   // admit counted that put: it must be sent, and is.
   v1::ArtifactRef ref;
@@ -297,7 +281,7 @@ TEST_CASE("a local actor's direct request goes to the key's worker, else to the 
       .receive([&](v1::Blob& blob) { data = blob.data(); },
                [&](caf::error& err) { FAIL(describe(err)); });
   CHECK(data == "sent by an actor");
-  CHECK_FALSE(s.handle.close(t.sys));
+  CHECK_FALSE(s.handle.close(s.sys()));
 
   // Closed: refused by the supervisor, as through store::actor().
   caf::error refused;
@@ -307,23 +291,19 @@ TEST_CASE("a local actor's direct request goes to the key's worker, else to the 
 }
 
 TEST_CASE("a direct request over the in-flight bound is refused by the supervisor", "[direct]") {
-  test_system t;
-  auto config = memory_config(1);
-  config.max_in_flight = 1;
-  auto storage = std::make_shared<instrumented_driver>(config.storage);
-  store_with_routes s{t.sys, storage, config};
+  direct_store s{1, 1};
   REQUIRE(s.first_table());
-  caf::scoped_actor self{t.sys};
+  caf::scoped_actor self{s.sys()};
   const auto scope = scenarios::make_scope("bound", "u", "s");
   const auto key = scenarios::make_key(scope, "held_0000000000000000");
 
   // One get held in the backend fills the bound of one.
-  storage->delay_us = 2'000'000;
-  caf::scoped_actor holder{t.sys};
+  s.storage->delay_us = 2'000'000;
+  caf::scoped_actor holder{s.sys()};
   auto held_get = request_direct(holder.ptr(), s.handle, 30s, get_atom::value, key);
   bool held = false;
   for (int waited = 0; waited < 1000 && !held; ++waited) {
-    held = storage->calls.load() > storage->calls_past_delay.load();
+    held = s.storage->calls.load() > s.storage->calls_past_delay.load();
     std::this_thread::sleep_for(1ms);
   }
   REQUIRE(held);
@@ -340,11 +320,11 @@ TEST_CASE("a direct request over the in-flight bound is refused by the superviso
 
   // Once the held get is answered, its place is free again.
   held_get.receive([](v1::Blob&) {}, [](caf::error& err) { FAIL(describe(err)); });
-  storage->delay_us = 0;
+  s.storage->delay_us = 0;
   std::string answer = "unset";
   request_direct(self.ptr(), s.handle, 10s, get_atom::value, key)
       .receive([&](v1::Blob& blob) { answer = blob.found() ? "found" : "not found"; },
                [&](caf::error& err) { answer = describe(err); });
   CHECK(answer == "not found");
-  CHECK_FALSE(s.handle.close(t.sys));
+  CHECK_FALSE(s.handle.close(s.sys()));
 }
