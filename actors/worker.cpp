@@ -221,11 +221,21 @@ auto add_to_batch(worker_pointer self, Batch& batch, Request& request, finished_
   return promise;
 }
 
+// For a request answered without joining a batch: the batches waiting are
+// served now when no other message waits, as add_to_batch would, since no
+// later message may come to serve them (their callers wait on them).
+void serve_batches_if_idle(worker_pointer self) {
+  if (self->mailbox().empty()) {
+    flush_batches(self->state);
+  }
+}
+
 // A put that reached a worker without a digest: hashed here, off the
 // supervisor, and handed back to be routed by its digest. The worker it is
 // routed to validates it without hashing it again.
 caf::result<v1::ArtifactRef> route_by_digest(worker_pointer self, std::string_view op,
                                              v1::PutRequest& request, finished_request& finished) {
+  serve_batches_if_idle(self);
   auto supervisor = caf::actor_cast<store_supervisor_actor>(self->state.supervisor);
   if (!supervisor) {
     return closed_error(op);
@@ -285,6 +295,7 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         // The sha256 a sender claims is checked here, once, by hashing.
         auto put = verified_put::checking(std::move(request));
         if (!put) {
+          serve_batches_if_idle(self);
           return digest_mismatch_error();
         }
         return queue_put(self, *put, finished);

@@ -337,6 +337,45 @@ TEST_CASE("a put with a wrong digest is invalid_argument") {
   REQUIRE_FALSE(s.close(t.sys));
 }
 
+TEST_CASE("puts batched behind a refused put are still served") {
+  // The worker is held by a get while three puts queue up behind it: two
+  // join a batch (more messages wait), the last is refused at once for its
+  // wrong digest. Nothing more comes, so answering that refusal must also
+  // serve the batch, or its two callers wait out their timeouts.
+  test_system t;
+  auto storage = std::make_shared<instrumented_driver>(memory_config().storage);
+  auto s = start_store(t.sys, storage, memory_config(1));
+  caf::scoped_actor self{t.sys};
+  const auto scope = make_scope("batch-behind");
+  storage->delay_us = 300'000;
+  auto held = self->request(s.actor(), 10s, get_atom::value, make_key(scope, "held"));
+  bool holding = false;
+  for (int waited = 0; waited < 1000 && !holding; ++waited) {
+    holding = storage->calls.load() > storage->calls_past_delay.load();
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(holding);
+  storage->delay_us = 0;
+  std::vector<decltype(self->request(s.actor(), 5s, put_atom::value, v1::PutRequest{}))> puts;
+  for (const std::string data : {"first in the batch", "second in the batch"}) {
+    auto request = make_put(scope, data);
+    request.set_sha256(sha256_hex(data));
+    puts.push_back(self->request(s.actor(), 5s, put_atom::value, std::move(request)));
+  }
+  auto wrong = make_put(scope, "claims another digest");
+  wrong.set_sha256(sha256_hex("something else"));
+  auto refused = self->request(s.actor(), 5s, put_atom::value, std::move(wrong));
+
+  held.receive([](v1::Blob&) {}, [](caf::error& err) { FAIL(describe(err)); });
+  for (auto& put : puts) {
+    put.receive([](v1::ArtifactRef& ref) { CHECK_FALSE(ref.id().empty()); },
+                [](caf::error& err) { FAIL(describe(err)); });
+  }
+  refused.receive([](v1::ArtifactRef&) { FAIL("a wrong digest was stored"); },
+                  [](caf::error& err) { CHECK(code(err) == errc::invalid_argument); });
+  REQUIRE_FALSE(s.close(t.sys));
+}
+
 TEST_CASE("a killed worker is replaced and the store keeps answering") {
   test_system t;
   auto s = open_memory_store(t.sys);
