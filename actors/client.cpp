@@ -28,7 +28,6 @@
 #include "actors/bridge.hpp"
 #include "actors/caller_pool.hpp"
 #include "actors/in_flight.hpp"
-#include "actors/routing.hpp"
 #include "actors/wire_strings.hpp"
 #include "actors/worker_routes.hpp"
 #include "storage/operation_names.hpp"
@@ -73,27 +72,6 @@ struct local_routes {
   std::shared_ptr<worker_routes> table;
   storage_options storage;
 };
-
-namespace {
-
-// The route of a request in the supervisor's table (worker_routes.hpp),
-// computed as the supervisor computes it.
-uint64_t route_for(const v1::Key& key, const storage_options&) {
-  return route_of(key);
-}
-uint64_t route_for(const verified_put& put, const storage_options& storage) {
-  return route_of(put.request(), storage);
-}
-
-size_t payload_bytes_of(const verified_put& put) {
-  return put.request().data().size();
-}
-template <class Request>
-size_t payload_bytes_of(const Request&) {
-  return 0;
-}
-
-}  // namespace
 
 // Whether a call's arguments (its atom first) make a write, whose answer
 // waits for a commit (see caller_pool::answer_kind).
@@ -224,14 +202,16 @@ struct client::impl {
   caf::expected<Result> call_direct(const call_destination& destination, std::string_view op,
                                     Request request) {
     auto caller = callers.take();
-    uint64_t route = 0;
+    const worker_routes* table = local->table.get();
+    direct_admission routed;
     if constexpr (std::is_same_v<Request, v1::ListRequest>) {
       // Lists have no key: they take the workers in turn.
-      route = next_list.fetch_add(1, std::memory_order_relaxed);
+      routed = admit_directly(table, next_list.fetch_add(1, std::memory_order_relaxed), 0);
+    } else if constexpr (std::is_same_v<Request, verified_put>) {
+      routed = admit_directly(table, request, local->storage);
     } else {
-      route = route_for(request, local->storage);
+      routed = admit_directly(table, request);
     }
-    auto routed = admit_directly(local->table.get(), route, payload_bytes_of(request));
     if (routed.worker != nullptr) {
       return ask<Result>(caller, destination, op, routed.worker, Atom::value, std::move(request));
     }

@@ -15,7 +15,6 @@
 #include <artifact_store/error.hpp>
 
 #include "actors/actor_errors.hpp"
-#include "actors/routing.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/worker_routes.hpp"
 #include "storage/open_driver.hpp"
@@ -54,13 +53,11 @@ caf::actor admitted_or(const store_supervisor_actor& supervisor, const direct_ad
 }  // namespace
 
 caf::actor store::admit(const v1::Key& key) const {
-  return admitted_or(supervisor_, admit_directly(routes_.get(), route_of(key), 0));
+  return admitted_or(supervisor_, admit_directly(routes_.get(), key));
 }
 
 caf::actor store::admit(const verified_put& put) const {
-  const auto& request = put.request();
-  return admitted_or(supervisor_, admit_directly(routes_.get(), route_of(request, config_.storage),
-                                                 request.data().size()));
+  return admitted_or(supervisor_, admit_directly(routes_.get(), put, config_.storage));
 }
 
 caf::error store::close(caf::actor_system& sys) const {

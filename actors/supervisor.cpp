@@ -89,9 +89,9 @@ size_t any_worker(supervisor_state& st) {
 
 // Hands `request` to the worker at `index`, or refuses it at once when close
 // has begun (store_closed) or the store is over its in-flight bound: the
-// supervisor decides both here, for every request it routes. A put coming back from the worker that
-// hashed it is admitted again like any other: under overload it may be
-// refused then, which is a correct answer.
+// supervisor decides both here, for every request it routes. A put coming
+// back from the worker that hashed it is admitted again like any other:
+// under overload it may be refused then, which is a correct answer.
 template <class Reply, class Atom, class Request>
 caf::result<Reply> dispatch(supervisor_pointer self, std::string_view op, size_t index, Atom atom,
                             Request&& request, size_t payload_bytes = 0) {

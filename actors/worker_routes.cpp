@@ -1,5 +1,7 @@
 #include "actors/worker_routes.hpp"
 
+#include "actors/routing.hpp"
+
 namespace artifacts {
 
 direct_admission admit_directly(const worker_routes* routes, uint64_t route, size_t payload_bytes) {
@@ -20,6 +22,15 @@ direct_admission admit_directly(const worker_routes* routes, uint64_t route, siz
       break;
   }
   return out;
+}
+
+direct_admission admit_directly(const worker_routes* routes, const v1::Key& key) {
+  return admit_directly(routes, route_of(key), 0);
+}
+
+direct_admission admit_directly(const worker_routes* routes, const verified_put& put,
+                                const storage_options& storage) {
+  return admit_directly(routes, route_of(put.request(), storage), put.request().data().size());
 }
 
 }  // namespace artifacts

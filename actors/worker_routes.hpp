@@ -9,6 +9,9 @@
 #include <optional>
 #include <vector>
 
+#include <artifact_store/storage_options.hpp>
+#include <artifact_store/verified_put.hpp>
+
 #include "actors/in_flight.hpp"
 #include "actors/worker.hpp"
 
@@ -67,5 +70,14 @@ struct direct_admission {
 // at table.index_of(route), if it admits `payload_bytes` more (see
 // worker_load::try_admit). `routes` may be null.
 direct_admission admit_directly(const worker_routes* routes, uint64_t route, size_t payload_bytes);
+
+// admit_directly for a request that names a key (get, get_ref, exists,
+// delete), routed and counted as the supervisor routes and counts it.
+direct_admission admit_directly(const worker_routes* routes, const v1::Key& key);
+
+// admit_directly for a put this process hashed: routed by its digest,
+// counted with its payload.
+direct_admission admit_directly(const worker_routes* routes, const verified_put& put,
+                                const storage_options& storage);
 
 }  // namespace artifacts
