@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -274,10 +275,14 @@ void list_matches_memory_driver(const driver_factory& factory) {
   }
   store.check_stored(puts.size());
 
+  // Every shape a filter can take from the tenant on (none; tenant; tenant
+  // and user; and session; all four), shapes with a gap, and empty ranges.
   const std::vector<v1::Scope> filters = {
-      make_scope("", "", ""),      make_scope("a", "", ""),       make_scope("a", "u", ""),
-      make_scope("", "", "", "_"), make_scope("", "U", "s", "t"), make_scope("nobody", "", ""),
-      make_scope("..", "", ""),
+      make_scope("", "", ""),         make_scope("a", "", ""),        make_scope("a", "u", ""),
+      make_scope("a", "u", "s"),      make_scope("a", "u", "s", "_"), make_scope("B", "U", "s", ""),
+      make_scope("a", "", "s"),       make_scope("b", "", "", "t"),   make_scope("", "", "", "_"),
+      make_scope("", "U", "s", "t"),  make_scope("nobody", "", ""),   make_scope("..", "", ""),
+      make_scope("a", "nobody", "s"),
   };
   for (const auto& filter : filters) {
     auto expected = list_all(*reference, filter, 1000);
@@ -286,6 +291,85 @@ void list_matches_memory_driver(const driver_factory& factory) {
       CHECK(same_refs(list_all(*ops, filter, page), expected));
     }
   }
+
+  // A page token continues after its cursor under any filter, also one it
+  // was not issued under: the cursor may lie before, inside or past the
+  // filter's range.
+  for (const auto& issued_under : filters) {
+    auto first = reference->list(scenarios::list_request(issued_under, 5));
+    if (first.next_page_token().empty()) {
+      continue;
+    }
+    for (const auto& filter : filters) {
+      INFO("token of " << issued_under.ShortDebugString() << " under "
+                       << filter.ShortDebugString());
+      auto request = scenarios::list_request(filter, 20);
+      request.set_page_token(first.next_page_token());
+      auto expected = reference->list(request);
+      auto got = ops->list(request);
+      CHECK(
+          same_refs(std::vector<v1::ArtifactRef>(got.refs().begin(), got.refs().end()),
+                    std::vector<v1::ArtifactRef>(expected.refs().begin(), expected.refs().end())));
+    }
+  }
+}
+
+// Walks a tenant page by page while puts land between the pages, before and
+// after the cursor: every page continues in order after the last, nothing
+// stored before the walk began is missed, nothing comes twice, and an
+// artifact put between two pages is listed exactly when it lies after the
+// cursor it was put behind.
+void pages_hold_with_puts_between_them(const driver_factory& factory) {
+  store_under_test store{factory};
+  auto drv = store.open();
+  auto ops = open_ops(*drv);
+  const std::string tenant = "walk";
+  auto key_of = [](const v1::ArtifactRef& ref) { return ref.scope().user() + "/" + ref.id(); };
+  std::set<std::string> before_walk;
+  for (int i = 0; i < 40; ++i) {
+    before_walk.insert(key_of(ops->put(put_request(
+        make_scope(tenant, "u" + std::to_string(i % 4), "s"), "before " + std::to_string(i)))));
+  }
+  ops->put(put_request(make_scope("walk0", "u", "s"), "another tenant"));
+
+  auto request = scenarios::list_request(make_scope(tenant, "", ""), 6);
+  std::vector<std::string> walked;
+  // Each put between pages, and the last key listed when it was made.
+  std::vector<std::pair<std::string, std::string>> put_between;
+  int page_number = 0;
+  do {
+    auto page = ops->list(request);
+    for (const auto& ref : page.refs()) {
+      CHECK(ref.scope().tenant() == tenant);
+      walked.push_back(key_of(ref));
+    }
+    request.set_page_token(page.next_page_token());
+    for (const char* user : {"u0", "u2", "u9"}) {
+      auto ref = ops->put(put_request(make_scope(tenant, user, "s"),
+                                      "between " + std::to_string(page_number) + user));
+      put_between.emplace_back(key_of(ref), walked.empty() ? std::string() : walked.back());
+    }
+    ++page_number;
+  } while (!request.page_token().empty() && page_number < 100);
+  REQUIRE(request.page_token().empty());
+
+  CHECK(std::is_sorted(walked.begin(), walked.end()));
+  CHECK(std::adjacent_find(walked.begin(), walked.end()) == walked.end());
+  const std::set<std::string> seen(walked.begin(), walked.end());
+  for (const auto& key : before_walk) {
+    CHECK(seen.count(key) == 1);
+  }
+  // The puts after the last page came after the walk: none is listed.
+  int ahead = 0;
+  for (size_t i = 0; i + 3 < put_between.size(); ++i) {
+    const auto& [key, cursor] = put_between[i];
+    INFO(key << " put behind the cursor " << cursor);
+    CHECK(seen.count(key) == (key > cursor ? 1u : 0u));
+    ahead += key > cursor ? 1 : 0;
+  }
+  // Both kinds happened, so both branches of the check ran.
+  CHECK(ahead > 0);
+  CHECK(ahead < static_cast<int>(put_between.size()) - 3);
 }
 
 void delete_is_idempotent_and_scoped(const driver_factory& factory) {
@@ -513,6 +597,7 @@ const std::vector<driver_case>& every_case() {
        reput_keeps_first_writer},
       {"a taken id with other content is a hash collision", "", false, taken_id_is_a_collision},
       {"list order and pagination match the memory driver", "", false, list_matches_memory_driver},
+      {"pages hold with puts between them", "", false, pages_hold_with_puts_between_them},
       {"delete is idempotent and scoped", "", false, delete_is_idempotent_and_scoped},
       {"a store survives reopen", "", true, survives_reopen},
       {"identical puts from 64 threads leave one artifact", "[concurrency]", false,

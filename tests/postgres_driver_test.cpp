@@ -22,6 +22,7 @@
 #include "scenarios/driver_cases.hpp"
 #include "scenarios/driver_test_support.hpp"
 #include "scenarios/postgres_schema.hpp"
+#include "scenarios/requests.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "storage/open_driver.hpp"
 #include "storage/operations.hpp"
@@ -193,7 +194,8 @@ TEST_CASE("a clean start applies migration 1 and creates the designed table") {
   auto driver = artifacts::open_driver(options_for(schema.dsn()));
   CHECK(driver->name() == "postgres");
 
-  CHECK(schema.query("SELECT version FROM schema_migrations") == rows{{"1"}});
+  CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
+        rows{{"1"}, {"2"}});
   CHECK(schema.query("SELECT column_name, data_type, is_nullable, column_default "
                      "FROM information_schema.columns "
                      "WHERE table_schema = current_schema() AND table_name = 'schema_migrations' "
@@ -229,7 +231,8 @@ TEST_CASE("re-opening a migrated schema applies nothing again") {
   auto options = options_for(schema.dsn());
   artifacts::open_driver(options);
   auto reopened = artifacts::open_driver(options);
-  CHECK(schema.query("SELECT version FROM schema_migrations") == rows{{"1"}});
+  CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
+        rows{{"1"}, {"2"}});
 
   operations ops{reopened->open_backend(), reopened->options()};
   CHECK(ops.put(put_request(make_scope("t", "u", "s"), "after reopen")).size_bytes() == 12);
@@ -260,7 +263,8 @@ TEST_CASE("16 drivers opening a fresh schema at once all succeed and migrate onc
     CHECK(failure.empty());
   }
   CHECK(opened == openers);
-  CHECK(schema.query("SELECT version FROM schema_migrations") == rows{{"1"}});
+  CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
+        rows{{"1"}, {"2"}});
 }
 
 TEST_CASE("a failing migration is internal and names the file and leaves nothing applied") {
@@ -279,7 +283,80 @@ TEST_CASE("a failing migration is internal and names the file and leaves nothing
   // The lock was released: once the obstacle is gone, the next open migrates.
   schema.query("DROP TABLE schema_migrations");
   artifacts::open_driver(options);
-  CHECK(schema.query("SELECT version FROM schema_migrations") == rows{{"1"}});
+  CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
+        rows{{"1"}, {"2"}});
+}
+
+TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a build stopped") {
+  temporary_schema schema;
+  const auto options = options_for(schema.dsn());
+  artifacts::open_driver(options);
+  const std::string index_state =
+      "SELECT i.indisvalid, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+      "WHERE i.indexrelid = to_regclass('artifacts_blobs_list_order')";
+  const rows built = {
+      {"t", "CREATE INDEX artifacts_blobs_list_order ON " + schema.name() +
+                ".artifacts_blobs USING btree (tenant COLLATE \"C\", \"user\" COLLATE \"C\", "
+                "session COLLATE \"C\", task COLLATE \"C\", namespace COLLATE \"C\", id COLLATE "
+                "\"C\")"}};
+  CHECK(schema.query(index_state) == built);
+
+  // A build that stopped part way: an INVALID index under the same name (a
+  // unique build over duplicates fails after creating it), and no version 2.
+  schema.query(
+      "DROP INDEX artifacts_blobs_list_order; DELETE FROM schema_migrations WHERE version = 2");
+  operations ops{artifacts::open_driver(options)->open_backend(), options};
+  ops.put(put_request(make_scope("t", "u", "s"), "one"));
+  ops.put(put_request(make_scope("t", "u", "s"), "two"));
+  schema.query(
+      "DROP INDEX artifacts_blobs_list_order; DELETE FROM schema_migrations WHERE version = 2");
+  CHECK_THROWS(
+      schema.query("CREATE UNIQUE INDEX CONCURRENTLY artifacts_blobs_list_order ON artifacts_blobs "
+                   "(mime_type)"));
+  REQUIRE(schema.query("SELECT indisvalid FROM pg_index "
+                       "WHERE indexrelid = to_regclass('artifacts_blobs_list_order')") ==
+          rows{{"f"}});
+
+  artifacts::open_driver(options);
+  CHECK(schema.query(index_state) == built);
+  CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
+        rows{{"1"}, {"2"}});
+}
+
+TEST_CASE("rows the original driver's statements write are listed in order after migration 2") {
+  temporary_schema schema;
+  auto driver = artifacts::open_driver(options_for(schema.dsn()));
+  // The original driver's insert, as it sends it, with its values inline.
+  for (const char* id : {"ns_bbbbbbbbbbbb", "ns_AAAAAAAAAAAA", "ns_aaaaaaaaaaaa"}) {
+    schema.query(
+        "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type,"
+        " size_bytes, filename, sha256, source_json, bytes) VALUES ('go', 'u', 's', '', 'ns', '" +
+        std::string(id) +
+        "', 'text/plain', 2, '', 'ab', '\\x6e756c6c', '\\x6869')"
+        " ON CONFLICT (tenant, \"user\", session, task, namespace, id) DO NOTHING");
+  }
+  operations ops{driver->open_backend(), driver->options()};
+  auto listed = ops.list(artifacts::scenarios::list_request(make_scope("go", "", ""), 2));
+  REQUIRE(listed.refs_size() == 2);
+  CHECK(listed.refs(0).id() == "ns_AAAAAAAAAAAA");
+  CHECK(listed.refs(1).id() == "ns_aaaaaaaaaaaa");
+  auto rest = ops.list([&] {
+    auto request = artifacts::scenarios::list_request(make_scope("go", "u", ""), 2);
+    request.set_page_token(listed.next_page_token());
+    return request;
+  }());
+  REQUIRE(rest.refs_size() == 1);
+  CHECK(rest.refs(0).id() == "ns_bbbbbbbbbbbb");
+  // Its read and its delete by key still find the rows through the
+  // primary key.
+  CHECK(schema.query("SELECT bytes FROM artifacts_blobs WHERE tenant = 'go' AND \"user\" = 'u'"
+                     " AND session = 's' AND task = '' AND namespace = 'ns'"
+                     " AND id = 'ns_bbbbbbbbbbbb'") == rows{{"\\x6869"}});
+  schema.query(
+      "DELETE FROM artifacts_blobs WHERE tenant = 'go' AND \"user\" = 'u'"
+      " AND session = 's' AND task = '' AND namespace = 'ns' AND id = 'ns_bbbbbbbbbbbb'");
+  CHECK(ops.list(artifacts::scenarios::list_request(make_scope("go", "", ""), 10)).refs_size() ==
+        2);
 }
 
 TEST_CASE("a ref without a source stores JSON null in source_json") {

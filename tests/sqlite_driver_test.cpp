@@ -18,6 +18,7 @@
 
 #include "scenarios/driver_cases.hpp"
 #include "scenarios/driver_test_support.hpp"
+#include "storage/list_statements.hpp"
 #include "storage/open_driver.hpp"
 #include "storage/operations.hpp"
 
@@ -81,6 +82,34 @@ stdfs::path store_file(const stdfs::path& folder) {
                                             store_lifetime::ends_with_driver});
 
 }  // namespace
+
+TEST_CASE("sqlite: every list shape searches the primary key from its cursor, unsorted",
+          "[sqlite]") {
+  temp_folder folder{"sqlite-plans"};
+  artifacts::open_driver(options_for("sqlite:" + store_file(folder.path()).string()));
+  for (size_t prefix = 0; prefix < list_shapes; ++prefix) {
+    const auto sql = "EXPLAIN QUERY PLAN " + list_statement_text(prefix, sql_flavour::sqlite);
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(store_file(folder.path()).c_str(), &db, SQLITE_OPEN_READONLY,
+                            nullptr) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    const int prepared = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+    std::string plan;
+    while (prepared == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+      plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+      plan += "\n";
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    INFO("prefix " << prefix << ": " << sql << "\n" << plan);
+    REQUIRE(prepared == SQLITE_OK);
+    // A search of the key's index bounded by the cursor, in the index's
+    // order: no scan of the table, no sort.
+    CHECK(plan.rfind("SEARCH artifacts_blobs USING ", 0) == 0);
+    CHECK(plan.find("SCAN") == std::string::npos);
+    CHECK(plan.find("B-TREE") == std::string::npos);
+  }
+}
 
 TEST_CASE("sqlite: reopening a file that holds artifacts applies no migration again",
           "[sqlite][migrations]") {

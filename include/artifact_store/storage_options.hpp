@@ -46,6 +46,10 @@ struct storage_options {
   std::chrono::milliseconds connect_timeout{5000};
   // Bound on one statement inside a backend.
   std::chrono::milliseconds statement_timeout{15000};
+  // Bound on bringing a PostgreSQL schema up to date when a store opens: on
+  // the wait for another node's migration and on each migration statement.
+  // Generous, since building an index on a large table takes minutes.
+  std::chrono::milliseconds migration_timeout{std::chrono::hours{1}};
   // Empty means the standard id rule.
   id_rule make_id;
 };

@@ -102,26 +102,36 @@ class walker {
     }
     std::vector<std::string> path;
     collect(folder, at == id, std::string(), path, out);
-    std::sort(out.begin(), out.end(),
-              [](const entry& a, const entry& b) { return a.value < b.value; });
     return out;
   }
 
   // Lists below `folder` at level `at`. `bounded`: every level above matched
   // the cursor exactly, so this level starts at the cursor's value.
+  //
+  // A folder's names come in no order. Rather than sort them all, the values
+  // before the cursor are dropped and the rest kept as a heap, from which
+  // the walk takes the smallest value only while the page needs more: a
+  // page costs the reading of the folders on its way, not the sorting of
+  // every value in them.
   void walk(int folder, size_t at, bool bounded) {
-    for (auto& found : entries_at(folder, at)) {
-      if (refs_.size() >= query_.limit) {
-        return;
-      }
-      bool tight = false;
-      if (bounded) {
-        int order = found.value.compare(cursor_at(at));
-        if (order < 0 || (order == 0 && at == id)) {
-          continue;
-        }
-        tight = order == 0;
-      }
+    auto entries = entries_at(folder, at);
+    if (bounded) {
+      const auto& start = cursor_at(at);
+      const bool inclusive = at != id;
+      entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                   [&](const entry& e) {
+                                     const int order = e.value.compare(start);
+                                     return order < 0 || (order == 0 && !inclusive);
+                                   }),
+                    entries.end());
+    }
+    const auto later = [](const entry& a, const entry& b) { return a.value > b.value; };
+    std::make_heap(entries.begin(), entries.end(), later);
+    while (!entries.empty() && refs_.size() < query_.limit) {
+      std::pop_heap(entries.begin(), entries.end(), later);
+      entry found = std::move(entries.back());
+      entries.pop_back();
+      const bool tight = bounded && found.value == cursor_at(at);
       values_[at] = std::move(found.value);
       if (at == id) {
         read_leaf(folder, found.names);

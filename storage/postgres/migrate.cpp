@@ -1,12 +1,18 @@
 #include "storage/postgres/migrate.hpp"
 
+#include <chrono>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
+
+#include <artifact_store/errc.hpp>
 
 #include "storage/migrations.hpp"
 #include "storage/postgres/pg_errors.hpp"
@@ -20,15 +26,33 @@ constexpr const char* create_migrations_table =
     " version INTEGER PRIMARY KEY,"
     " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())";
 
-// Holds the migration lock for its lifetime. Releasing is best effort: when
-// the unlock cannot be sent the connection is gone or about to be closed by
-// the caller, and the server drops a session's locks with the session.
+// The first line of a migration that must run outside a transaction (an
+// index built CONCURRENTLY). Such a file holds one statement.
+constexpr std::string_view outside_transaction = "-- artifact-store: outside a transaction";
+
+// How often a waiting opener asks for the migration lock again.
+constexpr std::chrono::milliseconds lock_poll{20};
+
+// Holds the migration lock for its lifetime. The lock is asked for again
+// and again (pg_try_advisory_lock) rather than waited for in one statement:
+// a session blocked in pg_advisory_lock keeps a transaction open, and an
+// index built CONCURRENTLY by the holder waits for every open transaction
+// to end, so the two would wait for each other. Releasing is best effort:
+// when the unlock cannot be sent the connection is gone or about to be
+// closed by the caller, and the server drops a session's locks with the
+// session.
 class migration_lock {
  public:
-  explicit migration_lock(pqxx::connection& conn) : conn_(conn) {
-    pqxx::nontransaction tx{conn_};
-    tx.exec_params("SELECT pg_advisory_lock($1)", migration_lock_key);
-    tx.commit();
+  migration_lock(pqxx::connection& conn, std::chrono::milliseconds bound) : conn_(conn) {
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    while (!try_lock()) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw store_error(errc::unavailable,
+                          "open: another node held the migration lock for longer than " +
+                              std::to_string(bound.count()) + " ms");
+      }
+      std::this_thread::sleep_for(lock_poll);
+    }
   }
 
   ~migration_lock() {
@@ -44,7 +68,39 @@ class migration_lock {
   migration_lock& operator=(const migration_lock&) = delete;
 
  private:
+  bool try_lock() {
+    pqxx::nontransaction tx{conn_};
+    return tx.exec_params1("SELECT pg_try_advisory_lock($1)", migration_lock_key)[0].as<bool>();
+  }
+
   pqxx::connection& conn_;
+};
+
+// Sets the session's statement timeout for its lifetime and restores the
+// one it found, best effort as the lock's release.
+class statement_bound {
+ public:
+  statement_bound(pqxx::connection& conn, std::chrono::milliseconds bound) : conn_(conn) {
+    pqxx::nontransaction tx{conn_};
+    previous_ = tx.exec1("SHOW statement_timeout")[0].as<std::string>();
+    tx.exec_params("SELECT set_config('statement_timeout', $1, false)",
+                   std::to_string(bound.count()));
+  }
+
+  ~statement_bound() {
+    try {
+      pqxx::nontransaction tx{conn_};
+      tx.exec_params("SELECT set_config('statement_timeout', $1, false)", previous_);
+    } catch (...) {
+    }
+  }
+
+  statement_bound(const statement_bound&) = delete;
+  statement_bound& operator=(const statement_bound&) = delete;
+
+ private:
+  pqxx::connection& conn_;
+  std::string previous_;
 };
 
 std::set<int> applied_versions(pqxx::connection& conn) {
@@ -62,18 +118,82 @@ std::set<int> applied_versions(pqxx::connection& conn) {
   return versions;
 }
 
-void apply(pqxx::connection& conn, const migration& step) {
+void record(pqxx::transaction_base& tx, const migration& step) {
+  tx.exec_params0("INSERT INTO schema_migrations (version) VALUES ($1)", step.version);
+}
+
+void apply_in_transaction(pqxx::connection& conn, const migration& step) {
   pqxx::work tx{conn};
   tx.exec(std::string(step.sql));
-  tx.exec_params0("INSERT INTO schema_migrations (version) VALUES ($1)", step.version);
+  record(tx, step);
   tx.commit();
+}
+
+// The names of the indexes a migration builds CONCURRENTLY.
+std::vector<std::string> indexes_built_concurrently(std::string_view sql) {
+  static const std::regex create_index{
+      R"(CREATE\s+INDEX\s+CONCURRENTLY\s+IF\s+NOT\s+EXISTS\s+([A-Za-z_][A-Za-z0-9_]*))",
+      std::regex::icase};
+  std::vector<std::string> names;
+  const std::string text(sql);
+  for (std::sregex_iterator it{text.begin(), text.end(), create_index}, end; it != end; ++it) {
+    names.push_back((*it)[1].str());
+  }
+  return names;
+}
+
+// Whether the index `name` exists, and if so whether it is valid.
+std::optional<bool> index_validity(pqxx::connection& conn, const std::string& name) {
+  pqxx::nontransaction tx{conn};
+  auto rows =
+      tx.exec_params("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", name);
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return rows[0][0].as<bool>();
+}
+
+// Runs a migration of one statement outside any transaction. An index that
+// an earlier run left INVALID (its build stopped part way) is dropped
+// first, since IF NOT EXISTS would take it as built. The version is
+// recorded only once every index the migration builds is valid; a run that
+// stops before that is simply run again by the next open.
+void apply_outside_transaction(pqxx::connection& conn, const migration& step) {
+  const auto indexes = indexes_built_concurrently(step.sql);
+  for (const auto& name : indexes) {
+    if (index_validity(conn, name) == false) {
+      pqxx::nontransaction tx{conn};
+      tx.exec0("DROP INDEX CONCURRENTLY IF EXISTS " + tx.quote_name(name));
+    }
+  }
+  {
+    pqxx::nontransaction tx{conn};
+    tx.exec(std::string(step.sql));
+  }
+  for (const auto& name : indexes) {
+    if (index_validity(conn, name) != true) {
+      throw store_error(errc::internal, "index " + name + " is not valid after its build");
+    }
+  }
+  pqxx::nontransaction tx{conn};
+  record(tx, step);
+}
+
+void apply(pqxx::connection& conn, const migration& step) {
+  if (step.sql.rfind(outside_transaction, 0) == 0) {
+    apply_outside_transaction(conn, step);
+  } else {
+    apply_in_transaction(conn, step);
+  }
 }
 
 }  // namespace
 
-void migrate(pqxx::connection& conn) {
+void migrate(pqxx::connection& conn, std::chrono::milliseconds bound) {
+  std::optional<statement_bound> bounded;
+  with_errors("open: bounding the migration", [&] { bounded.emplace(conn, bound); });
   std::optional<migration_lock> lock;
-  with_errors("open: taking the migration lock", [&] { lock.emplace(conn); });
+  with_errors("open: taking the migration lock", [&] { lock.emplace(conn, bound); });
   auto applied =
       with_errors("open: reading the applied migrations", [&] { return applied_versions(conn); });
   for (const auto& step : embedded_migrations("postgres")) {

@@ -1,6 +1,7 @@
 // Bringing a PostgreSQL database to the store's schema.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 #include <pqxx/connection>
@@ -13,16 +14,19 @@ namespace artifacts::postgres {
 inline constexpr int64_t migration_lock_key = 7550528845383515585;
 
 // Applies every embedded "postgres" migration that schema_migrations does not
-// list yet, in version order, each in its own transaction together with the
-// row recording it. Holds the migration lock on `conn` for the whole run and
-// releases it before returning, also on failure. Applying nothing is
-// success. Every wait, the one for the lock included, is bounded by the
-// connection's statement timeout.
+// list yet, in version order: each in its own transaction together with the
+// row recording it, or, for a migration marked to run outside a transaction
+// (an index built CONCURRENTLY, so that writers go on meanwhile), statement
+// by statement, recorded once its indexes are valid. Holds the migration
+// lock on `conn` for the whole run and releases it before returning, also on
+// failure. Applying nothing is success. `bound` bounds the wait for the lock
+// and each statement; the session's statement timeout is restored after.
 //
 // Throws store_error: internal, "open: migration 0001_init.sql failed: …",
-// when a migration's SQL fails; unavailable when the connection is lost or a
-// statement times out (retrying the open is safe, since a migration is
-// recorded in the transaction that applies it).
-void migrate(pqxx::connection& conn);
+// when a migration's SQL fails; unavailable when the connection is lost, a
+// statement times out or the lock stays taken past `bound` (retrying the
+// open is safe: a migration is recorded only once it took effect, and an
+// index whose build stopped part way is dropped and built again).
+void migrate(pqxx::connection& conn, std::chrono::milliseconds bound);
 
 }  // namespace artifacts::postgres

@@ -9,11 +9,13 @@
 #include <google/protobuf/struct.pb.h>
 #include <pqxx/binarystring>
 #include <pqxx/nontransaction>
+#include <pqxx/prepared_statement>
 #include <pqxx/result>
 
 #include <artifact_store/errc.hpp>
 #include <artifact_store/ref_json.hpp>
 
+#include "storage/list_statements.hpp"
 #include "storage/postgres/binary_read.hpp"
 #include "storage/postgres/pg_errors.hpp"
 #include "storage/postgres/pipelined_insert.hpp"
@@ -27,7 +29,11 @@ namespace {
 constexpr const char* select_ref = "artifacts_select_ref";
 constexpr const char* select_exists = "artifacts_select_exists";
 constexpr const char* delete_row = "artifacts_delete_row";
-constexpr const char* list_page = "artifacts_list_page";
+
+// The list statement for filters fixing `prefix` fields (list_statements.hpp).
+std::string list_page(size_t prefix) {
+  return "artifacts_list_page_" + std::to_string(prefix);
+}
 
 // A concurrent delete can empty the key between our insert attempt and the
 // read that follows it; a few rounds settle any realistic race.
@@ -97,7 +103,9 @@ class postgres_backend final : public backend {
       conn_->prepare(select_ref, sql::select_ref);
       conn_->prepare(select_exists, sql::select_exists);
       conn_->prepare(delete_row, sql::delete_row);
-      conn_->prepare(list_page, sql::list_page);
+      for (size_t prefix = 0; prefix < list_shapes; ++prefix) {
+        conn_->prepare(list_page(prefix), list_statement_text(prefix, sql_flavour::postgres));
+      }
     });
   }
 
@@ -182,17 +190,15 @@ class postgres_backend final : public backend {
 
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     return bounded("list", [&] {
-      static const v1::ListCursor from_start;
-      const auto& filter = query.filter;
-      const auto& after = query.after != nullptr ? *query.after : from_start;
-      pqxx::nontransaction tx{*conn_};
-      auto rows =
-          tx.exec_prepared(list_page, filter.tenant(), filter.user(), filter.session(),
-                           filter.task(), query.after == nullptr, after.scope().tenant(),
-                           after.scope().user(), after.scope().session(), after.scope().task(),
-                           after.namespace_(), after.id(), static_cast<int64_t>(query.limit));
-      tx.commit();
       std::vector<v1::ArtifactRef> refs;
+      auto parameters = list_parameters(query.filter, query.after, query.limit);
+      if (!parameters) {
+        return refs;
+      }
+      pqxx::nontransaction tx{*conn_};
+      auto rows = tx.exec_prepared(list_page(fixed_prefix(query.filter)),
+                                   pqxx::prepare::make_dynamic_params(*parameters));
+      tx.commit();
       refs.reserve(rows.size());
       for (const auto& row : rows) {
         refs.push_back(ref_from_row("list", row));

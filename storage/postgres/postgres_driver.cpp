@@ -45,7 +45,7 @@ std::shared_ptr<driver> make_postgres_driver(const storage_options& options,
     // Proves the server reachable and leaves the schema current; the
     // connection closes here, releasing anything it still held.
     auto conn = postgres::connect("open", info, options);
-    postgres::migrate(*conn);
+    postgres::migrate(*conn, options.migration_timeout);
   }
   return std::make_shared<postgres_driver>(options, std::move(info));
 }

@@ -7,6 +7,7 @@
 #include <artifact_store/errc.hpp>
 #include <artifact_store/ref_json.hpp>
 
+#include "storage/list_statements.hpp"
 #include "storage/sqlite/sqlite_guard.hpp"
 
 namespace artifacts::sqlite {
@@ -19,14 +20,12 @@ enum query : size_t {
   select_exists,
   insert_row,
   delete_row,
-  list_first,
-  list_after,
   query_count,
 };
 
-// select_ref, list_first and list_after return the columns read_ref reads.
-// An empty filter parameter matches every value; the order is the primary
-// key's, compared bytewise (the BINARY collation).
+// select_ref and the list statements (list_statements.hpp, one per filter
+// shape) return the columns read_ref reads. The primary key, compared
+// bytewise (the BINARY collation), serves the lists' filters and order.
 constexpr std::array<std::string_view, query_count> query_text = {
     R"sql(SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes,
        filename, sha256, source_json
@@ -46,21 +45,6 @@ ON CONFLICT (tenant, "user", session, task, namespace, id) DO NOTHING)sql",
     R"sql(DELETE FROM artifacts_blobs
 WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
   AND id = ?6)sql",
-    R"sql(SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes,
-       filename, sha256, source_json
-FROM artifacts_blobs
-WHERE (?1 = '' OR tenant = ?1) AND (?2 = '' OR "user" = ?2)
-  AND (?3 = '' OR session = ?3) AND (?4 = '' OR task = ?4)
-ORDER BY tenant, "user", session, task, namespace, id
-LIMIT ?5)sql",
-    R"sql(SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes,
-       filename, sha256, source_json
-FROM artifacts_blobs
-WHERE (?1 = '' OR tenant = ?1) AND (?2 = '' OR "user" = ?2)
-  AND (?3 = '' OR session = ?3) AND (?4 = '' OR task = ?4)
-  AND (tenant, "user", session, task, namespace, id) > (?6, ?7, ?8, ?9, ?10, ?11)
-ORDER BY tenant, "user", session, task, namespace, id
-LIMIT ?5)sql",
 };
 
 // Binds scope, namespace and id to parameters first .. first + 5.
@@ -186,17 +170,17 @@ class sqlite_backend final : public backend {
 
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     std::vector<v1::ArtifactRef> refs;
+    // Bound text is not copied: the parameters outlive the statement's run.
+    const auto parameters = list_parameters(query.filter, query.after, query.limit);
+    if (!parameters) {
+      return refs;
+    }
     run("list", [&] {
       refs.clear();
-      statement& stmt = prepared(query.after != nullptr ? list_after : list_first);
+      statement& stmt = list_statement(fixed_prefix(query.filter));
       statement_run running(stmt);
-      stmt.bind_text(1, query.filter.tenant());
-      stmt.bind_text(2, query.filter.user());
-      stmt.bind_text(3, query.filter.session());
-      stmt.bind_text(4, query.filter.task());
-      stmt.bind_int64(5, query.limit);
-      if (query.after != nullptr) {
-        bind_key(stmt, 6, query.after->scope(), query.after->namespace_(), query.after->id());
+      for (size_t i = 0; i < parameters->size(); ++i) {
+        stmt.bind_text(static_cast<int>(i + 1), (*parameters)[i]);
       }
       while (stmt.step()) {
         refs.push_back(read_ref(stmt));
@@ -252,6 +236,14 @@ class sqlite_backend final : public backend {
     return *slot;
   }
 
+  statement& list_statement(size_t prefix) {
+    auto& slot = list_statements_.at(prefix);
+    if (!slot) {
+      slot = std::make_unique<statement>(*conn_, list_statement_text(prefix, sql_flavour::sqlite));
+    }
+    return *slot;
+  }
+
   std::optional<v1::ArtifactRef> find_ref(const artifact_key& key) {
     statement& stmt = prepared(select_ref);
     statement_run running(stmt);
@@ -282,6 +274,7 @@ class sqlite_backend final : public backend {
   std::chrono::milliseconds timeout_;
   // Declared after conn_ so that statements are finalized before it closes.
   std::array<std::unique_ptr<statement>, query_count> statements_;
+  std::array<std::unique_ptr<statement>, list_shapes> list_statements_;
 };
 
 }  // namespace

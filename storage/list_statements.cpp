@@ -1,0 +1,119 @@
+#include "storage/list_statements.hpp"
+
+#include <array>
+
+namespace artifacts {
+
+namespace {
+
+// The key columns in the store's order; the first four are the scope.
+constexpr std::array<const char*, 6> key_columns = {"tenant", "\"user\"",  "session",
+                                                    "task",   "namespace", "id"};
+constexpr size_t scope_fields = 4;
+
+std::array<const std::string*, 6> key_of(const v1::ListCursor& cursor) {
+  const auto& scope = cursor.scope();
+  return {&scope.tenant(), &scope.user(),        &scope.session(),
+          &scope.task(),   &cursor.namespace_(), &cursor.id()};
+}
+
+std::array<const std::string*, scope_fields> fields_of(const v1::Scope& filter) {
+  return {&filter.tenant(), &filter.user(), &filter.session(), &filter.task()};
+}
+
+// The store's order is bytewise (std::string comparison in the memory
+// driver). PostgreSQL compares in the "C" collation whatever the database's
+// default is, as its list-order index does; SQLite's columns compare
+// bytewise (BINARY) already, as its primary key does.
+std::string collated(size_t column, sql_flavour flavour) {
+  return std::string(key_columns[column]) +
+         (flavour == sql_flavour::postgres ? " COLLATE \"C\"" : "");
+}
+
+std::string parameter(size_t number, sql_flavour flavour) {
+  return flavour == sql_flavour::postgres ? "$" + std::to_string(number) + "::text"
+                                          : "?" + std::to_string(number);
+}
+
+std::string limit_parameter(size_t number, sql_flavour flavour) {
+  return flavour == sql_flavour::postgres ? "$" + std::to_string(number) + "::bigint"
+                                          : "CAST(?" + std::to_string(number) + " AS INTEGER)";
+}
+
+}  // namespace
+
+size_t fixed_prefix(const v1::Scope& filter) {
+  const auto fields = fields_of(filter);
+  size_t prefix = 0;
+  while (prefix < scope_fields && !fields[prefix]->empty()) {
+    ++prefix;
+  }
+  return prefix;
+}
+
+std::string list_statement_text(size_t prefix, sql_flavour flavour) {
+  std::string text =
+      "SELECT tenant, \"user\", session, task, namespace, id, mime_type, size_bytes, filename, "
+      "sha256, source_json FROM artifacts_blobs WHERE ";
+  size_t next = 1;
+  for (size_t column = 0; column < prefix; ++column) {
+    text += collated(column, flavour) + " = " + parameter(next++, flavour) + " AND ";
+  }
+  // prefix is at most 4, so at least namespace and id remain: a row
+  // comparison, which the index takes as the scan's start.
+  std::string columns;
+  std::string values;
+  for (size_t column = prefix; column < key_columns.size(); ++column) {
+    columns += (column == prefix ? "" : ", ") + collated(column, flavour);
+    values += (column == prefix ? "" : ", ") + parameter(next++, flavour);
+  }
+  text += "(" + columns + ") > (" + values + ")";
+  // Fields after the first empty one filter row by row inside the range.
+  for (size_t column = prefix + 1; column < scope_fields; ++column) {
+    const auto value = parameter(next++, flavour);
+    text += " AND (" + value + " = '' OR " + key_columns[column] + " = " + value + ")";
+  }
+  text += " ORDER BY ";
+  for (size_t column = 0; column < key_columns.size(); ++column) {
+    text += (column == 0 ? "" : ", ") + collated(column, flavour);
+  }
+  text += " LIMIT " + limit_parameter(next, flavour);
+  return text;
+}
+
+std::optional<std::vector<std::string>> list_parameters(const v1::Scope& filter,
+                                                        const v1::ListCursor* after,
+                                                        uint32_t limit) {
+  const auto fields = fields_of(filter);
+  const size_t prefix = fixed_prefix(filter);
+  std::vector<std::string> parameters;
+  for (size_t column = 0; column < prefix; ++column) {
+    parameters.push_back(*fields[column]);
+  }
+  // Where the cursor lies against the fixed range: before it, inside it, or
+  // past it, compared bytewise field by field as the index orders them.
+  bool from_range_start = after == nullptr;
+  if (after != nullptr) {
+    const auto key = key_of(*after);
+    for (size_t column = 0; column < prefix; ++column) {
+      const int order = key[column]->compare(*fields[column]);
+      if (order > 0) {
+        return std::nullopt;
+      }
+      if (order < 0) {
+        from_range_start = true;
+        break;
+      }
+    }
+  }
+  for (size_t column = prefix; column < key_columns.size(); ++column) {
+    parameters.push_back(from_range_start ? std::string() : *key_of(*after)[column]);
+  }
+  for (size_t column = prefix + 1; column < scope_fields; ++column) {
+    parameters.push_back(*fields[column]);
+  }
+  parameters.push_back(std::to_string(limit));
+  return parameters;
+}
+
+}  // namespace artifacts

@@ -1,0 +1,57 @@
+// The list statements of the SQL drivers: one per filter shape, so that an
+// index serves both a page's filter and its order, and the scan starts at
+// the page token's cursor and stops after the page (keyset pagination).
+// PostgreSQL and SQLite share the shapes and the parameters; each has its
+// own spelling of the text.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <artifact_store/v1/artifacts.pb.h>
+
+namespace artifacts {
+
+// How many of the filter's scope fields are fixed from the tenant on: the
+// longest run of non-empty fields among tenant, user, session and task, in
+// that order (0 to 4). {tenant: "A"} is 1, {tenant: "A", session: "S"} is 1
+// too (its session is filtered row by row, inside the tenant's range), {} and
+// {user: "U"} are 0.
+size_t fixed_prefix(const v1::Scope& filter);
+
+inline constexpr size_t list_shapes = 5;
+
+enum class sql_flavour {
+  // $n placeholders, every key comparison and the order in the "C"
+  // collation (bytewise, whatever the database's default), which the index
+  // artifacts_blobs_list_order has too.
+  postgres,
+  // ?n placeholders, the columns' BINARY collation (bytewise), which the
+  // primary key has.
+  sqlite,
+};
+
+// The statement for filters that fix `prefix` fields (0 to 4): equality on
+// the fixed fields and a row comparison with the cursor over the remaining
+// key columns, which an index on the key takes as the start of its scan;
+// the scope fields after the first empty one are filtered row by row. The
+// parameters are those of list_parameters, in its order.
+std::string list_statement_text(size_t prefix, sql_flavour flavour);
+
+// The parameters of the statement for `filter` (all text, in its order),
+// continuing strictly after `after` (null: from the first row) with at most
+// `limit` rows. Empty when `after` lies past every row the filter can match,
+// so the page is empty without asking the database.
+//
+// A page starts at the cursor's remaining key columns when the cursor lies
+// inside the filter's fixed range; before it, the page starts at the range's
+// first row. The first page's cursor is all empty strings, before every row
+// because no id is empty.
+std::optional<std::vector<std::string>> list_parameters(const v1::Scope& filter,
+                                                        const v1::ListCursor* after,
+                                                        uint32_t limit);
+
+}  // namespace artifacts

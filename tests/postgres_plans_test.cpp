@@ -1,0 +1,151 @@
+// Every statement on a request path is served by an index, on a table large
+// enough that the planner would scan it if it could, whether PostgreSQL
+// plans the statement per call (custom plans) or once for every call
+// (generic plans, which `plan_cache_mode = force_generic_plan` imposes).
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "scenarios/driver_test_support.hpp"
+#include "scenarios/postgres_schema.hpp"
+#include "storage/list_statements.hpp"
+#include "storage/open_driver.hpp"
+#include "storage/postgres/statements.hpp"
+
+namespace {
+
+using artifacts::testing::temporary_schema;
+namespace postgres = artifacts::postgres;
+
+// 200 005 rows: a large tenant, a second large tenant, and a small one
+// beside them. In the large tenants most rows share one user, session and
+// task (u1, s3, t2), so that every filter shape's range holds tens of
+// thousands of rows, with a few other values around them. Metadata-sized
+// payloads.
+void load_rows(const temporary_schema& schema) {
+  schema.query(
+      "INSERT INTO artifacts_blobs SELECT"
+      " CASE WHEN g % 5 < 3 THEN 'big' ELSE 'other' END,"
+      " CASE WHEN g % 7 < 6 THEN 'u1' ELSE 'u' || (g % 4) END,"
+      " CASE WHEN g % 11 < 10 THEN 's3' ELSE 's' || (g % 10) END,"
+      " CASE WHEN g % 13 < 12 THEN 't2' ELSE 't' || (g % 3) END,"
+      " 'ns', 'ns_' || substr(md5(g::text), 1, 12), 'text/plain', 16, '',"
+      " md5(g::text) || md5(g::text), '\\x6e756c6c', '\\x00112233445566778899aabbccddeeff'"
+      " FROM generate_series(1, 200000) g;"
+      "INSERT INTO artifacts_blobs SELECT 'small', 'u', 's', 't', 'ns',"
+      " 'ns_' || substr(md5(g::text), 1, 12), 'text/plain', 1, '', md5(g::text), '\\x6e756c6c',"
+      " '\\x00' FROM generate_series(1, 5) g;"
+      "ANALYZE artifacts_blobs");
+}
+
+// The plan of `statement` run with `arguments` (SQL literals, comma
+// separated) under `mode`, its lines joined by newlines.
+std::string plan_of(const temporary_schema& schema, const std::string& mode,
+                    const std::string& statement, const std::string& arguments) {
+  const auto rows =
+      schema.query("SET plan_cache_mode = " + mode + "; PREPARE probe AS " + statement +
+                   "; EXPLAIN (COSTS OFF) EXECUTE probe(" + arguments + ")");
+  std::string plan;
+  for (const auto& row : rows) {
+    plan += row.at(0) + "\n";
+  }
+  return plan;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+struct probe {
+  std::string what;
+  std::string statement;
+  std::string arguments;
+  std::string index;  // the index the plan must use
+  bool ordered;       // the index must give the order too: no Sort
+};
+
+const std::string key_arguments = "'big', 'u1', 's3', 't2', 'ns', 'ns_0123456789ab'";
+
+std::vector<probe> request_path_statements() {
+  namespace sql = postgres::sql;
+  std::vector<probe> probes = {
+      {"get_ref", sql::select_ref, key_arguments, "artifacts_blobs_pkey", false},
+      {"get", sql::select_bytes, key_arguments, "artifacts_blobs_pkey", false},
+      {"exists", sql::select_exists, key_arguments, "artifacts_blobs_pkey", false},
+      {"delete", sql::delete_row, key_arguments, "artifacts_blobs_pkey", false},
+      {"put", sql::insert_row_returning,
+       key_arguments + ", 'text/plain', 3, '', 'abc', '\\x6e756c6c', '\\x616263'",
+       "artifacts_blobs_pkey", false},
+  };
+  // Each list shape, on its first page and from a cursor inside the large
+  // tenant's range, with the parameters the backend would send.
+  const std::vector<std::vector<std::string>> filters = {
+      {"", "", "", ""},        {"big", "", "", ""},       {"big", "u1", "", ""},
+      {"big", "u1", "s3", ""}, {"big", "u1", "s3", "t2"}, {"small", "", "", ""},
+      {"big", "", "s3", ""}};
+  for (const auto& fields : filters) {
+    artifacts::v1::Scope filter;
+    filter.set_tenant(fields[0]);
+    filter.set_user(fields[1]);
+    filter.set_session(fields[2]);
+    filter.set_task(fields[3]);
+    artifacts::v1::ListCursor cursor;
+    *cursor.mutable_scope() = filter;
+    cursor.mutable_scope()->set_tenant("big");
+    cursor.mutable_scope()->set_user("u1");
+    cursor.mutable_scope()->set_session("s3");
+    cursor.mutable_scope()->set_task("t2");
+    cursor.set_namespace_("ns");
+    cursor.set_id("ns_8");
+    const artifacts::v1::ListCursor* from_start = nullptr;
+    for (const artifacts::v1::ListCursor* after :
+         {from_start, &static_cast<const artifacts::v1::ListCursor&>(cursor)}) {
+      auto parameters = artifacts::list_parameters(filter, after, 1000);
+      REQUIRE(parameters);
+      std::string arguments;
+      for (const auto& value : *parameters) {
+        arguments += (arguments.empty() ? "'" : ", '") + value + "'";
+      }
+      probes.push_back(
+          {"list " + filter.ShortDebugString() + (after != nullptr ? " after a cursor" : ""),
+           artifacts::list_statement_text(artifacts::fixed_prefix(filter),
+                                          artifacts::sql_flavour::postgres),
+           arguments, "artifacts_blobs_list_order", true});
+    }
+  }
+  return probes;
+}
+
+}  // namespace
+
+TEST_CASE("every statement on a request path is served by an index, custom or generic") {
+  temporary_schema schema;
+  artifacts::open_driver(artifacts::testing::options_for(schema.dsn()));
+  load_rows(schema);
+
+  // The table tempts the planner: version 0.1's single list statement, one
+  // text for every filter shape, scans it under a generic plan.
+  const std::string one_text_for_every_shape =
+      "SELECT tenant, id FROM artifacts_blobs WHERE ($1::text = '' OR tenant = $1::text)"
+      " ORDER BY tenant COLLATE \"C\", id COLLATE \"C\" LIMIT $2::bigint";
+  CHECK(contains(plan_of(schema, "force_generic_plan", one_text_for_every_shape, "'big', 1000"),
+                 "Seq Scan"));
+
+  for (const auto& probe : request_path_statements()) {
+    for (const std::string mode : {"force_custom_plan", "force_generic_plan"}) {
+      const auto plan = plan_of(schema, mode, probe.statement, probe.arguments);
+      INFO(probe.what << " under " << mode << ":\n" << plan);
+      CHECK_FALSE(contains(plan, "Seq Scan"));
+      CHECK(contains(plan, probe.index));
+      if (probe.ordered) {
+        CHECK_FALSE(contains(plan, "Sort"));
+      }
+      // The mode took effect: only a generic plan's index conditions still
+      // hold parameters. (An insert's plan shows no condition.)
+      if (contains(plan, "Index Cond")) {
+        CHECK(contains(plan, "$1") == (mode == "force_generic_plan"));
+      }
+    }
+  }
+}
