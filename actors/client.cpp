@@ -202,6 +202,20 @@ struct client::impl {
   caf::expected<Result> call_direct(const call_destination& destination, std::string_view op,
                                     Request request) {
     auto caller = callers.take();
+    auto supervisor = caf::actor_cast<store_supervisor_actor>(destination.store);
+    if constexpr (std::is_same_v<Request, v1::SweepRequest>) {
+      // A sweep is a series of requests the supervisor makes.
+      return ask<Result>(caller, destination, op, supervisor, Atom::value, std::move(request));
+    } else {
+      return call_worker<Atom, Result>(caller, destination, op, supervisor, std::move(request));
+    }
+  }
+
+  // call_direct for a request a worker serves.
+  template <class Atom, class Result, class Request>
+  caf::expected<Result> call_worker(caller_pool::lease& caller, const call_destination& destination,
+                                    std::string_view op, const store_supervisor_actor& supervisor,
+                                    Request request) {
     const worker_routes* table = local->table.get();
     direct_admission routed;
     if constexpr (std::is_same_v<Request, v1::ListRequest>) {
@@ -218,7 +232,6 @@ struct client::impl {
     if (routed.refused_at) {
       return overloaded_error(op, *routed.refused_at);
     }
-    auto supervisor = caf::actor_cast<store_supervisor_actor>(destination.store);
     return ask<Result>(caller, destination, op, supervisor, Atom::value, std::move(request));
   }
 
@@ -360,6 +373,10 @@ caf::expected<bool> client::remove(const v1::Key& key) {
 
 caf::expected<v1::RefList> client::list(const v1::ListRequest& request) {
   return impl_->call<list_atom, v1::RefList>(op_names::list, request);
+}
+
+caf::expected<v1::Removed> client::sweep() {
+  return impl_->call<sweep_atom, v1::Removed>(op_names::sweep, v1::SweepRequest{});
 }
 
 store_actor client::handle() const {

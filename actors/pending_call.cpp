@@ -28,6 +28,12 @@ caf::error call_error(std::string_view op, const caf::error& err,
   if (is_system_error(err, caf::sec::request_receiver_down)) {
     return store_gone_error(op, destination, caf::error{});
   }
+  if (is_system_error(err, caf::sec::unexpected_message)) {
+    return make_error(errc::internal,
+                      with_op(op,
+                              "the store does not know this operation (a node of an "
+                              "earlier version)"));
+  }
   return make_error(code_of(err), with_op(op, to_string(err)));
 }
 

@@ -137,7 +137,10 @@ class typed_call final : public pending_call {
              call_book& book) override {
     auto me = std::static_pointer_cast<typed_call>(shared_from_this());
     book.add(me);
-    self->request(destination.store, destination.timeout, Atom::value, std::move(request_))
+    // Through the full interface: a node of an earlier version answers the
+    // operations it does not know with an error.
+    self->request(caf::actor_cast<full_store_actor>(destination.store), destination.timeout,
+                  Atom::value, std::move(request_))
         .then(
             [me, book_ptr = &book](Result& value) {
               book_ptr->remove(me.get());

@@ -1,5 +1,6 @@
 #include "actors/supervisor.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,6 +42,8 @@ struct supervisor_state {
   std::vector<caf::typed_response_promise<bool>> closers;
   // Where local clients read the pool's arrangement (worker_routes.hpp).
   std::shared_ptr<worker_routes> routes;
+  // A pass of the periodic sweeper is under way: the next tick skips.
+  bool sweeping = false;
 
   static inline const char* name = "artifacts.supervisor";
 };
@@ -146,6 +149,60 @@ void on_worker_down(supervisor_pointer self, const caf::down_msg& msg) {
   }
 }
 
+// One pass of the sweeper: batches, each a request to the next worker in
+// turn, until one comes back short. `done` gets the total or the first
+// error.
+struct sweep_pass {
+  v1::Removed total;
+  std::function<void(caf::expected<v1::Removed>)> done;
+};
+
+void sweep_next(supervisor_pointer self, std::shared_ptr<sweep_pass> pass) {
+  auto& st = self->state;
+  if (refusing(st)) {
+    pass->done(closed_error(op_names::sweep));
+    return;
+  }
+  const auto index = any_worker(st);
+  const auto limits = limits_of(st.config);
+  if (st.loads[index]->try_admit(limits, 0) != admission::admitted) {
+    pass->done(overloaded_error(op_names::sweep, limits));
+    return;
+  }
+  self->request(st.workers[index], st.config.request_timeout, sweep_one_atom::value)
+      .then(
+          [self, pass](v1::Removed& batch) {
+            pass->total.set_deleted(pass->total.deleted() + batch.deleted());
+            pass->total.set_bytes(pass->total.bytes() + batch.bytes());
+            if (batch.deleted() < self->state.config.storage.sweep_batch) {
+              pass->done(pass->total);
+            } else {
+              sweep_next(self, pass);
+            }
+          },
+          [pass](caf::error& err) { pass->done(std::move(err)); });
+}
+
+// The periodic sweeper's tick: a pass unless one is under way, and the
+// next tick.
+void on_sweep_tick(supervisor_pointer self) {
+  auto& st = self->state;
+  if (refusing(st)) {
+    return;
+  }
+  self->delayed_send(caf::actor_cast<store_supervisor_actor>(self), st.config.sweep_interval,
+                     sweep_tick_atom::value);
+  if (st.sweeping) {
+    return;
+  }
+  st.sweeping = true;
+  auto pass = std::make_shared<sweep_pass>();
+  // A failed pass (an unreachable backend) is not reported: the next tick
+  // tries again.
+  pass->done = [self](caf::expected<v1::Removed>) { self->state.sweeping = false; };
+  sweep_next(self, std::move(pass));
+}
+
 caf::result<bool> begin_close(supervisor_pointer self) {
   auto& st = self->state;
   if (!sender_is_local(self)) {
@@ -188,6 +245,10 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
   st.live_workers = st.workers.size();
   publish_routes(st);
   self->set_down_handler([self](caf::down_msg& msg) { on_worker_down(self, msg); });
+  if (st.config.sweep_interval > std::chrono::milliseconds::zero()) {
+    self->delayed_send(caf::actor_cast<store_supervisor_actor>(self), st.config.sweep_interval,
+                       sweep_tick_atom::value);
+  }
   return {
       [self](put_atom, v1::PutRequest& request) -> caf::result<v1::ArtifactRef> {
         auto& st = self->state;
@@ -232,6 +293,24 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
         auto& st = self->state;
         return dispatch<v1::RefList>(self, op_names::list, any_worker(st), list_atom::value,
                                      std::move(request));
+      },
+      [self](sweep_atom, const v1::SweepRequest&) -> caf::result<v1::Removed> {
+        auto promise = self->make_response_promise<v1::Removed>();
+        auto pass = std::make_shared<sweep_pass>();
+        pass->done = [promise](caf::expected<v1::Removed> outcome) mutable {
+          if (outcome) {
+            promise.deliver(std::move(*outcome));
+          } else {
+            promise.deliver(std::move(outcome.error()));
+          }
+        };
+        sweep_next(self, std::move(pass));
+        return promise;
+      },
+      [self](sweep_tick_atom) {
+        if (sender_is_local(self)) {
+          on_sweep_tick(self);
+        }
       },
       [self](close_atom) -> caf::result<bool> { return begin_close(self); },
       [self](route_atom, const v1::Key& key) -> caf::result<caf::actor_addr> {

@@ -334,6 +334,12 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         return serve(self->state, op_names::list,
                      [&](operations& ops) { return ops.list(request); });
       },
+      [self](sweep_one_atom) -> caf::result<v1::Removed> {
+        finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
+        return serve(self->state, op_names::sweep,
+                     [](operations& ops) { return ops.sweep_batch(); });
+      },
       [self](close_atom) {
         flush_batches(self->state);
         self->quit();

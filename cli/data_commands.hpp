@@ -1,4 +1,4 @@
-// The data subcommands: put, get, stat, exists, rm and ls. Each runs one
+// The data subcommands: put, get, stat, exists, rm, ls and sweep. Each runs one
 // operation through a client (in-process or against a node, with the same
 // output), prints its result and returns the exit status (see
 // exit_status.hpp).
@@ -20,7 +20,9 @@ struct put_flags {
   std::string filename;  // empty: the input file's name, if there is one
   std::string source;    // a JSON object, already checked by the parser
   bool text = false;
-  std::string input;  // a path, or "-"/empty for standard input
+  std::string input;       // a path, or "-"/empty for standard input
+  std::string ttl;         // --ttl, already checked by the parser; empty: none
+  std::string expires_at;  // --expires-at (RFC 3339), already checked; empty: none
 };
 
 struct key_flags {
@@ -54,6 +56,9 @@ int run_rm(client& store, const key_flags& flags);
 // Prints one ref per line as JSON, in the store's order, following page
 // tokens until flags.limit refs are printed or the listing ends. Exit 0.
 int run_ls(client& store, const list_flags& flags);
+
+// Runs one pass of the sweeper and prints {"deleted":N,"bytes":B}. Exit 0.
+int run_sweep(client& store);
 
 // Checks a --source value: empty when it is a JSON object, else why not.
 std::string check_source_json(const std::string& json);

@@ -12,6 +12,7 @@
 #include "cli/bench_command.hpp"
 #include "cli/client_session.hpp"
 #include "cli/data_commands.hpp"
+#include "cli/durations.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/flags.hpp"
 #include "cli/migrate_command.hpp"
@@ -34,7 +35,8 @@ constexpr const char* footer =
 // Every option of every subcommand, bound before parsing.
 struct command_line {
   serve_flags serve;
-  client_flags put_client, get_client, stat_client, exists_client, rm_client, ls_client;
+  client_flags put_client, get_client, stat_client, exists_client, rm_client, ls_client,
+      sweep_client;
   put_flags put;
   key_flags get, stat, exists, rm;
   std::string get_output;
@@ -72,6 +74,18 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
       ->check(CLI::Range(int64_t{1}, int64_t{24} * 60 * 60 * 1000))
       ->capture_default_str()
       ->group("Node");
+  serve
+      ->add_option("--sweep-interval", flags.sweep_interval,
+                   "how often to delete expired artifacts (90s, 10m, 1h; 0 never)")
+      ->check([](const std::string& text) { return text == "0" ? "" : check_duration(text); })
+      ->capture_default_str()
+      ->group("Lifecycle");
+  serve
+      ->add_option("--default-ttl", flags.default_ttls,
+                   "NAMESPACE=DURATION: the time to live of puts into NAMESPACE that name no "
+                   "expiry (repeatable)")
+      ->check(check_namespace_ttl, "NAMESPACE=DURATION")
+      ->group("Lifecycle");
   add_tls_flags(*serve, flags.tls);
   return serve;
 }
@@ -88,6 +102,13 @@ CLI::App* add_put(CLI::App& app, client_flags& client, put_flags& flags) {
   put->add_option("--source", flags.source, "caller metadata, a JSON object")
       ->check(check_source_json, "JSON object");
   put->add_flag("--text", flags.text, "store as text (default MIME text/plain; charset=utf-8)");
+  auto* ttl =
+      put->add_option("--ttl", flags.ttl, "expire this long after the put (90s, 10m, 2h, 7d)")
+          ->check(check_duration, "DURATION");
+  put->add_option("--expires-at", flags.expires_at,
+                  "expire at this RFC 3339 instant (2026-12-31T23:59:59Z)")
+      ->check(check_instant, "RFC3339")
+      ->excludes(ttl);
   put->add_option("file", flags.input, "the file to store; - or absent: standard input");
   return put;
 }
@@ -130,6 +151,9 @@ int run(int argc, char** argv) {
   ls->add_option("--limit", line.ls.limit, "print at most this many refs (default: all)")
       ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
 
+  auto* sweep = app.add_subcommand("sweep", "delete expired artifacts now; prints what it removed");
+  add_client_flags(*sweep, line.sweep_client);
+
   auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
   add_dsn_flag(*migrate, line.migrate_dsn);
 
@@ -158,6 +182,9 @@ int run(int argc, char** argv) {
     }
     if (ls->parsed()) {
       return run_client(line.ls_client, [&](client& c) { return run_ls(c, line.ls); });
+    }
+    if (sweep->parsed()) {
+      return run_client(line.sweep_client, [&](client& c) { return run_sweep(c); });
     }
     if (migrate->parsed()) {
       return run_migrate(line.migrate_dsn);

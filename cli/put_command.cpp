@@ -6,6 +6,7 @@
 
 #include "cli/byte_streams.hpp"
 #include "cli/data_commands.hpp"
+#include "cli/durations.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/report.hpp"
 
@@ -45,11 +46,29 @@ int run_put(client& store, const put_flags& flags) {
   if (!flags.source.empty() && !parse_source(flags.source, request.mutable_source())) {
     return report_error(errc::invalid_argument, "put: " + check_source_json(flags.source));
   }
+  if (auto ttl = parse_duration(flags.ttl)) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(*ttl).count();
+    request.mutable_ttl()->set_seconds(micros / 1'000'000);
+    request.mutable_ttl()->set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1'000);
+  }
+  if (auto at = parse_instant(flags.expires_at)) {
+    *request.mutable_expires_at() = *at;
+  }
   auto ref = flags.text ? store.put_text(std::move(request)) : store.put(std::move(request));
   if (!ref) {
     return report_error(ref.error());
   }
   return print_line(ref_to_json(*ref));
+}
+
+int run_sweep(client& store) {
+  auto removed = store.sweep();
+  if (!removed) {
+    return report_error(removed.error());
+  }
+  // Numbers, not the strings protobuf's JSON mapping makes of 64-bit fields.
+  return print_line("{\"deleted\":" + std::to_string(removed->deleted()) +
+                    ",\"bytes\":" + std::to_string(removed->bytes()) + "}");
 }
 
 }  // namespace artifacts::cli

@@ -11,6 +11,7 @@
 #include <artifact_store/node.hpp>
 #include <artifact_store/remoting.hpp>
 
+#include "cli/durations.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/report.hpp"
 #include "cli/shutdown_signals.hpp"
@@ -46,6 +47,14 @@ std::string driver_name(const std::string& dsn) {
 
 }  // namespace
 
+std::string check_namespace_ttl(const std::string& text) {
+  const auto equals = text.rfind('=');
+  if (equals == std::string::npos || equals == 0 || !parse_duration(text.substr(equals + 1))) {
+    return "expects NAMESPACE=DURATION, such as default=7d or scratch=2h";
+  }
+  return {};
+}
+
 int run_serve(const serve_flags& flags) {
   // Before the actor system starts its threads, so that they inherit the mask.
   shutdown_signals signals;
@@ -63,6 +72,14 @@ int run_serve(const serve_flags& flags) {
   config.pool_size = flags.pool_size;
   config.request_timeout = std::chrono::milliseconds{flags.timeout_ms};
   config.close_timeout = config.request_timeout;
+  config.sweep_interval =
+      flags.sweep_interval == "0"
+          ? std::chrono::milliseconds::zero()
+          : parse_duration(flags.sweep_interval).value_or(config.sweep_interval);
+  for (const auto& entry : flags.default_ttls) {
+    const auto equals = entry.rfind('=');
+    config.storage.default_ttl[entry.substr(0, equals)] = *parse_duration(entry.substr(equals + 1));
+  }
   if (auto err = (*host)->open(config)) {
     return report_error(err);
   }

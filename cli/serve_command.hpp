@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <artifact_store/node.hpp>
 #include <artifact_store/remoting.hpp>
@@ -17,8 +18,13 @@ struct serve_flags {
   publish_options publish;
   size_t pool_size = default_pool_size();
   tls_options tls;
-  int64_t timeout_ms = 30000;  // bound on each request, and on shutdown
+  int64_t timeout_ms = 30000;             // bound on each request, and on shutdown
+  std::string sweep_interval = "1m";      // a duration (durations.hpp), or "0": never
+  std::vector<std::string> default_ttls;  // NAMESPACE=DURATION, each checked
 };
+
+// A CLI11 check for --default-ttl: empty when `text` is NAMESPACE=DURATION.
+std::string check_namespace_ttl(const std::string& text);
 
 // Opens the store, publishes it and prints "listening on HOST:PORT" as the
 // first line of stdout. Then runs until SIGINT or SIGTERM: stops accepting,

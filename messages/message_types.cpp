@@ -24,6 +24,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   add<v1::RefResult>(cfg);
   add<v1::ListRequest>(cfg);
   add<v1::RefList>(cfg);
+  add<v1::SweepRequest>(cfg);
+  add<v1::Removed>(cfg);
 }
 
 }  // namespace artifacts

@@ -105,6 +105,10 @@ class instrumented_driver final : public driver {
       }
       return refs;
     }
+    removal sweep(uint32_t limit) override {
+      check();
+      return inner_->sweep(limit);
+    }
 
    private:
     v1::ArtifactRef disguised(v1::ArtifactRef ref) const {

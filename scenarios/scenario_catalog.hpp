@@ -30,6 +30,9 @@ std::vector<scenario> isolation_scenarios();
 // Closing the store and what it leaves behind.
 std::vector<scenario> lifecycle_scenarios();
 
+// Timestamps, expiry and the sweeper, on a clock moved by hand.
+std::vector<scenario> expiry_scenarios();
+
 // Many threads at once.
 std::vector<scenario> concurrency_scenarios();
 

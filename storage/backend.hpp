@@ -58,15 +58,29 @@ struct list_query {
   uint32_t limit;               // at most this many refs
 };
 
+// What a sweep or a purge removed: how many artifacts, and their bytes.
+struct removal {
+  uint64_t deleted = 0;
+  uint64_t bytes = 0;
+};
+
+// Expiry: every read (get, get_batch, get_ref, exists, list) answers as if
+// an artifact expired at the backend's clock's current instant were not
+// there, whether or not its row is still stored; a put meeting such a row
+// stores its artifact anew over it (see lifecycle.hpp, reput_of). Backends
+// take the instant from the clock their driver was opened with.
 class backend {
  public:
   virtual ~backend() = default;
 
-  // Stores each artifact unless a row exists at its key, and returns one
-  // outcome per artifact, in the same order: the row now stored at its key,
-  // the new one or the existing one unchanged (first writer wins, including
-  // when a concurrent writer on another connection got there first). Never
-  // overwrites; the caller compares digests. A single put is a batch of one
+  // Stores each artifact unless a live row exists at its key, and returns
+  // one outcome per artifact, in the same order: the row now stored at its
+  // key, the new one or the existing one (first writer wins, including when
+  // a concurrent writer on another connection got there first). A live row
+  // keeps everything but its expiry, which moves to the later of the two
+  // (no expiry winning; reput_of); an expired row is replaced whole. The
+  // artifact's ref.created_at is the put's current instant, against which
+  // "expired" is judged. The caller compares digests. A single put is a batch of one
   // (put_one, below): there is no other way to write.
   //
   // A failure that belongs to one put (a statement error caused by its
@@ -99,6 +113,12 @@ class backend {
 
   // Up to query.limit refs matching the filter, after the cursor, in order.
   virtual std::vector<v1::ArtifactRef> list(const list_query& query) = 0;
+
+  // Deletes up to `limit` artifacts expired at the current instant and
+  // reports what it deleted; fewer than `limit` means none is left. Safe to
+  // run on several backends, in several processes, at once: no two delete
+  // the same row, and none waits for another's batch.
+  virtual removal sweep(uint32_t limit) = 0;
 
  protected:
   // Stores the artifacts one after another with `store_one`, which stores

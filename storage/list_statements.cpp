@@ -42,6 +42,26 @@ std::string limit_parameter(size_t number, sql_flavour flavour) {
 
 }  // namespace
 
+std::string ref_columns(sql_flavour flavour) {
+  std::string text =
+      "tenant, \"user\", session, task, namespace, id, mime_type, size_bytes, filename, sha256, "
+      "source_json, ";
+  if (flavour == sql_flavour::postgres) {
+    return text +
+           "(extract(epoch FROM created_at) * 1000000)::int8, "
+           "(extract(epoch FROM expires_at) * 1000000)::int8";
+  }
+  return text + "created_at, expires_at";
+}
+
+std::string live_at(size_t number, sql_flavour flavour) {
+  if (flavour == sql_flavour::postgres) {
+    return "(expires_at IS NULL OR expires_at > ('epoch'::timestamptz + $" +
+           std::to_string(number) + "::int8 * interval '1 microsecond'))";
+  }
+  return "(expires_at IS NULL OR expires_at > CAST(?" + std::to_string(number) + " AS INTEGER))";
+}
+
 size_t fixed_prefix(const v1::Scope& filter) {
   const auto fields = fields_of(filter);
   size_t prefix = 0;
@@ -52,9 +72,7 @@ size_t fixed_prefix(const v1::Scope& filter) {
 }
 
 std::string list_statement_text(size_t prefix, sql_flavour flavour) {
-  std::string text =
-      "SELECT tenant, \"user\", session, task, namespace, id, mime_type, size_bytes, filename, "
-      "sha256, source_json FROM artifacts_blobs WHERE ";
+  std::string text = "SELECT " + ref_columns(flavour) + " FROM artifacts_blobs WHERE ";
   size_t next = 1;
   for (size_t column = 0; column < prefix; ++column) {
     text += collated(column, flavour) + " = " + parameter(next++, flavour) + " AND ";
@@ -73,6 +91,7 @@ std::string list_statement_text(size_t prefix, sql_flavour flavour) {
     const auto value = parameter(next++, flavour);
     text += " AND (" + value + " = '' OR " + key_columns[column] + " = " + value + ")";
   }
+  text += " AND " + live_at(next++, flavour);
   text += " ORDER BY ";
   for (size_t column = 0; column < key_columns.size(); ++column) {
     text += (column == 0 ? "" : ", ") + collated(column, flavour);
@@ -82,8 +101,8 @@ std::string list_statement_text(size_t prefix, sql_flavour flavour) {
 }
 
 std::optional<std::vector<std::string>> list_parameters(const v1::Scope& filter,
-                                                        const v1::ListCursor* after,
-                                                        uint32_t limit) {
+                                                        const v1::ListCursor* after, uint32_t limit,
+                                                        int64_t now) {
   const auto fields = fields_of(filter);
   const size_t prefix = fixed_prefix(filter);
   std::vector<std::string> parameters;
@@ -112,6 +131,7 @@ std::optional<std::vector<std::string>> list_parameters(const v1::Scope& filter,
   for (size_t column = prefix + 1; column < scope_fields; ++column) {
     parameters.push_back(*fields[column]);
   }
+  parameters.push_back(std::to_string(now));
   parameters.push_back(std::to_string(limit));
   return parameters;
 }

@@ -37,21 +37,31 @@ enum class sql_flavour {
 // The statement for filters that fix `prefix` fields (0 to 4): equality on
 // the fixed fields and a row comparison with the cursor over the remaining
 // key columns, which an index on the key takes as the start of its scan;
-// the scope fields after the first empty one are filtered row by row. The
-// parameters are those of list_parameters, in its order.
+// the scope fields after the first empty one are filtered row by row, and
+// so are rows expired at the statement's instant. The columns are those of
+// ref_columns; the parameters those of list_parameters, in its order.
 std::string list_statement_text(size_t prefix, sql_flavour flavour);
+
+// The select list of a ref: the ten metadata columns of the Go driver's
+// schema, then created_at and expires_at (NULL: never) as microseconds since
+// the Unix epoch.
+std::string ref_columns(sql_flavour flavour);
+
+// The condition that a row is live at the instant in parameter `number`
+// (microseconds since the Unix epoch).
+std::string live_at(size_t number, sql_flavour flavour);
 
 // The parameters of the statement for `filter` (all text, in its order),
 // continuing strictly after `after` (null: from the first row) with at most
-// `limit` rows. Empty when `after` lies past every row the filter can match,
-// so the page is empty without asking the database.
+// `limit` rows live at `now` (microseconds since the Unix epoch). Empty when `after` lies past
+// every row the filter can match, so the page is empty without asking the database.
 //
 // A page starts at the cursor's remaining key columns when the cursor lies
 // inside the filter's fixed range; before it, the page starts at the range's
 // first row. The first page's cursor is all empty strings, before every row
 // because no id is empty.
 std::optional<std::vector<std::string>> list_parameters(const v1::Scope& filter,
-                                                        const v1::ListCursor* after,
-                                                        uint32_t limit);
+                                                        const v1::ListCursor* after, uint32_t limit,
+                                                        int64_t now);
 
 }  // namespace artifacts

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "storage/dsn.hpp"
+#include "storage/lifecycle.hpp"
 
 namespace artifacts {
 
@@ -41,7 +42,8 @@ bool matches(const std::string& filter, const std::string& value) {
 
 class memory_backend final : public backend {
  public:
-  explicit memory_backend(std::shared_ptr<shared_rows> data) : data_(std::move(data)) {}
+  memory_backend(std::shared_ptr<shared_rows> data, wall_clock clock)
+      : data_(std::move(data)), clock_(std::move(clock)) {}
 
   std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) override {
     return put_each(artifacts, [this](const new_artifact& artifact) { return store(artifact); });
@@ -49,35 +51,57 @@ class memory_backend final : public backend {
 
   std::optional<std::string> get(const artifact_key& key) override {
     std::lock_guard<std::mutex> guard{data_->mtx};
-    auto pos = data_->rows.find(make_row_key(key.scope, key.ns, key.id));
-    if (pos == data_->rows.end()) {
-      return std::nullopt;
+    if (const row* found = live_row(key)) {
+      return found->bytes;
     }
-    return pos->second.bytes;
+    return std::nullopt;
   }
 
   std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
     std::lock_guard<std::mutex> guard{data_->mtx};
-    auto pos = data_->rows.find(make_row_key(key.scope, key.ns, key.id));
-    if (pos == data_->rows.end()) {
-      return std::nullopt;
+    if (const row* found = live_row(key)) {
+      return found->ref;
     }
-    return pos->second.ref;
+    return std::nullopt;
   }
 
   bool exists(const artifact_key& key) override {
     std::lock_guard<std::mutex> guard{data_->mtx};
-    return data_->rows.count(make_row_key(key.scope, key.ns, key.id)) > 0;
+    return live_row(key) != nullptr;
   }
 
+  // An expired row still stored is not there: deleting it answers false.
   bool remove(const artifact_key& key) override {
     std::lock_guard<std::mutex> guard{data_->mtx};
-    return data_->rows.erase(make_row_key(key.scope, key.ns, key.id)) > 0;
+    auto pos = data_->rows.find(make_row_key(key.scope, key.ns, key.id));
+    if (pos == data_->rows.end()) {
+      return false;
+    }
+    const bool live = !expired(pos->second.ref, now_micros(clock_));
+    data_->rows.erase(pos);
+    return live;
+  }
+
+  removal sweep(uint32_t limit) override {
+    removal out;
+    const auto now = now_micros(clock_);
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    for (auto pos = data_->rows.begin(); pos != data_->rows.end() && out.deleted < limit;) {
+      if (expired(pos->second.ref, now)) {
+        out.deleted += 1;
+        out.bytes += pos->second.bytes.size();
+        pos = data_->rows.erase(pos);
+      } else {
+        ++pos;
+      }
+    }
+    return out;
   }
 
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     std::vector<v1::ArtifactRef> out;
     const auto& f = query.filter;
+    const auto now = now_micros(clock_);
     std::lock_guard<std::mutex> guard{data_->mtx};
     auto pos = data_->rows.begin();
     if (query.after != nullptr) {
@@ -87,7 +111,8 @@ class memory_backend final : public backend {
     for (; pos != data_->rows.end() && out.size() < query.limit; ++pos) {
       const auto& k = pos->first;
       if (matches(f.tenant(), k.tenant) && matches(f.user(), k.user) &&
-          matches(f.session(), k.session) && matches(f.task(), k.task)) {
+          matches(f.session(), k.session) && matches(f.task(), k.task) &&
+          !expired(pos->second.ref, now)) {
         out.push_back(pos->second.ref);
       }
     }
@@ -100,14 +125,28 @@ class memory_backend final : public backend {
     auto key = make_row_key(artifact.ref.scope(), artifact.ref.namespace_(), artifact.ref.id());
     std::lock_guard<std::mutex> guard{data_->mtx};
     auto [pos, inserted] = data_->rows.try_emplace(std::move(key));
-    if (inserted) {
-      pos->second.ref = artifact.ref;
-      pos->second.bytes.assign(artifact.bytes.data(), artifact.bytes.size());
+    auto& stored = pos->second;
+    const auto action = inserted ? reput_action::replace : reput_of(stored.ref, artifact.ref);
+    if (action == reput_action::replace) {
+      stored.ref = artifact.ref;
+      stored.bytes.assign(artifact.bytes.data(), artifact.bytes.size());
+    } else if (action == reput_action::extend) {
+      set_expiry(stored.ref, merged_expiry(expiry_of(stored.ref), expiry_of(artifact.ref)));
     }
-    return pos->second.ref;
+    return stored.ref;
+  }
+
+  // The row at `key` unless it is absent or expired. Called under the lock.
+  const row* live_row(const artifact_key& key) const {
+    auto pos = data_->rows.find(make_row_key(key.scope, key.ns, key.id));
+    if (pos == data_->rows.end() || expired(pos->second.ref, now_micros(clock_))) {
+      return nullptr;
+    }
+    return &pos->second;
   }
 
   std::shared_ptr<shared_rows> data_;
+  wall_clock clock_;
 };
 
 class memory_driver final : public driver {
@@ -119,7 +158,7 @@ class memory_driver final : public driver {
   bool calls_may_wait() const noexcept override { return false; }
 
   std::unique_ptr<backend> open_backend() override {
-    return std::make_unique<memory_backend>(data_);
+    return std::make_unique<memory_backend>(data_, options_.clock);
   }
 
   const storage_options& options() const noexcept override { return options_; }

@@ -14,6 +14,7 @@ inline constexpr std::string_view get_ref = "get_ref";
 inline constexpr std::string_view exists = "exists";
 inline constexpr std::string_view remove = "delete";
 inline constexpr std::string_view list = "list";
+inline constexpr std::string_view sweep = "sweep";
 
 // put or put_text, after the request's text flag.
 constexpr std::string_view put_of(bool text) noexcept {

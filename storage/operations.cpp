@@ -7,6 +7,7 @@
 #include <artifact_store/ref_json.hpp>
 
 #include "storage/artifact_id.hpp"
+#include "storage/lifecycle.hpp"
 #include "storage/operation_names.hpp"
 #include "storage/page_token.hpp"
 #include "storage/sha256.hpp"
@@ -97,11 +98,14 @@ prepared_put prepare_with_digest(const v1::PutRequest& request, const storage_op
     out.source_json = "null";
   }
 
+  const auto ns = effective_namespace(request.namespace_());
+  const auto now = now_micros(options);
+  const auto expiry = requested_expiry(op, request, ns, options, now);
+
   std::string digest = known_digest != nullptr ? *known_digest : sha256_hex(request.data());
   if (known_digest == nullptr && !request.sha256().empty() && request.sha256() != digest) {
     throw digest_mismatch();
   }
-  auto ns = effective_namespace(request.namespace_());
   out.ref.set_id(options.make_id ? options.make_id(ns, digest) : standard_artifact_id(ns, digest));
   out.ref.set_namespace_(std::string(ns));
   out.ref.set_sha256(std::move(digest));
@@ -113,6 +117,8 @@ prepared_put prepare_with_digest(const v1::PutRequest& request, const storage_op
     out.ref.set_mime_type(std::string(request.text() ? default_text_mime_type : default_mime_type));
   }
   *out.ref.mutable_scope() = request.scope();
+  *out.ref.mutable_created_at() = timestamp_of(now);
+  set_expiry(out.ref, expiry);
   return out;
 }
 
@@ -214,6 +220,14 @@ bool operations::exists(const v1::Key& key) {
 
 bool operations::remove(const v1::Key& key) {
   return backend_->remove(checked_key(op_names::remove, key, options_.limits));
+}
+
+v1::Removed operations::sweep_batch() {
+  auto removed = backend_->sweep(options_.sweep_batch);
+  v1::Removed out;
+  out.set_deleted(removed.deleted);
+  out.set_bytes(removed.bytes);
+  return out;
 }
 
 v1::RefList operations::list(const v1::ListRequest& request) {

@@ -24,8 +24,10 @@ class operations {
   operations(std::unique_ptr<backend> opened, const storage_options& options);
 
   // Stores request.data under the request's scope and namespace and returns
-  // its ref. Re-putting identical bytes returns the stored ref unchanged (the
-  // first writer's metadata wins). Fails with hash_collision when the id is
+  // its ref, created now, expiring as the request asks (requested_expiry).
+  // Re-putting identical bytes returns the stored ref (the first writer's
+  // metadata wins) with its expiry moved to the later of the two, no expiry
+  // winning; a row that has expired is stored anew. Fails with hash_collision when the id is
   // taken in the scope by different content, and invalid_argument when
   // request.sha256 is set and is not the digest of the data.
   v1::ArtifactRef put(const v1::PutRequest& request);
@@ -56,6 +58,12 @@ class operations {
   // One page of refs matching the filter (empty fields are wildcards).
   // invalid_argument for a page token this store did not issue.
   v1::RefList list(const v1::ListRequest& request);
+
+  // Deletes one batch of expired artifacts (storage_options::sweep_batch at
+  // most) and reports it; a batch short of the bound means none is left.
+  // A sweep pass repeats this until then, so that other requests go
+  // between its batches.
+  v1::Removed sweep_batch();
 
   backend& underlying() noexcept { return *backend_; }
 

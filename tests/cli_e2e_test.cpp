@@ -420,6 +420,63 @@ TEST_CASE("in-process and --node print the same, on the same SQLite file", "[cli
   CHECK(serving.stop(SIGINT) == 0);
 }
 
+TEST_CASE("put --ttl and --expires-at, then sweep, in-process and through a node", "[cli]") {
+  temp_folder dir{"cli"};
+  node serving{dir.path(), {"--sweep-interval", "0", "--default-ttl", "scratch=1h"}};
+  const auto via = std::vector<std::string>{"--node", serving.address()};
+  const auto owner = scope_args("acme", "ada", "s-1");
+
+  auto remote = run(concat(concat(concat({"put"}, via), owner), {"--ttl", "1s"}),
+                    {dir.path(), "expires through the node"});
+  auto local = run(concat(concat({"put"}, owner), {"--ttl", "1s"}), {dir.path(), "expires here"});
+  INFO(remote);
+  INFO(local);
+  REQUIRE(remote.status == 0);
+  REQUIRE(local.status == 0);
+  for (const auto& printed : {remote.out, local.out}) {
+    auto ref = parse_ref(only_line(printed));
+    CHECK(ref.has_created_at());
+    CHECK(ref.expires_at().seconds() - ref.created_at().seconds() <= 1);
+    // RFC 3339, as protobuf's JSON mapping prints a Timestamp.
+    CHECK(printed.find("\"expires_at\":\"20") != std::string::npos);
+    CHECK(printed.find("Z\"") != std::string::npos);
+  }
+  // The node's default time to live for its namespace.
+  auto scratch = run(concat(concat(concat({"put"}, via), owner), {"--namespace", "scratch"}),
+                     {dir.path(), "scratch"});
+  REQUIRE(scratch.status == 0);
+  auto scratch_ref = parse_ref(only_line(scratch.out));
+  CHECK(scratch_ref.expires_at().seconds() - scratch_ref.created_at().seconds() == 3600);
+  auto absolute = run(concat(concat({"put"}, owner), {"--expires-at", "2999-01-01T00:00:00Z"}),
+                      {dir.path(), "far off"});
+  REQUIRE(absolute.status == 0);
+  CHECK(absolute.out.find("\"expires_at\":\"2999-01-01T00:00:00Z\"") != std::string::npos);
+
+  CHECK(
+      run(concat(concat({"put"}, owner), {"--ttl", "10m", "--expires-at", "2999-01-01T00:00:00Z"}),
+          {dir.path(), "x"})
+          .status == 2);
+  CHECK(run(concat(concat({"put"}, owner), {"--ttl", "5x"}), {dir.path(), "x"}).status == 2);
+  CHECK(run(concat(concat({"put"}, owner), {"--ttl", "0s"}), {dir.path(), "x"}).status == 2);
+  auto past = run(concat(concat({"put"}, owner), {"--expires-at", "2020-01-01T00:00:00Z"}),
+                  {dir.path(), "x"});
+  CHECK(past.status == 3);
+  CHECK(past.err.rfind("error: invalid_argument: put: expires_at", 0) == 0);
+
+  // The command takes the system's clock: wait for the two to expire.
+  std::this_thread::sleep_for(1500ms);
+  auto swept = run(concat({"sweep"}, via), {dir.path()});
+  INFO(swept);
+  CHECK(swept.status == 0);
+  CHECK(swept.out == "{\"deleted\":2,\"bytes\":36}\n");
+  auto again = run({"sweep"}, {dir.path()});
+  CHECK(again.status == 0);
+  CHECK(again.out == "{\"deleted\":0,\"bytes\":0}\n");
+  CHECK(lines_of(run({"ls"}, {dir.path()}).out).size() == 2);
+
+  CHECK(serving.stop(SIGINT) == 0);
+}
+
 TEST_CASE("ls: empty filter fields are wildcards, --limit, pages", "[cli]") {
   temp_folder dir{"cli"};
   const run_options here{dir.path()};

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include <google/protobuf/util/time_util.h>
 #include <libpq-fe.h>
 #include <catch2/catch.hpp>
 #include <pqxx/connection>
@@ -195,7 +196,7 @@ TEST_CASE("a clean start applies migration 1 and creates the designed table") {
   CHECK(driver->name() == "postgres");
 
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}});
   CHECK(schema.query("SELECT column_name, data_type, is_nullable, column_default "
                      "FROM information_schema.columns "
                      "WHERE table_schema = current_schema() AND table_name = 'schema_migrations' "
@@ -206,18 +207,21 @@ TEST_CASE("a clean start applies migration 1 and creates the designed table") {
   CHECK(schema.query("SELECT column_name, data_type, is_nullable "
                      "FROM information_schema.columns "
                      "WHERE table_schema = current_schema() AND table_name = 'artifacts_blobs' "
-                     "ORDER BY ordinal_position") == rows{{"tenant", "text", "NO"},
-                                                          {"user", "text", "NO"},
-                                                          {"session", "text", "NO"},
-                                                          {"task", "text", "NO"},
-                                                          {"namespace", "text", "NO"},
-                                                          {"id", "text", "NO"},
-                                                          {"mime_type", "text", "NO"},
-                                                          {"size_bytes", "bigint", "NO"},
-                                                          {"filename", "text", "NO"},
-                                                          {"sha256", "text", "NO"},
-                                                          {"source_json", "bytea", "NO"},
-                                                          {"bytes", "bytea", "NO"}});
+                     "ORDER BY ordinal_position") ==
+        rows{{"tenant", "text", "NO"},
+             {"user", "text", "NO"},
+             {"session", "text", "NO"},
+             {"task", "text", "NO"},
+             {"namespace", "text", "NO"},
+             {"id", "text", "NO"},
+             {"mime_type", "text", "NO"},
+             {"size_bytes", "bigint", "NO"},
+             {"filename", "text", "NO"},
+             {"sha256", "text", "NO"},
+             {"source_json", "bytea", "NO"},
+             {"bytes", "bytea", "NO"},
+             {"created_at", "timestamp with time zone", "NO"},
+             {"expires_at", "timestamp with time zone", "YES"}});
 
   CHECK(schema.query("SELECT a.attname FROM pg_index i "
                      "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
@@ -232,7 +236,7 @@ TEST_CASE("re-opening a migrated schema applies nothing again") {
   artifacts::open_driver(options);
   auto reopened = artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}});
 
   operations ops{reopened->open_backend(), reopened->options()};
   CHECK(ops.put(put_request(make_scope("t", "u", "s"), "after reopen")).size_bytes() == 12);
@@ -264,7 +268,7 @@ TEST_CASE("16 drivers opening a fresh schema at once all succeed and migrate onc
   }
   CHECK(opened == openers);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}});
 }
 
 TEST_CASE("a failing migration is internal and names the file and leaves nothing applied") {
@@ -284,7 +288,7 @@ TEST_CASE("a failing migration is internal and names the file and leaves nothing
   schema.query("DROP TABLE schema_migrations");
   artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}});
 }
 
 TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a build stopped") {
@@ -320,7 +324,7 @@ TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a bui
   artifacts::open_driver(options);
   CHECK(schema.query(index_state) == built);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}});
 }
 
 TEST_CASE("rows the original driver's statements write are listed in order after migration 2") {
@@ -357,6 +361,41 @@ TEST_CASE("rows the original driver's statements write are listed in order after
       " AND session = 's' AND task = '' AND namespace = 'ns' AND id = 'ns_bbbbbbbbbbbb'");
   CHECK(ops.list(artifacts::scenarios::list_request(make_scope("go", "", ""), 10)).refs_size() ==
         2);
+}
+
+TEST_CASE("a row inserted the original driver's way gets a created_at and never expires") {
+  temporary_schema schema;
+  auto driver = artifacts::open_driver(options_for(schema.dsn()));
+  const auto before = schema.query("SELECT (extract(epoch FROM now()) * 1000000)::int8");
+  // The original driver's insert, its twelve columns, with its values inline.
+  schema.query(
+      "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type,"
+      " size_bytes, filename, sha256, source_json, bytes) VALUES ('go', 'u', 's', '', 'ns',"
+      " 'ns_0123456789ab', 'text/plain', 2, 'go.txt', 'ab', '\\x6e756c6c', '\\x6869')"
+      " ON CONFLICT (tenant, \"user\", session, task, namespace, id) DO NOTHING");
+  operations ops{driver->open_backend(), driver->options()};
+  const auto key = make_key(make_scope("go", "u", "s"), "ns_0123456789ab");
+  auto read = ops.get_ref(key);
+  REQUIRE(read.found());
+  CHECK(read.ref().filename() == "go.txt");
+  CHECK(read.ref().size_bytes() == 2);
+  REQUIRE(read.ref().has_created_at());
+  const auto created =
+      google::protobuf::util::TimeUtil::TimestampToMicroseconds(read.ref().created_at());
+  CHECK(created >= std::stoll(before.at(0).at(0)) - 1'000'000);
+  CHECK(created <= std::stoll(before.at(0).at(0)) + 60'000'000);
+  CHECK_FALSE(read.ref().has_expires_at());
+  CHECK(ops.get(key).data() == "hi");
+  // What the original driver reads back: its twelve columns, unchanged.
+  CHECK(schema.query("SELECT filename, size_bytes, encode(bytes, 'escape') FROM artifacts_blobs"
+                     " WHERE id = 'ns_0123456789ab'") == rows{{"go.txt", "2", "hi"}});
+  // A row the store wrote, with an expiry, reads the same way to it.
+  auto request = put_request(make_scope("go", "u", "s"), "expiring");
+  request.mutable_ttl()->set_seconds(3600);
+  auto ref = ops.put(request);
+  CHECK(schema.query("SELECT encode(bytes, 'escape'), expires_at > now() FROM artifacts_blobs"
+                     " WHERE id = '" +
+                     ref.id() + "'") == rows{{"expiring", "t"}});
 }
 
 TEST_CASE("a ref without a source stores JSON null in source_json") {

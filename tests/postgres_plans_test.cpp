@@ -36,6 +36,8 @@ void load_rows(const temporary_schema& schema) {
       "INSERT INTO artifacts_blobs SELECT 'small', 'u', 's', 't', 'ns',"
       " 'ns_' || substr(md5(g::text), 1, 12), 'text/plain', 1, '', md5(g::text), '\\x6e756c6c',"
       " '\\x00' FROM generate_series(1, 5) g;"
+      // One row in sixteen expires, none of them yet at now_argument.
+      "UPDATE artifacts_blobs SET expires_at = '2027-01-01'::timestamptz WHERE id LIKE 'ns_0%';"
       "ANALYZE artifacts_blobs");
 }
 
@@ -66,17 +68,33 @@ struct probe {
 };
 
 const std::string key_arguments = "'big', 'u1', 's3', 't2', 'ns', 'ns_0123456789ab'";
+// An instant in microseconds since the Unix epoch: 2026-12-01.
+const std::string now_argument = "'1764547200000000'";
 
 std::vector<probe> request_path_statements() {
   namespace sql = postgres::sql;
   std::vector<probe> probes = {
-      {"get_ref", sql::select_ref, key_arguments, "artifacts_blobs_pkey", false},
-      {"get", sql::select_bytes, key_arguments, "artifacts_blobs_pkey", false},
-      {"exists", sql::select_exists, key_arguments, "artifacts_blobs_pkey", false},
-      {"delete", sql::delete_row, key_arguments, "artifacts_blobs_pkey", false},
+      {"get_ref", sql::select_ref, key_arguments + ", " + now_argument, "artifacts_blobs_pkey",
+       false},
+      {"get", sql::select_bytes, key_arguments + ", " + now_argument, "artifacts_blobs_pkey",
+       false},
+      {"exists", sql::select_exists, key_arguments + ", " + now_argument, "artifacts_blobs_pkey",
+       false},
+      {"delete", sql::delete_row, key_arguments + ", " + now_argument, "artifacts_blobs_pkey",
+       false},
       {"put", sql::insert_row_returning,
-       key_arguments + ", 'text/plain', 3, '', 'abc', '\\x6e756c6c', '\\x616263'",
+       key_arguments + ", 'text/plain', 3, '', 'abc', '\\x6e756c6c', '\\x616263', " + now_argument +
+           ", NULL",
        "artifacts_blobs_pkey", false},
+      {"put over a stored row", sql::select_stored_ref, key_arguments, "artifacts_blobs_pkey",
+       false},
+      // The primary key, or the expiry index when the planner expects few
+      // rows expired by then.
+      {"put over an expired row", sql::delete_expired_row, key_arguments + ", " + now_argument,
+       "Index Scan using artifacts_blobs_", false},
+      {"put extending an expiry", sql::extend_expiry,
+       key_arguments + ", " + now_argument + ", '1767225600000000'", "artifacts_blobs_pkey", false},
+      {"sweep", sql::sweep_expired, now_argument + ", 1000", "artifacts_blobs_expiry", false},
   };
   // Each list shape, on its first page and from a cursor inside the large
   // tenant's range, with the parameters the backend would send.
@@ -101,7 +119,7 @@ std::vector<probe> request_path_statements() {
     const artifacts::v1::ListCursor* from_start = nullptr;
     for (const artifacts::v1::ListCursor* after :
          {from_start, &static_cast<const artifacts::v1::ListCursor&>(cursor)}) {
-      auto parameters = artifacts::list_parameters(filter, after, 1000);
+      auto parameters = artifacts::list_parameters(filter, after, 1000, 1764547200000000);
       REQUIRE(parameters);
       std::string arguments;
       for (const auto& value : *parameters) {
@@ -143,8 +161,15 @@ TEST_CASE("every statement on a request path is served by an index, custom or ge
       }
       // The mode took effect: only a generic plan's index conditions still
       // hold parameters. (An insert's plan shows no condition.)
+      // (A sweep's subquery names its own result $1 in either mode.)
       if (contains(plan, "Index Cond")) {
-        CHECK(contains(plan, "$1") == (mode == "force_generic_plan"));
+        auto conditions = plan;
+        for (const std::string subquery_result : {"(returns $1)", "ANY ($1)"}) {
+          if (auto at = conditions.find(subquery_result); at != std::string::npos) {
+            conditions.erase(at, subquery_result.size());
+          }
+        }
+        CHECK(contains(conditions, "$1") == (mode == "force_generic_plan"));
       }
     }
   }

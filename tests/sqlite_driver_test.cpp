@@ -122,7 +122,7 @@ TEST_CASE("sqlite: reopening a file that holds artifacts applies no migration ag
     ref = open_ops(*drv)->put(put_request(scope, "stored before the reopen"));
   }
   auto drv = open_driver(options_for("sqlite:" + file.string()));
-  CHECK(applied_versions(file) == std::vector<std::string>{"1"});
+  CHECK(applied_versions(file) == std::vector<std::string>{"1", "2"});
   CHECK(open_ops(*drv)->get(make_key(ref)).data() == "stored before the reopen");
 }
 
@@ -220,13 +220,13 @@ TEST_CASE("sqlite: stores opening the same new file at once all succeed", "[sqli
     thread.join();
   }
   CHECK(errors == 0);
-  CHECK(applied_versions(file) == std::vector<std::string>{"1"});
+  CHECK(applied_versions(file) == std::vector<std::string>{"1", "2"});
   CHECK(journal_mode(file) == "wal");
 
   // Re-opening a migrated file applies nothing.
   drivers.clear();
   auto again = open_driver(options_for(dsn));
-  CHECK(applied_versions(file) == std::vector<std::string>{"1"});
+  CHECK(applied_versions(file) == std::vector<std::string>{"1", "2"});
 }
 
 TEST_CASE("sqlite: opening creates the file and its folders", "[sqlite]") {
@@ -275,4 +275,36 @@ TEST_CASE("sqlite: a folder in place of the file is unavailable at open", "[sqli
     CHECK(e.code() == errc::unavailable);
     CHECK_THAT(e.what(), Catch::Contains("open"));
   }
+}
+
+TEST_CASE("sqlite: a row inserted with the original twelve columns gets a created_at",
+          "[sqlite][migrations]") {
+  temp_folder folder("sqlite-test");
+  const auto file = folder.path() / "foreign.db";
+  auto drv = open_driver(options_for("sqlite:" + file.string()));
+  const auto before = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    const char* insert =
+        "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type,"
+        " size_bytes, filename, sha256, source_json, bytes) VALUES ('go', 'u', 's', '', 'ns',"
+        " 'ns_0123456789ab', 'text/plain', 2, 'go.txt', 'ab', CAST('null' AS BLOB), "
+        "CAST('hi' AS BLOB))";
+    CHECK(sqlite3_exec(db, insert, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const auto key = make_key(make_scope("go", "u", "s"), "ns_0123456789ab");
+  auto ops = open_ops(*drv);
+  auto read = ops->get_ref(key);
+  REQUIRE(read.found());
+  CHECK(read.ref().filename() == "go.txt");
+  REQUIRE(read.ref().has_created_at());
+  const auto created = read.ref().created_at().seconds() * 1'000'000LL;
+  CHECK(created >= before - 2'000'000);
+  CHECK(created <= before + 60'000'000);
+  CHECK_FALSE(read.ref().has_expires_at());
+  CHECK(ops->get(key).data() == "hi");
 }

@@ -11,6 +11,8 @@ using get_ref_atom = caf::atom_constant<caf::atom("get_ref")>;
 using exists_atom = caf::atom_constant<caf::atom("exists")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using sweep_tick_atom = caf::atom_constant<caf::atom("sweep_tick")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using route_atom = caf::atom_constant<caf::atom("route")>;
 

@@ -74,6 +74,13 @@ class client {
   caf::expected<bool> remove(const v1::Key& key);
   caf::expected<v1::RefList> list(const v1::ListRequest& request);
 
+  // Runs one pass of the store's sweeper now (lifecycle_actor): deletes
+  // every artifact expired at the store's current instant and answers how
+  // many, and their bytes. Repeated after a lost connection like a read: a
+  // repeat deletes what is left. A node of version 0.1 answers internal
+  // (it does not know the operation).
+  caf::expected<v1::Removed> sweep();
+
   // The store handle calls go to now (a reconnecting client's changes).
   store_actor handle() const;
 

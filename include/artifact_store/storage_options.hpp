@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,13 @@ inline constexpr size_t max_source_depth_ceiling = 32;
 // "{namespace}_{first 12 hex chars}"; tests replace it to force collisions.
 using id_rule = std::function<std::string(std::string_view ns, std::string_view sha256_hex)>;
 
+// The store's wall clock: when artifacts are created and when they expire.
+// Tests inject one to move time without sleeping.
+using wall_clock = std::function<std::chrono::system_clock::time_point()>;
+
+// Times to live by namespace ("default" for the empty one).
+using namespace_ttls = std::map<std::string, std::chrono::milliseconds, std::less<>>;
+
 struct storage_options {
   // Which driver and where: postgres://…, postgresql://…, a libpq keyword
   // string, sqlite:PATH, memory: or fs:DIR.
@@ -52,6 +60,15 @@ struct storage_options {
   std::chrono::milliseconds migration_timeout{std::chrono::hours{1}};
   // Empty means the standard id rule.
   id_rule make_id;
+  // Empty means std::chrono::system_clock::now.
+  wall_clock clock;
+  // The time to live of a put into a namespace listed here when the put
+  // names no expiry of its own. Namespaces not listed never expire by
+  // default. Each must be positive.
+  namespace_ttls default_ttl;
+  // Expired artifacts one sweep statement deletes at most: a sweep removes
+  // them in batches of this size, so that no batch holds locks for long.
+  uint32_t sweep_batch = 1000;
 };
 
 }  // namespace artifacts

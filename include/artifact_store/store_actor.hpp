@@ -26,16 +26,32 @@ using store_actor =
                      caf::replies_to<delete_atom, v1::Key>::with<bool>,
                      caf::replies_to<list_atom, v1::ListRequest>::with<v1::RefList>>;
 
-// The supervisor's full interface: the data operations, a put whose digest
+// The lifecycle operations. A node of version 0.1 does not know them: it
+// answers them with an error (unexpected message), which a client reports
+// as unsupported. sweep runs one pass of the sweeper now: it deletes every
+// artifact expired at the store's current instant, in batches, and answers
+// what it deleted.
+using lifecycle_actor =
+    caf::typed_actor<caf::replies_to<sweep_atom, v1::SweepRequest>::with<v1::Removed>>;
+
+// Everything a store of this version answers, locally and from other
+// nodes. A node publishes its store as a store_actor, so that clients of
+// every version accept it; a client sends the lifecycle operations through
+// this interface.
+using full_store_actor = store_actor::extend_with<lifecycle_actor>;
+
+// The supervisor's full interface: the data and lifecycle operations, a put whose digest
 // this process computed (see verified_put.hpp; it cannot come from another
 // node), and the local-only administration. close answers true for the call
 // that closed the store and false for later ones, once every worker has
 // stopped. route answers the address of the worker that serves a key. Both
-// refuse senders from other nodes.
+// refuse senders from other nodes. sweep_tick is the periodic sweeper's own
+// timer (store_config::sweep_interval); it ignores other senders.
 using store_supervisor_actor =
-    store_actor::extend<caf::replies_to<put_atom, verified_put>::with<v1::ArtifactRef>,
-                        caf::replies_to<close_atom>::with<bool>,
-                        caf::replies_to<route_atom, v1::Key>::with<caf::actor_addr>>;
+    full_store_actor::extend<caf::replies_to<put_atom, verified_put>::with<v1::ArtifactRef>,
+                             caf::reacts_to<sweep_tick_atom>,
+                             caf::replies_to<close_atom>::with<bool>,
+                             caf::replies_to<route_atom, v1::Key>::with<caf::actor_addr>>;
 
 }  // namespace artifacts
 

@@ -7,6 +7,7 @@
 #include "storage/fs/fs_guard.hpp"
 #include "storage/fs/fs_listing.hpp"
 #include "storage/fs/fs_sidecar.hpp"
+#include "storage/lifecycle.hpp"
 
 namespace artifacts::fs {
 
@@ -14,7 +15,8 @@ namespace {
 
 class fs_backend final : public backend {
  public:
-  explicit fs_backend(std::shared_ptr<tree> root) : root_(std::move(root)) {}
+  fs_backend(std::shared_ptr<tree> root, wall_clock clock)
+      : root_(std::move(root)), clock_(std::move(clock)) {}
 
   std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) override {
     return put_each(artifacts, [this](const new_artifact& artifact) { return store(artifact); });
@@ -29,7 +31,7 @@ class fs_backend final : public backend {
         return;
       }
       auto ref = read_sidecar("get", folder.get(), where.stem, key.scope, key.ns, key.id);
-      if (!ref) {
+      if (!ref || expired(*ref, now())) {
         return;
       }
       // Missing bytes after a present sidecar: a delete got in between.
@@ -65,8 +67,10 @@ class fs_backend final : public backend {
       if (!folder) {
         return;
       }
-      existed =
-          read_sidecar("delete", folder.get(), where.stem, key.scope, key.ns, key.id).has_value();
+      // An expired artifact still on disk was gone already: deleting it
+      // answers false.
+      auto ref = read_sidecar("delete", folder.get(), where.stem, key.scope, key.ns, key.id);
+      existed = ref && !expired(*ref, now());
       // The sidecar goes first: without it the artifact is gone, whatever
       // happens to the bytes.
       bool removed = remove_file(folder.get(), where.stem + std::string(ref_suffix));
@@ -80,8 +84,34 @@ class fs_backend final : public backend {
 
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     std::vector<v1::ArtifactRef> refs;
-    guarded("list", [&] { refs = list_refs(root_->folder(), query); });
+    const auto at = now();
+    guarded("list", [&] {
+      refs = list_refs(root_->folder(), query,
+                       [at](const v1::ArtifactRef& ref) { return !expired(ref, at); });
+    });
     return refs;
+  }
+
+  // Walks the tree for up to `limit` expired artifacts, then deletes each
+  // that is still expired under its key's lock (a put may have stored it
+  // anew meanwhile). A walk reads every sidecar on its way: on this driver a
+  // sweep costs in proportion to the store, not to what it removes.
+  removal sweep(uint32_t limit) override {
+    removal out;
+    guarded("sweep", [&] {
+      out = removal{};
+      const auto at = now();
+      const v1::Scope everything;
+      auto candidates = list_refs(root_->folder(), list_query{everything, nullptr, limit},
+                                  [at](const v1::ArtifactRef& ref) { return expired(ref, at); });
+      for (const auto& ref : candidates) {
+        if (remove_expired(ref, at)) {
+          out.deleted += 1;
+          out.bytes += static_cast<uint64_t>(ref.size_bytes());
+        }
+      }
+    });
+    return out;
   }
 
  private:
@@ -93,11 +123,22 @@ class fs_backend final : public backend {
       auto where = locate(ref.scope(), ref.namespace_(), ref.id());
       auto writing = root_->lock_key("put", where);
       auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), true);
-      if (auto existing = read_sidecar("put", folder.get(), where.stem, ref.scope(),
-                                       ref.namespace_(), ref.id())) {
+      auto existing =
+          read_sidecar("put", folder.get(), where.stem, ref.scope(), ref.namespace_(), ref.id());
+      const auto action = existing ? reput_of(*existing, ref) : reput_action::replace;
+      if (action == reput_action::keep) {
         // A put that crashed after its renames, before its folder sync,
         // left a whole artifact whose names may not be durable yet: sync
         // before this put acknowledges it.
+        sync(folder.get());
+        stored = std::move(*existing);
+        return;
+      }
+      if (action == reput_action::extend) {
+        // Only the sidecar changes; its rename is atomic.
+        set_expiry(*existing, merged_expiry(expiry_of(*existing), expiry_of(ref)));
+        replace_file(folder.get(), where.stem + std::string(ref_suffix),
+                     sidecar_json("put", *existing));
         sync(folder.get());
         stored = std::move(*existing);
         return;
@@ -114,22 +155,50 @@ class fs_backend final : public backend {
     return stored;
   }
 
+  // The live ref at `key`, if any.
   std::optional<v1::ArtifactRef> find_ref(std::string_view op, const artifact_key& key) {
     auto where = locate(key.scope, key.ns, key.id);
     auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), false);
     if (!folder) {
       return std::nullopt;
     }
-    return read_sidecar(op, folder.get(), where.stem, key.scope, key.ns, key.id);
+    auto ref = read_sidecar(op, folder.get(), where.stem, key.scope, key.ns, key.id);
+    if (ref && expired(*ref, now())) {
+      return std::nullopt;
+    }
+    return ref;
   }
 
+  // Deletes the artifact of `ref` if it is still stored expired at `at`;
+  // whether it did.
+  bool remove_expired(const v1::ArtifactRef& ref, micros at) {
+    auto where = locate(ref.scope(), ref.namespace_(), ref.id());
+    auto writing = root_->lock_key("sweep", where);
+    auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), false);
+    if (!folder) {
+      return false;
+    }
+    auto stored =
+        read_sidecar("sweep", folder.get(), where.stem, ref.scope(), ref.namespace_(), ref.id());
+    if (!stored || !expired(*stored, at)) {
+      return false;
+    }
+    remove_file(folder.get(), where.stem + std::string(ref_suffix));
+    remove_file(folder.get(), where.stem + std::string(bytes_suffix));
+    sync(folder.get());
+    return true;
+  }
+
+  micros now() const { return now_micros(clock_); }
+
   std::shared_ptr<tree> root_;
+  wall_clock clock_;
 };
 
 }  // namespace
 
-std::unique_ptr<backend> make_fs_backend(std::shared_ptr<tree> root) {
-  return std::make_unique<fs_backend>(std::move(root));
+std::unique_ptr<backend> make_fs_backend(std::shared_ptr<tree> root, wall_clock clock) {
+  return std::make_unique<fs_backend>(std::move(root), std::move(clock));
 }
 
 }  // namespace artifacts::fs

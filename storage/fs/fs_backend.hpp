@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include <artifact_store/storage_options.hpp>
+
 #include "storage/backend.hpp"
 #include "storage/fs/fs_tree.hpp"
 
@@ -12,6 +14,6 @@ namespace artifacts::fs {
 // locked) as long as it lives. Any number of backends may share one tree:
 // puts and deletes of one key are serialised by the tree's key lock, and
 // readers never see a half-written artifact.
-std::unique_ptr<backend> make_fs_backend(std::shared_ptr<tree> root);
+std::unique_ptr<backend> make_fs_backend(std::shared_ptr<tree> root, wall_clock clock);
 
 }  // namespace artifacts::fs

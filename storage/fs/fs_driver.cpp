@@ -18,7 +18,9 @@ class fs_driver final : public driver {
 
   std::string_view name() const noexcept override { return driver_kind_name(driver_kind::fs); }
 
-  std::unique_ptr<backend> open_backend() override { return fs::make_fs_backend(root_); }
+  std::unique_ptr<backend> open_backend() override {
+    return fs::make_fs_backend(root_, options_.clock);
+  }
 
   const storage_options& options() const noexcept override { return options_; }
 

@@ -70,7 +70,7 @@ void collect(int folder, bool leaf, const std::string& escaped, std::vector<std:
 
 class walker {
  public:
-  explicit walker(const list_query& query) : query_(query) {}
+  walker(const list_query& query, const ref_filter& take) : query_(query), take_(take) {}
 
   std::vector<v1::ArtifactRef> run(int folder) {
     walk(folder, tenant, query_.after != nullptr);
@@ -153,23 +153,26 @@ class walker {
     scope.set_user(values_[user]);
     scope.set_session(values_[session]);
     scope.set_task(values_[task]);
-    if (auto ref = read_sidecar("list", sub.get(), names.back(), scope, values_[ns], values_[id])) {
+    auto ref = read_sidecar("list", sub.get(), names.back(), scope, values_[ns], values_[id]);
+    if (ref && take_(*ref)) {
       refs_.push_back(std::move(*ref));
     }
   }
 
   const list_query& query_;
+  const ref_filter& take_;
   std::array<std::string, level_count> values_;
   std::vector<v1::ArtifactRef> refs_;
 };
 
 }  // namespace
 
-std::vector<v1::ArtifactRef> list_refs(int folder, const list_query& query) {
+std::vector<v1::ArtifactRef> list_refs(int folder, const list_query& query,
+                                       const ref_filter& take) {
   if (query.limit == 0) {
     return {};
   }
-  return walker(query).run(folder);
+  return walker(query, take).run(folder);
 }
 
 }  // namespace artifacts::fs

@@ -12,6 +12,7 @@
 #include <pqxx/connection>
 
 #include "storage/backend.hpp"
+#include "storage/lifecycle.hpp"
 
 namespace artifacts::postgres {
 
@@ -22,17 +23,18 @@ namespace artifacts::postgres {
 class binary_reader {
  public:
   // The bytes at `key`, copied once out of libpq's result; nullopt when no
-  // row is there. Throws pqxx::broken_connection when the connection is gone
-  // and pqxx::sql_error (with the SQLSTATE) when the statement fails, for the
-  // caller's mapping to store_error (pg_errors.hpp).
-  std::optional<std::string> bytes_at(pqxx::connection& conn, const artifact_key& key);
+  // row is there, or only one expired at `now`. Throws pqxx::broken_connection when the connection
+  // is gone and pqxx::sql_error (with the SQLSTATE) when the statement fails, for the caller's
+  // mapping to store_error (pg_errors.hpp).
+  std::optional<std::string> bytes_at(pqxx::connection& conn, const artifact_key& key, micros now);
 
   // bytes_at for each key, in order, sent as one pipeline: every query goes
   // out before the first answer is read, so the batch costs one round trip.
   // Throws like bytes_at for the batch as a whole; the connection is out of
   // pipeline mode again when it returns or throws, unless it was lost.
   std::vector<std::optional<std::string>> bytes_at_each(pqxx::connection& conn,
-                                                        const std::vector<artifact_key>& keys);
+                                                        const std::vector<artifact_key>& keys,
+                                                        micros now);
 
  private:
   // Prepares the statement on `pg` unless it is prepared there already.

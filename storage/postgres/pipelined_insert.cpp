@@ -7,6 +7,7 @@
 
 #include <pqxx/except>
 
+#include "storage/lifecycle.hpp"
 #include "storage/postgres/libpq_access.hpp"
 #include "storage/postgres/statements.hpp"
 
@@ -15,7 +16,7 @@ namespace artifacts::postgres {
 namespace {
 
 constexpr const char* statement_name = "artifacts_insert_row_pipelined";
-constexpr int parameter_count = 12;
+constexpr int parameter_count = 14;
 
 // libpq reads a null value as SQL NULL, whatever its length says; an empty
 // view may have a null data pointer.
@@ -23,19 +24,32 @@ const char* not_null(std::string_view bytes) {
   return bytes.data() != nullptr ? bytes.data() : "";
 }
 
-// The twelve parameters of one insert, kept alive for libpq. The source and
-// the payload (bytea) go in binary, the rest as text.
+// The fourteen parameters of one insert, kept alive for libpq. The source
+// and the payload (bytea) go in binary, the rest as text; no expiry is NULL.
 struct insert_parameters {
   explicit insert_parameters(const new_artifact& artifact)
-      : size_bytes(std::to_string(artifact.ref.size_bytes())) {
+      : size_bytes(std::to_string(artifact.ref.size_bytes())),
+        created_at(std::to_string(micros_of(artifact.ref.created_at()))) {
     const auto& ref = artifact.ref;
     const auto& scope = ref.scope();
-    values = {scope.tenant().c_str(),         scope.user().c_str(),
-              scope.session().c_str(),        scope.task().c_str(),
-              ref.namespace_().c_str(),       ref.id().c_str(),
-              ref.mime_type().c_str(),        size_bytes.c_str(),
-              ref.filename().c_str(),         ref.sha256().c_str(),
-              not_null(artifact.source_json), not_null(artifact.bytes)};
+    values = {scope.tenant().c_str(),
+              scope.user().c_str(),
+              scope.session().c_str(),
+              scope.task().c_str(),
+              ref.namespace_().c_str(),
+              ref.id().c_str(),
+              ref.mime_type().c_str(),
+              size_bytes.c_str(),
+              ref.filename().c_str(),
+              ref.sha256().c_str(),
+              not_null(artifact.source_json),
+              not_null(artifact.bytes),
+              created_at.c_str(),
+              nullptr};
+    if (auto at = expiry_of(ref)) {
+      expires_at = std::to_string(*at);
+      values[13] = expires_at.c_str();
+    }
     lengths.fill(0);
     formats.fill(0);
     lengths[10] = static_cast<int>(artifact.source_json.size());
@@ -47,6 +61,8 @@ struct insert_parameters {
   insert_parameters& operator=(const insert_parameters&) = delete;
 
   std::string size_bytes;
+  std::string created_at;
+  std::string expires_at;
   std::array<const char*, parameter_count> values{};
   std::array<int, parameter_count> lengths{};
   std::array<int, parameter_count> formats{};

@@ -15,6 +15,7 @@
 #include <artifact_store/errc.hpp>
 #include <artifact_store/ref_json.hpp>
 
+#include "storage/lifecycle.hpp"
 #include "storage/list_statements.hpp"
 #include "storage/postgres/binary_read.hpp"
 #include "storage/postgres/pg_errors.hpp"
@@ -27,8 +28,12 @@ namespace {
 
 // Prepared statement names.
 constexpr const char* select_ref = "artifacts_select_ref";
+constexpr const char* select_stored_ref = "artifacts_select_stored_ref";
 constexpr const char* select_exists = "artifacts_select_exists";
 constexpr const char* delete_row = "artifacts_delete_row";
+constexpr const char* delete_expired_row = "artifacts_delete_expired_row";
+constexpr const char* extend_expiry = "artifacts_extend_expiry";
+constexpr const char* sweep_expired = "artifacts_sweep_expired";
 
 // The list statement for filters fixing `prefix` fields (list_statements.hpp).
 std::string list_page(size_t prefix) {
@@ -67,13 +72,20 @@ v1::ArtifactRef ref_from_row(std::string_view op, const pqxx::row& row) {
   if (!json.empty() && json != "null") {
     *ref.mutable_source() = std::move(source);
   }
+  *ref.mutable_created_at() = timestamp_of(row[11].as<int64_t>());
+  if (!row[12].is_null()) {
+    *ref.mutable_expires_at() = timestamp_of(row[12].as<int64_t>());
+  }
   return ref;
 }
 
-pqxx::result exec_at_key(pqxx::transaction_base& tx, const char* statement,
-                         const artifact_key& key) {
+// Runs a statement whose first six parameters are the key, followed by
+// `more`.
+template <class... More>
+pqxx::result exec_at_key(pqxx::transaction_base& tx, const char* statement, const artifact_key& key,
+                         const More&... more) {
   return tx.exec_prepared(statement, key.scope.tenant(), key.scope.user(), key.scope.session(),
-                          key.scope.task(), std::string(key.ns), std::string(key.id));
+                          key.scope.task(), std::string(key.ns), std::string(key.id), more...);
 }
 
 auto key_of(const new_artifact& artifact) {
@@ -97,12 +109,19 @@ std::vector<size_t> lock_order(const std::vector<new_artifact>& artifacts) {
 class postgres_backend final : public backend {
  public:
   postgres_backend(std::unique_ptr<pqxx::connection> conn, std::shared_ptr<call_watchdog> watchdog,
-                   std::chrono::milliseconds call_bound)
-      : conn_(std::move(conn)), watchdog_(std::move(watchdog)), call_bound_(call_bound) {
+                   std::chrono::milliseconds call_bound, wall_clock clock)
+      : conn_(std::move(conn)),
+        watchdog_(std::move(watchdog)),
+        call_bound_(call_bound),
+        clock_(std::move(clock)) {
     bounded("connect", [this] {
       conn_->prepare(select_ref, sql::select_ref);
+      conn_->prepare(select_stored_ref, sql::select_stored_ref);
       conn_->prepare(select_exists, sql::select_exists);
       conn_->prepare(delete_row, sql::delete_row);
+      conn_->prepare(delete_expired_row, sql::delete_expired_row);
+      conn_->prepare(extend_expiry, sql::extend_expiry);
+      conn_->prepare(sweep_expired, sql::sweep_expired);
       for (size_t prefix = 0; prefix < list_shapes; ++prefix) {
         conn_->prepare(list_page(prefix), list_statement_text(prefix, sql_flavour::postgres));
       }
@@ -136,12 +155,10 @@ class postgres_backend final : public backend {
         continue;
       }
       // A row was there first (perhaps from earlier in this batch): answer
-      // with its metadata, or, when it has been deleted meanwhile, store the
-      // artifact alone.
-      const auto& ref = artifacts[i].ref;
-      const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+      // with it, settled against this put, or, when it has gone meanwhile
+      // (deleted, or expired and cleared), store the artifact alone.
       try {
-        auto stored = bounded("put", [&] { return ref_at("put", key); });
+        auto stored = bounded("put", [&] { return settle(artifacts[i]); });
         outcomes[i].value = stored ? std::move(*stored) : store_one(artifacts[i]);
       } catch (const store_error& e) {
         if (e.code() == errc::unavailable) {
@@ -154,7 +171,7 @@ class postgres_backend final : public backend {
   }
 
   std::optional<std::string> get(const artifact_key& key) override {
-    return bounded("get", [&] { return binary_.bytes_at(*conn_, key); });
+    return bounded("get", [&] { return binary_.bytes_at(*conn_, key, now()); });
   }
 
   // One pipeline for the batch: one round trip instead of one per key.
@@ -163,7 +180,7 @@ class postgres_backend final : public backend {
     if (keys.size() < 2) {
       return backend::get_batch(keys);
     }
-    return bounded("get", [&] { return binary_.bytes_at_each(*conn_, keys); });
+    return bounded("get", [&] { return binary_.bytes_at_each(*conn_, keys, now()); });
   }
 
   std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
@@ -173,7 +190,7 @@ class postgres_backend final : public backend {
   bool exists(const artifact_key& key) override {
     return bounded("exists", [&] {
       pqxx::nontransaction tx{*conn_};
-      auto rows = exec_at_key(tx, select_exists, key);
+      auto rows = exec_at_key(tx, select_exists, key, now());
       tx.commit();
       return !rows.empty();
     });
@@ -182,16 +199,30 @@ class postgres_backend final : public backend {
   bool remove(const artifact_key& key) override {
     return bounded("delete", [&] {
       pqxx::nontransaction tx{*conn_};
-      auto deleted = exec_at_key(tx, delete_row, key);
+      auto deleted = exec_at_key(tx, delete_row, key, now());
       tx.commit();
-      return deleted.affected_rows() > 0;
+      return !deleted.empty() && deleted[0][0].as<bool>();
+    });
+  }
+
+  removal sweep(uint32_t limit) override {
+    return bounded("sweep", [&] {
+      pqxx::nontransaction tx{*conn_};
+      auto rows = tx.exec_prepared(sweep_expired, now(), static_cast<int64_t>(limit));
+      tx.commit();
+      removal out;
+      for (const auto& row : rows) {
+        out.deleted += 1;
+        out.bytes += row[0].as<uint64_t>();
+      }
+      return out;
     });
   }
 
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     return bounded("list", [&] {
       std::vector<v1::ArtifactRef> refs;
-      auto parameters = list_parameters(query.filter, query.after, query.limit);
+      auto parameters = list_parameters(query.filter, query.after, query.limit, now());
       if (!parameters) {
         return refs;
       }
@@ -218,7 +249,6 @@ class postgres_backend final : public backend {
   v1::ArtifactRef store_one(const new_artifact& artifact) {
     return bounded("put", [&] {
       const auto& ref = artifact.ref;
-      const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
       // Autocommit statements: the insert is atomic on its own, and the
       // primary key serialises identical concurrent puts (a conflicting
       // insert waits for the other writer's outcome). The insert goes
@@ -229,9 +259,7 @@ class postgres_backend final : public backend {
         if (inserter_.insert_all(*conn_, one, {0}).front()) {
           return ref;
         }
-        // A row was there first: answer with it, unchanged, reading only its
-        // metadata so the payload crosses the wire once.
-        if (auto stored = ref_at("put", key)) {
+        if (auto stored = settle(artifact)) {
           return std::move(*stored);
         }
       }
@@ -241,16 +269,59 @@ class postgres_backend final : public backend {
     });
   }
 
-  // The metadata of the row at `key`, if any: one round trip, no payload.
+  // The metadata of the live row at `key`, if any: one round trip, no
+  // payload.
   std::optional<v1::ArtifactRef> ref_at(std::string_view op, const artifact_key& key) {
     pqxx::nontransaction tx{*conn_};
-    auto rows = exec_at_key(tx, select_ref, key);
+    auto rows = exec_at_key(tx, select_ref, key, now());
     tx.commit();
     if (rows.empty()) {
       return std::nullopt;
     }
     return ref_from_row(op, rows[0]);
   }
+
+  // A put found a row at its key: reads only its metadata (the payload
+  // crosses the wire once) and settles it against the put (reput_of). The
+  // row now stored, or nullopt when none is there any more (deleted
+  // meanwhile, or expired and deleted here) and the put should insert
+  // again. Each step is conditional on the row's state, so a concurrent
+  // writer makes it answer nullopt rather than act on a stale read.
+  std::optional<v1::ArtifactRef> settle(const new_artifact& artifact) {
+    const auto& ref = artifact.ref;
+    const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+    const auto put_at = micros_of(ref.created_at());
+    pqxx::nontransaction tx{*conn_};
+    auto rows = exec_at_key(tx, select_stored_ref, key);
+    if (rows.empty()) {
+      tx.commit();
+      return std::nullopt;
+    }
+    auto stored = ref_from_row("put", rows[0]);
+    switch (reput_of(stored, ref)) {
+      case reput_action::keep:
+        tx.commit();
+        return stored;
+      case reput_action::replace:
+        exec_at_key(tx, delete_expired_row, key, put_at);
+        tx.commit();
+        return std::nullopt;
+      case reput_action::extend: {
+        const auto wanted = expiry_of(ref);
+        auto moved =
+            wanted ? exec_at_key(tx, extend_expiry, key, put_at, *wanted)
+                   : exec_at_key(tx, extend_expiry, key, put_at, static_cast<const char*>(nullptr));
+        tx.commit();
+        if (moved.empty()) {
+          return std::nullopt;
+        }
+        return ref_from_row("put", moved[0]);
+      }
+    }
+    return std::nullopt;
+  }
+
+  micros now() const { return now_micros(clock_); }
 
   // Runs `fn` as one call armed on the watchdog; failures leave as
   // store_error (pg_errors.hpp), a call the watchdog cut short as
@@ -273,6 +344,7 @@ class postgres_backend final : public backend {
   std::unique_ptr<pqxx::connection> conn_;
   std::shared_ptr<call_watchdog> watchdog_;
   std::chrono::milliseconds call_bound_;
+  wall_clock clock_;
   binary_reader binary_;
   batch_inserter inserter_;
 };
@@ -281,8 +353,9 @@ class postgres_backend final : public backend {
 
 std::unique_ptr<backend> make_backend(std::unique_ptr<pqxx::connection> conn,
                                       std::shared_ptr<call_watchdog> watchdog,
-                                      std::chrono::milliseconds call_bound) {
-  return std::make_unique<postgres_backend>(std::move(conn), std::move(watchdog), call_bound);
+                                      std::chrono::milliseconds call_bound, wall_clock clock) {
+  return std::make_unique<postgres_backend>(std::move(conn), std::move(watchdog), call_bound,
+                                            std::move(clock));
 }
 
 }  // namespace artifacts::postgres

@@ -6,6 +6,8 @@
 
 #include <pqxx/connection>
 
+#include <artifact_store/storage_options.hpp>
+
 #include "storage/backend.hpp"
 #include "storage/postgres/call_watchdog.hpp"
 
@@ -21,9 +23,10 @@ namespace artifacts::postgres {
 // Every call is armed on `watchdog` for `call_bound`: a call still waiting
 // for the server then has its socket shut down and fails with
 // errc::unavailable ("PostgreSQL did not answer within ..."). The watchdog
-// must outlive the backend.
+// must outlive the backend. `clock` tells the backend's current instant,
+// which decides what has expired.
 std::unique_ptr<backend> make_backend(std::unique_ptr<pqxx::connection> conn,
                                       std::shared_ptr<call_watchdog> watchdog,
-                                      std::chrono::milliseconds call_bound);
+                                      std::chrono::milliseconds call_bound, wall_clock clock);
 
 }  // namespace artifacts::postgres

@@ -24,7 +24,7 @@ class postgres_driver final : public driver {
 
   std::unique_ptr<backend> open_backend() override {
     return postgres::make_backend(postgres::connect("connect", info_, options_, watchdog_.get()),
-                                  watchdog_, postgres::call_bound(options_));
+                                  watchdog_, postgres::call_bound(options_), options_.clock);
   }
 
   const storage_options& options() const noexcept override { return options_; }

@@ -7,6 +7,7 @@
 #include <artifact_store/errc.hpp>
 #include <artifact_store/ref_json.hpp>
 
+#include "storage/lifecycle.hpp"
 #include "storage/list_statements.hpp"
 #include "storage/sqlite/sqlite_guard.hpp"
 
@@ -16,36 +17,51 @@ namespace {
 
 enum query : size_t {
   select_ref,
+  select_stored_ref,
   select_bytes,
   select_exists,
   insert_row,
   delete_row,
+  update_expiry,
+  sweep_expired,
   query_count,
 };
 
-// select_ref and the list statements (list_statements.hpp, one per filter
-// shape) return the columns read_ref reads. The primary key, compared
-// bytewise (the BINARY collation), serves the lists' filters and order.
+#define ARTIFACTS_SQLITE_REF_COLUMNS                                               \
+  "SELECT tenant, \"user\", session, task, namespace, id, mime_type, size_bytes, " \
+  "filename, sha256, source_json, created_at, expires_at FROM artifacts_blobs "
+#define ARTIFACTS_SQLITE_AT_KEY                                                            \
+  "WHERE tenant = ?1 AND \"user\" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5 " \
+  "AND id = ?6"
+#define ARTIFACTS_SQLITE_LIVE " AND (expires_at IS NULL OR expires_at > ?7)"
+
+// select_ref, select_stored_ref and the list statements (list_statements.hpp,
+// one per filter shape) return the columns read_ref reads. The primary key,
+// compared bytewise (the BINARY collation), serves the lists' filters and
+// order. Instants are microseconds since the Unix epoch; ?7 is the current
+// one where a statement sees only live rows.
 constexpr std::array<std::string_view, query_count> query_text = {
-    R"sql(SELECT tenant, "user", session, task, namespace, id, mime_type, size_bytes,
-       filename, sha256, source_json
-FROM artifacts_blobs
-WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
-  AND id = ?6)sql",
-    R"sql(SELECT bytes FROM artifacts_blobs
-WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
-  AND id = ?6)sql",
-    R"sql(SELECT 1 FROM artifacts_blobs
-WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
-  AND id = ?6)sql",
+    ARTIFACTS_SQLITE_REF_COLUMNS ARTIFACTS_SQLITE_AT_KEY ARTIFACTS_SQLITE_LIVE,
+    ARTIFACTS_SQLITE_REF_COLUMNS ARTIFACTS_SQLITE_AT_KEY,
+    "SELECT bytes FROM artifacts_blobs " ARTIFACTS_SQLITE_AT_KEY ARTIFACTS_SQLITE_LIVE,
+    "SELECT 1 FROM artifacts_blobs " ARTIFACTS_SQLITE_AT_KEY ARTIFACTS_SQLITE_LIVE,
     R"sql(INSERT INTO artifacts_blobs (tenant, "user", session, task, namespace, id, mime_type,
-                             size_bytes, filename, sha256, source_json, bytes)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             size_bytes, filename, sha256, source_json, bytes, created_at,
+                             expires_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 ON CONFLICT (tenant, "user", session, task, namespace, id) DO NOTHING)sql",
-    R"sql(DELETE FROM artifacts_blobs
-WHERE tenant = ?1 AND "user" = ?2 AND session = ?3 AND task = ?4 AND namespace = ?5
-  AND id = ?6)sql",
+    "DELETE FROM artifacts_blobs " ARTIFACTS_SQLITE_AT_KEY,
+    "UPDATE artifacts_blobs SET expires_at = ?7 " ARTIFACTS_SQLITE_AT_KEY,
+    // The oldest expired rows first, through the expiry index.
+    R"sql(DELETE FROM artifacts_blobs WHERE rowid IN (
+    SELECT rowid FROM artifacts_blobs WHERE expires_at IS NOT NULL AND expires_at <= ?1
+    ORDER BY expires_at LIMIT ?2)
+RETURNING size_bytes)sql",
 };
+
+#undef ARTIFACTS_SQLITE_REF_COLUMNS
+#undef ARTIFACTS_SQLITE_AT_KEY
+#undef ARTIFACTS_SQLITE_LIVE
 
 // Binds scope, namespace and id to parameters first .. first + 5.
 void bind_key(statement& stmt, int first, const v1::Scope& scope, std::string_view ns,
@@ -76,13 +92,18 @@ v1::ArtifactRef read_ref(const statement& stmt) {
   if (source_json != "null" && !source_from_json(source_json, ref.mutable_source())) {
     throw store_error(errc::internal, "the stored source of " + ref.id() + " is not JSON");
   }
+  *ref.mutable_created_at() = timestamp_of(stmt.column_int64(11));
+  if (!stmt.column_is_null(12)) {
+    *ref.mutable_expires_at() = timestamp_of(stmt.column_int64(12));
+  }
   return ref;
 }
 
 class sqlite_backend final : public backend {
  public:
-  sqlite_backend(std::unique_ptr<connection> conn, std::chrono::milliseconds timeout)
-      : conn_(std::move(conn)), timeout_(timeout) {}
+  sqlite_backend(std::unique_ptr<connection> conn, std::chrono::milliseconds timeout,
+                 wall_clock clock)
+      : conn_(std::move(conn)), timeout_(timeout), clock_(std::move(clock)) {}
 
   // One write transaction for the whole batch: its puts share one commit
   // (one WAL sync) and one wait for the write lock instead of paying one
@@ -97,18 +118,7 @@ class sqlite_backend final : public backend {
       run("put", [&] {
         write_transaction tx(*conn_);
         for (size_t i = 0; i < artifacts.size(); ++i) {
-          const auto& ref = artifacts[i].ref;
-          if (insert(artifacts[i])) {
-            outcomes[i].value = ref;
-            continue;
-          }
-          // Taken, by another connection or earlier in this batch; under
-          // the write lock the row cannot go away before we read it.
-          auto existing = find_ref({ref.scope(), ref.namespace_(), ref.id()});
-          if (!existing) {
-            throw store_error(errc::internal, "put: the row at " + ref.id() + " vanished");
-          }
-          outcomes[i].value = std::move(*existing);
+          outcomes[i].value = store_locked(artifacts[i]);
         }
         tx.commit();
       });
@@ -127,6 +137,7 @@ class sqlite_backend final : public backend {
       statement& stmt = prepared(select_bytes);
       statement_run running(stmt);
       bind_key(stmt, 1, key.scope, key.ns, key.id);
+      stmt.bind_int64(7, now());
       bytes.reset();
       if (stmt.step()) {
         bytes.emplace(stmt.column_blob(0));
@@ -147,6 +158,7 @@ class sqlite_backend final : public backend {
       statement& stmt = prepared(select_exists);
       statement_run running(stmt);
       bind_key(stmt, 1, key.scope, key.ns, key.id);
+      stmt.bind_int64(7, now());
       found = stmt.step();
     });
     return found;
@@ -156,22 +168,39 @@ class sqlite_backend final : public backend {
     bool removed = false;
     run("delete", [&] {
       write_transaction tx(*conn_);
-      {
-        statement& stmt = prepared(delete_row);
-        statement_run running(stmt);
-        bind_key(stmt, 1, key.scope, key.ns, key.id);
-        stmt.step();
-      }
-      removed = conn_->changes() > 0;
+      // Whether the row was live: an expired one was gone already. Under
+      // the write lock it cannot change between the two statements.
+      removed = find_ref(key).has_value();
+      run_at_key(delete_row, key);
       tx.commit();
     });
     return removed;
   }
 
+  removal sweep(uint32_t limit) override {
+    removal out;
+    run("sweep", [&] {
+      out = removal{};
+      write_transaction tx(*conn_);
+      {
+        statement& stmt = prepared(sweep_expired);
+        statement_run running(stmt);
+        stmt.bind_int64(1, now());
+        stmt.bind_int64(2, limit);
+        while (stmt.step()) {
+          out.deleted += 1;
+          out.bytes += static_cast<uint64_t>(stmt.column_int64(0));
+        }
+      }
+      tx.commit();
+    });
+    return out;
+  }
+
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     std::vector<v1::ArtifactRef> refs;
     // Bound text is not copied: the parameters outlive the statement's run.
-    const auto parameters = list_parameters(query.filter, query.after, query.limit);
+    const auto parameters = list_parameters(query.filter, query.after, query.limit, now());
     if (!parameters) {
       return refs;
     }
@@ -202,27 +231,65 @@ class sqlite_backend final : public backend {
     const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
     v1::ArtifactRef stored;
     run("put", [&] {
-      // Re-puts are common: answer them without taking the write lock.
-      if (auto existing = find_ref(key)) {
+      // Re-puts are common: answer those that change nothing without taking
+      // the write lock.
+      if (auto existing = find_ref(key, select_stored_ref);
+          existing && reput_of(*existing, ref) == reput_action::keep) {
         stored = std::move(*existing);
         return;
       }
       write_transaction tx(*conn_);
-      if (insert(artifact)) {
-        tx.commit();
-        stored = ref;
-        return;
-      }
-      // Another connection stored the key between the read and the lock.
-      auto existing = find_ref(key);
+      stored = store_locked(artifact);
       tx.commit();
-      if (!existing) {
-        throw store_error(errc::internal, "put: the row at " + ref.id() + " vanished");
-      }
-      stored = std::move(*existing);
     });
     return stored;
   }
+
+  // Stores one artifact inside a write transaction: under the write lock
+  // the row at its key cannot change between the statements. The row at
+  // the key: the new one, or the one there settled against this put.
+  v1::ArtifactRef store_locked(const new_artifact& artifact) {
+    const auto& ref = artifact.ref;
+    const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+    auto existing = find_ref(key, select_stored_ref);
+    if (!existing) {
+      insert(artifact);
+      return ref;
+    }
+    switch (reput_of(*existing, ref)) {
+      case reput_action::keep:
+        return std::move(*existing);
+      case reput_action::replace:
+        run_at_key(delete_row, key);
+        insert(artifact);
+        return ref;
+      case reput_action::extend: {
+        const auto wanted = merged_expiry(expiry_of(*existing), expiry_of(ref));
+        statement& stmt = prepared(update_expiry);
+        statement_run running(stmt);
+        bind_key(stmt, 1, key.scope, key.ns, key.id);
+        if (wanted) {
+          stmt.bind_int64(7, *wanted);
+        } else {
+          stmt.bind_null(7);
+        }
+        stmt.step();
+        set_expiry(*existing, wanted);
+        return std::move(*existing);
+      }
+    }
+    return std::move(*existing);
+  }
+
+  // Runs a statement over the key alone.
+  void run_at_key(query which, const artifact_key& key) {
+    statement& stmt = prepared(which);
+    statement_run running(stmt);
+    bind_key(stmt, 1, key.scope, key.ns, key.id);
+    stmt.step();
+  }
+
+  micros now() const { return now_micros(clock_); }
 
   void run(std::string_view op, const std::function<void()>& attempt) {
     guarded(op, conn_.get(), timeout_, attempt);
@@ -244,18 +311,23 @@ class sqlite_backend final : public backend {
     return *slot;
   }
 
-  std::optional<v1::ArtifactRef> find_ref(const artifact_key& key) {
-    statement& stmt = prepared(select_ref);
+  // The live row at `key` with select_ref; any row with select_stored_ref.
+  std::optional<v1::ArtifactRef> find_ref(const artifact_key& key, query which = select_ref) {
+    statement& stmt = prepared(which);
     statement_run running(stmt);
     bind_key(stmt, 1, key.scope, key.ns, key.id);
+    if (which == select_ref) {
+      stmt.bind_int64(7, now());
+    }
     if (!stmt.step()) {
       return std::nullopt;
     }
     return read_ref(stmt);
   }
 
-  // True when the row was inserted, false when its key was taken.
-  bool insert(const new_artifact& artifact) {
+  // Inserts the row; nothing when its key is taken (never, under the write
+  // lock after find_ref found none).
+  void insert(const new_artifact& artifact) {
     const auto& ref = artifact.ref;
     statement& stmt = prepared(insert_row);
     statement_run running(stmt);
@@ -266,12 +338,18 @@ class sqlite_backend final : public backend {
     stmt.bind_text(10, ref.sha256());
     stmt.bind_blob(11, artifact.source_json);
     stmt.bind_blob(12, artifact.bytes);
+    stmt.bind_int64(13, micros_of(ref.created_at()));
+    if (auto at = expiry_of(ref)) {
+      stmt.bind_int64(14, *at);
+    } else {
+      stmt.bind_null(14);
+    }
     stmt.step();
-    return conn_->changes() > 0;
   }
 
   std::unique_ptr<connection> conn_;
   std::chrono::milliseconds timeout_;
+  wall_clock clock_;
   // Declared after conn_ so that statements are finalized before it closes.
   std::array<std::unique_ptr<statement>, query_count> statements_;
   std::array<std::unique_ptr<statement>, list_shapes> list_statements_;
@@ -280,8 +358,8 @@ class sqlite_backend final : public backend {
 }  // namespace
 
 std::unique_ptr<backend> make_sqlite_backend(std::unique_ptr<connection> conn,
-                                             std::chrono::milliseconds timeout) {
-  return std::make_unique<sqlite_backend>(std::move(conn), timeout);
+                                             std::chrono::milliseconds timeout, wall_clock clock) {
+  return std::make_unique<sqlite_backend>(std::move(conn), timeout, std::move(clock));
 }
 
 }  // namespace artifacts::sqlite

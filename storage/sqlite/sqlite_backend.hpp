@@ -4,6 +4,8 @@
 #include <chrono>
 #include <memory>
 
+#include <artifact_store/storage_options.hpp>
+
 #include "storage/backend.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
 
@@ -14,7 +16,8 @@ namespace artifacts::sqlite {
 // connection's life. Puts and deletes run in BEGIN IMMEDIATE transactions;
 // reads run in autocommit and, in WAL mode, never wait for writers. Each
 // call, retries included, is bounded by `timeout` (see sqlite_guard.hpp).
+// `clock` tells the current instant, which decides what has expired.
 std::unique_ptr<backend> make_sqlite_backend(std::unique_ptr<connection> conn,
-                                             std::chrono::milliseconds timeout);
+                                             std::chrono::milliseconds timeout, wall_clock clock);
 
 }  // namespace artifacts::sqlite

@@ -107,6 +107,13 @@ void statement::bind_int64(int index, int64_t value) {
   }
 }
 
+void statement::bind_null(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) {
+    conn_.fail(rc);
+  }
+}
+
 bool statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) {
@@ -136,6 +143,10 @@ std::string_view statement::column_blob(int index) const noexcept {
 
 int64_t statement::column_int64(int index) const noexcept {
   return sqlite3_column_int64(stmt_, index);
+}
+
+bool statement::column_is_null(int index) const noexcept {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
 void statement::reset() noexcept {

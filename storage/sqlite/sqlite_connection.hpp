@@ -90,6 +90,7 @@ class statement {
   void bind_text(int index, std::string_view value);
   void bind_blob(int index, std::string_view value);
   void bind_int64(int index, int64_t value);
+  void bind_null(int index);
 
   // Advances to the next row: true when a row is ready, false when the
   // statement is done. Throws sqlite_failure.
@@ -99,6 +100,7 @@ class statement {
   std::string_view column_text(int index) const noexcept;
   std::string_view column_blob(int index) const noexcept;
   int64_t column_int64(int index) const noexcept;
+  bool column_is_null(int index) const noexcept;
 
   // Ends the current run and clears the bindings, releasing the locks a
   // half-read statement holds. Never throws.

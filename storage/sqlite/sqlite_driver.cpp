@@ -75,7 +75,7 @@ class sqlite_driver final : public driver {
   std::string_view name() const noexcept override { return driver_kind_name(driver_kind::sqlite); }
 
   std::unique_ptr<backend> open_backend() override {
-    return sqlite::make_sqlite_backend(connect(), options_.statement_timeout);
+    return sqlite::make_sqlite_backend(connect(), options_.statement_timeout, options_.clock);
   }
 
   const storage_options& options() const noexcept override { return options_; }
