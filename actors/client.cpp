@@ -82,10 +82,10 @@ constexpr bool is_write() {
 }
 
 // Whether a call may be sent again after its store went away: every one but
-// delete (see client.hpp).
+// delete and purge, whose repeats would miscount (see client.hpp).
 template <class Atom>
 constexpr bool repeatable() {
-  return !std::is_same_v<Atom, delete_atom>;
+  return !std::is_same_v<Atom, delete_atom> && !std::is_same_v<Atom, purge_atom>;
 }
 
 struct client::impl {
@@ -203,8 +203,9 @@ struct client::impl {
                                     Request request) {
     auto caller = callers.take();
     auto supervisor = caf::actor_cast<store_supervisor_actor>(destination.store);
-    if constexpr (std::is_same_v<Request, v1::SweepRequest>) {
-      // A sweep is a series of requests the supervisor makes.
+    if constexpr (std::is_same_v<Request, v1::SweepRequest> ||
+                  std::is_same_v<Request, v1::PurgeRequest>) {
+      // A sweep or a purge is a series of requests the supervisor makes.
       return ask<Result>(caller, destination, op, supervisor, Atom::value, std::move(request));
     } else {
       return call_worker<Atom, Result>(caller, destination, op, supervisor, std::move(request));
@@ -218,8 +219,9 @@ struct client::impl {
                                     Request request) {
     const worker_routes* table = local->table.get();
     direct_admission routed;
-    if constexpr (std::is_same_v<Request, v1::ListRequest>) {
-      // Lists have no key: they take the workers in turn.
+    if constexpr (std::is_same_v<Request, v1::ListRequest> ||
+                  std::is_same_v<Request, v1::UsageRequest>) {
+      // Lists and usage have no key: they take the workers in turn.
       routed = admit_directly(table, next_list.fetch_add(1, std::memory_order_relaxed), 0);
     } else if constexpr (std::is_same_v<Request, verified_put>) {
       routed = admit_directly(table, request, local->storage);
@@ -377,6 +379,18 @@ caf::expected<v1::RefList> client::list(const v1::ListRequest& request) {
 
 caf::expected<v1::Removed> client::sweep() {
   return impl_->call<sweep_atom, v1::Removed>(op_names::sweep, v1::SweepRequest{});
+}
+
+caf::expected<v1::Removed> client::purge(const v1::Scope& filter) {
+  v1::PurgeRequest request;
+  *request.mutable_filter() = filter;
+  return impl_->call<purge_atom, v1::Removed>(op_names::purge, std::move(request));
+}
+
+caf::expected<v1::Usage> client::usage(const v1::Scope& filter) {
+  v1::UsageRequest request;
+  *request.mutable_filter() = filter;
+  return impl_->call<usage_atom, v1::Usage>(op_names::usage, std::move(request));
 }
 
 store_actor client::handle() const {

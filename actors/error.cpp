@@ -20,7 +20,7 @@ errc code_of(const caf::error& err) noexcept {
   if (err.category() == error_category) {
     auto code = err.code();
     if (code >= static_cast<uint8_t>(errc::identity_required) &&
-        code <= static_cast<uint8_t>(errc::internal)) {
+        code <= static_cast<uint8_t>(errc::quota_exceeded)) {
       return static_cast<errc>(code);
     }
     return errc::internal;

@@ -1,6 +1,7 @@
 #include "actors/supervisor.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -149,38 +150,75 @@ void on_worker_down(supervisor_pointer self, const caf::down_msg& msg) {
   }
 }
 
-// One pass of the sweeper: batches, each a request to the next worker in
-// turn, until one comes back short. `done` gets the total or the first
-// error.
-struct sweep_pass {
+// A pass of deletions in batches: a sweep, or a purge when `purge` is set.
+// Each batch is a request to the next worker in turn, so that other
+// requests go between them, until one says nothing is left. `done` gets
+// the total or the first error.
+struct deletion_pass {
+  std::string_view op;
+  std::optional<v1::PurgeRequest> purge;
   v1::Removed total;
   std::function<void(caf::expected<v1::Removed>)> done;
 };
 
-void sweep_next(supervisor_pointer self, std::shared_ptr<sweep_pass> pass) {
+// Adds a batch to the pass; sends the next one unless `finished`.
+void next_batch(supervisor_pointer self, std::shared_ptr<deletion_pass> pass);
+
+void batch_done(supervisor_pointer self, const std::shared_ptr<deletion_pass>& pass,
+                const v1::Removed& batch, bool finished) {
+  pass->total.set_deleted(pass->total.deleted() + batch.deleted());
+  pass->total.set_bytes(pass->total.bytes() + batch.bytes());
+  if (finished) {
+    pass->done(pass->total);
+  } else {
+    next_batch(self, pass);
+  }
+}
+
+void next_batch(supervisor_pointer self, std::shared_ptr<deletion_pass> pass) {
   auto& st = self->state;
   if (refusing(st)) {
-    pass->done(closed_error(op_names::sweep));
+    pass->done(closed_error(pass->op));
     return;
   }
   const auto index = any_worker(st);
   const auto limits = limits_of(st.config);
   if (st.loads[index]->try_admit(limits, 0) != admission::admitted) {
-    pass->done(overloaded_error(op_names::sweep, limits));
+    pass->done(overloaded_error(pass->op, limits));
+    return;
+  }
+  auto failed = [pass](caf::error& err) { pass->done(std::move(err)); };
+  if (pass->purge) {
+    self->request(st.workers[index], st.config.request_timeout, purge_one_atom::value, *pass->purge)
+        .then([self, pass](v1::Removed& batch,
+                           bool finished) { batch_done(self, pass, batch, finished); },
+              failed);
     return;
   }
   self->request(st.workers[index], st.config.request_timeout, sweep_one_atom::value)
       .then(
           [self, pass](v1::Removed& batch) {
-            pass->total.set_deleted(pass->total.deleted() + batch.deleted());
-            pass->total.set_bytes(pass->total.bytes() + batch.bytes());
-            if (batch.deleted() < self->state.config.storage.sweep_batch) {
-              pass->done(pass->total);
-            } else {
-              sweep_next(self, pass);
-            }
+            // Every row a sweep deletes was expired: a short batch was the
+            // last.
+            batch_done(self, pass, batch,
+                       batch.deleted() < self->state.config.storage.delete_batch);
           },
-          [pass](caf::error& err) { pass->done(std::move(err)); });
+          failed);
+}
+
+// A pass whose outcome answers `promise`.
+template <class Promise>
+std::shared_ptr<deletion_pass> answered_pass(std::string_view op, Promise promise) {
+  auto pass = std::make_shared<deletion_pass>();
+  pass->op = op;
+  pass->done = [promise](caf::expected<v1::Removed> outcome) mutable {
+    if (outcome) {
+      promise.deliver(std::move(*outcome));
+    } else {
+      promise.deliver(std::move(outcome.error()));
+    }
+  };
+  return pass;
 }
 
 // The periodic sweeper's tick: a pass unless one is under way, and the
@@ -196,11 +234,12 @@ void on_sweep_tick(supervisor_pointer self) {
     return;
   }
   st.sweeping = true;
-  auto pass = std::make_shared<sweep_pass>();
+  auto pass = std::make_shared<deletion_pass>();
+  pass->op = op_names::sweep;
   // A failed pass (an unreachable backend) is not reported: the next tick
   // tries again.
   pass->done = [self](caf::expected<v1::Removed>) { self->state.sweeping = false; };
-  sweep_next(self, std::move(pass));
+  next_batch(self, std::move(pass));
 }
 
 caf::result<bool> begin_close(supervisor_pointer self) {
@@ -296,16 +335,20 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
       },
       [self](sweep_atom, const v1::SweepRequest&) -> caf::result<v1::Removed> {
         auto promise = self->make_response_promise<v1::Removed>();
-        auto pass = std::make_shared<sweep_pass>();
-        pass->done = [promise](caf::expected<v1::Removed> outcome) mutable {
-          if (outcome) {
-            promise.deliver(std::move(*outcome));
-          } else {
-            promise.deliver(std::move(outcome.error()));
-          }
-        };
-        sweep_next(self, std::move(pass));
+        next_batch(self, answered_pass(op_names::sweep, promise));
         return promise;
+      },
+      [self](purge_atom, v1::PurgeRequest& request) -> caf::result<v1::Removed> {
+        auto promise = self->make_response_promise<v1::Removed>();
+        auto pass = answered_pass(op_names::purge, promise);
+        pass->purge = std::move(request);
+        next_batch(self, std::move(pass));
+        return promise;
+      },
+      [self](usage_atom, v1::UsageRequest& request) -> caf::result<v1::Usage> {
+        auto& st = self->state;
+        return dispatch<v1::Usage>(self, op_names::usage, any_worker(st), usage_atom::value,
+                                   std::move(request));
       },
       [self](sweep_tick_atom) {
         if (sender_is_local(self)) {

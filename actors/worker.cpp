@@ -340,6 +340,27 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         return serve(self->state, op_names::sweep,
                      [](operations& ops) { return ops.sweep_batch(); });
       },
+      [self](purge_one_atom, const v1::PurgeRequest& request) -> caf::result<v1::Removed, bool> {
+        finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
+        // Not repeated on a new connection: the lost batch's deletions
+        // would go uncounted.
+        bool done = true;
+        auto removed = run(
+            self->state, op_names::purge,
+            [&](operations& ops) { return ops.purge_batch(request, done); },
+            on_lost_connection::report);
+        if (!removed) {
+          return std::move(removed.error());
+        }
+        return {std::move(*removed), done};
+      },
+      [self](usage_atom, const v1::UsageRequest& request) -> caf::result<v1::Usage> {
+        finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
+        return serve(self->state, op_names::usage,
+                     [&](operations& ops) { return ops.usage(request); });
+      },
       [self](close_atom) {
         flush_batches(self->state);
         self->quit();

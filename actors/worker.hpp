@@ -19,12 +19,17 @@ namespace artifacts {
 // The data operations, one batch of a sweep, and close, which makes the worker quit once the
 // requests queued before it have been answered (with store_closed, since the
 // store's closed flag is set by then).
-// sweep_one deletes one batch of expired artifacts (operations::sweep_batch).
+// sweep_one deletes one batch of expired artifacts (operations::sweep_batch);
+// purge_one one batch of a purge (operations::purge_batch), answering with
+// whether it was the last.
 using sweep_one_atom = caf::atom_constant<caf::atom("sweep_one")>;
+using purge_one_atom = caf::atom_constant<caf::atom("purge_one")>;
 
 using worker_actor =
     store_actor::extend<caf::replies_to<put_atom, verified_put>::with<v1::ArtifactRef>,
                         caf::replies_to<sweep_one_atom>::with<v1::Removed>,
+                        caf::replies_to<purge_one_atom, v1::PurgeRequest>::with<v1::Removed, bool>,
+                        caf::replies_to<usage_atom, v1::UsageRequest>::with<v1::Usage>,
                         caf::reacts_to<close_atom>>;
 
 // Spawns a worker on its own thread (it blocks in backend calls), or, when

@@ -1,4 +1,5 @@
-// The data subcommands: put, get, stat, exists, rm, ls and sweep. Each runs one
+// The data subcommands: put, get, stat, exists, rm, ls, and the lifecycle
+// ones: sweep, purge and du. Each runs one
 // operation through a client (in-process or against a node, with the same
 // output), prints its result and returns the exit status (see
 // exit_status.hpp).
@@ -59,6 +60,14 @@ int run_ls(client& store, const list_flags& flags);
 
 // Runs one pass of the sweeper and prints {"deleted":N,"bytes":B}. Exit 0.
 int run_sweep(client& store);
+
+// Deletes every artifact of the filter (tenant required) and prints
+// {"deleted":N,"bytes":B}. Exit 0.
+int run_purge(client& store, const scope_flags& filter);
+
+// Prints the count and bytes of the filter's live artifacts (tenant
+// required) as {"count":N,"bytes":B}. Exit 0.
+int run_du(client& store, const scope_flags& filter);
 
 // Checks a --source value: empty when it is a JSON object, else why not.
 std::string check_source_json(const std::string& json);

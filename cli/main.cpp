@@ -36,11 +36,12 @@ constexpr const char* footer =
 struct command_line {
   serve_flags serve;
   client_flags put_client, get_client, stat_client, exists_client, rm_client, ls_client,
-      sweep_client;
+      sweep_client, purge_client, du_client;
   put_flags put;
   key_flags get, stat, exists, rm;
   std::string get_output;
   list_flags ls;
+  scope_flags purge, du;
   std::optional<std::string> migrate_dsn;
 };
 
@@ -85,6 +86,20 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
                    "NAMESPACE=DURATION: the time to live of puts into NAMESPACE that name no "
                    "expiry (repeatable)")
       ->check(check_namespace_ttl, "NAMESPACE=DURATION")
+      ->group("Lifecycle");
+  serve
+      ->add_option("--quota-bytes", flags.default_quota.max_bytes,
+                   "the live bytes a tenant may hold (0: no limit)")
+      ->group("Lifecycle");
+  serve
+      ->add_option("--quota-count", flags.default_quota.max_count,
+                   "the live artifacts a tenant may hold (0: no limit)")
+      ->group("Lifecycle");
+  serve
+      ->add_option("--quota-file", flags.quota_file,
+                   "JSON quotas of particular tenants, replacing the default for each: "
+                   "{\"acme\": {\"bytes\": 1073741824, \"count\": 10000}}")
+      ->check(CLI::ExistingFile)
       ->group("Lifecycle");
   add_tls_flags(*serve, flags.tls);
   return serve;
@@ -154,6 +169,15 @@ int run(int argc, char** argv) {
   auto* sweep = app.add_subcommand("sweep", "delete expired artifacts now; prints what it removed");
   add_client_flags(*sweep, line.sweep_client);
 
+  auto* purge = app.add_subcommand(
+      "purge", "delete every artifact of a tenant, user, session or task; prints what it removed");
+  add_client_flags(*purge, line.purge_client);
+  add_scope_flags(*purge, line.purge, true);
+
+  auto* du = app.add_subcommand("du", "print the count and bytes of a scope's live artifacts");
+  add_client_flags(*du, line.du_client);
+  add_scope_flags(*du, line.du, true);
+
   auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
   add_dsn_flag(*migrate, line.migrate_dsn);
 
@@ -185,6 +209,12 @@ int run(int argc, char** argv) {
     }
     if (sweep->parsed()) {
       return run_client(line.sweep_client, [&](client& c) { return run_sweep(c); });
+    }
+    if (purge->parsed()) {
+      return run_client(line.purge_client, [&](client& c) { return run_purge(c, line.purge); });
+    }
+    if (du->parsed()) {
+      return run_client(line.du_client, [&](client& c) { return run_du(c, line.du); });
     }
     if (migrate->parsed()) {
       return run_migrate(line.migrate_dsn);

@@ -61,14 +61,4 @@ int run_put(client& store, const put_flags& flags) {
   return print_line(ref_to_json(*ref));
 }
 
-int run_sweep(client& store) {
-  auto removed = store.sweep();
-  if (!removed) {
-    return report_error(removed.error());
-  }
-  // Numbers, not the strings protobuf's JSON mapping makes of 64-bit fields.
-  return print_line("{\"deleted\":" + std::to_string(removed->deleted()) +
-                    ",\"bytes\":" + std::to_string(removed->bytes()) + "}");
-}
-
 }  // namespace artifacts::cli

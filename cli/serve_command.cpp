@@ -13,6 +13,7 @@
 
 #include "cli/durations.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/quota_file.hpp"
 #include "cli/report.hpp"
 #include "cli/shutdown_signals.hpp"
 #include "cli/store_address.hpp"
@@ -76,6 +77,14 @@ int run_serve(const serve_flags& flags) {
       flags.sweep_interval == "0"
           ? std::chrono::milliseconds::zero()
           : parse_duration(flags.sweep_interval).value_or(config.sweep_interval);
+  config.storage.default_quota = flags.default_quota;
+  if (!flags.quota_file.empty()) {
+    auto quotas = read_quota_file(flags.quota_file);
+    if (!quotas) {
+      return report_error(quotas.error());
+    }
+    config.storage.tenant_quotas = std::move(*quotas);
+  }
   for (const auto& entry : flags.default_ttls) {
     const auto equals = entry.rfind('=');
     config.storage.default_ttl[entry.substr(0, equals)] = *parse_duration(entry.substr(equals + 1));

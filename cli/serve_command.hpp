@@ -21,6 +21,8 @@ struct serve_flags {
   int64_t timeout_ms = 30000;             // bound on each request, and on shutdown
   std::string sweep_interval = "1m";      // a duration (durations.hpp), or "0": never
   std::vector<std::string> default_ttls;  // NAMESPACE=DURATION, each checked
+  tenant_quota default_quota;             // --quota-bytes, --quota-count
+  std::string quota_file;                 // --quota-file, empty: none
 };
 
 // A CLI11 check for --default-ttl: empty when `text` is NAMESPACE=DURATION.

@@ -26,6 +26,9 @@ void add_message_types(caf::actor_system_config& cfg) {
   add<v1::RefList>(cfg);
   add<v1::SweepRequest>(cfg);
   add<v1::Removed>(cfg);
+  add<v1::PurgeRequest>(cfg);
+  add<v1::UsageRequest>(cfg);
+  add<v1::Usage>(cfg);
 }
 
 }  // namespace artifacts

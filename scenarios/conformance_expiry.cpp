@@ -185,7 +185,7 @@ void a_namespace_may_have_a_default_ttl(const store_factory& make) {
 void a_sweep_deletes_what_expired(const store_factory& make) {
   test_clock clock;
   store_config tweaks;
-  tweaks.storage.sweep_batch = 3;  // several batches
+  tweaks.storage.delete_batch = 3;  // several batches
   auto store = store_on(make, clock, tweaks);
   auto& c = store->client();
   uint64_t expiring_bytes = 0;

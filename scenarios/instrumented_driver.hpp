@@ -109,6 +109,14 @@ class instrumented_driver final : public driver {
       check();
       return inner_->sweep(limit);
     }
+    usage_totals usage(const v1::Scope& filter) override {
+      check();
+      return inner_->usage(filter);
+    }
+    purge_batch purge(const v1::Scope& filter, uint32_t limit) override {
+      check();
+      return inner_->purge(filter, limit);
+    }
 
    private:
     v1::ArtifactRef disguised(v1::ArtifactRef ref) const {

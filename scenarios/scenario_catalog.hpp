@@ -33,6 +33,9 @@ std::vector<scenario> lifecycle_scenarios();
 // Timestamps, expiry and the sweeper, on a clock moved by hand.
 std::vector<scenario> expiry_scenarios();
 
+// Purge by scope, usage and quotas.
+std::vector<scenario> purge_scenarios();
+
 // Many threads at once.
 std::vector<scenario> concurrency_scenarios();
 

@@ -21,6 +21,7 @@
 
 #include <artifact_store/v1/artifacts.pb.h>
 #include <artifact_store/errc.hpp>
+#include <artifact_store/storage_options.hpp>
 
 namespace artifacts {
 
@@ -33,10 +34,15 @@ struct artifact_key {
 
 // A new artifact to store. `ref` is complete (id, digest, size, defaults
 // applied); `source_json` is the JSON text of ref.source(), or "null".
+// `quota`, when set, is the tenant's: the put fails with quota_exceeded
+// rather than store a new artifact that takes the tenant's live artifacts
+// over it (check_quota), atomically with respect to every other put of the
+// store into that tenant, on every connection and every node.
 struct new_artifact {
   const v1::ArtifactRef& ref;
   std::string_view bytes;
   std::string_view source_json;
+  const tenant_quota* quota = nullptr;
 };
 
 // What one request of a batch came to: its value, or the error that request
@@ -62,6 +68,19 @@ struct list_query {
 struct removal {
   uint64_t deleted = 0;
   uint64_t bytes = 0;
+};
+
+// The live artifacts matching a filter: how many, and their bytes.
+struct usage_totals {
+  uint64_t count = 0;
+  uint64_t bytes = 0;
+};
+
+// One batch of a purge: the rows it deleted, live or expired, and the live
+// artifacts among them (what the purge reports).
+struct purge_batch {
+  uint64_t rows = 0;
+  removal live;
 };
 
 // Expiry: every read (get, get_batch, get_ref, exists, list) answers as if
@@ -119,6 +138,16 @@ class backend {
   // run on several backends, in several processes, at once: no two delete
   // the same row, and none waits for another's batch.
   virtual removal sweep(uint32_t limit) = 0;
+
+  // The count and bytes of the artifacts matching `filter` (tenant set;
+  // empty user, session or task match any) that are live now. Exact at the
+  // moment it reads, whoever wrote the rows.
+  virtual usage_totals usage(const v1::Scope& filter) = 0;
+
+  // Deletes up to `limit` rows matching `filter` (tenant set), live or
+  // expired; fewer than `limit` means none is left. Each row goes whole: a
+  // reader sees the artifact or nothing.
+  virtual purge_batch purge(const v1::Scope& filter, uint32_t limit) = 0;
 
  protected:
   // Stores the artifacts one after another with `store_one`, which stores

@@ -22,6 +22,8 @@ const char* to_string(errc code) noexcept {
       return "scope_mismatch";
     case errc::internal:
       return "internal";
+    case errc::quota_exceeded:
+      return "quota_exceeded";
   }
   return "unknown";
 }

@@ -71,6 +71,57 @@ size_t fixed_prefix(const v1::Scope& filter) {
   return prefix;
 }
 
+namespace {
+
+// The condition on the scope of a filter that fixes `prefix` fields: those
+// fields equal, which an index on the scope takes as its range, and each
+// later field equal unless its parameter is empty. Numbers its parameters
+// from `next` on, as scope_parameters orders them.
+std::string scope_condition(size_t prefix, sql_flavour flavour, size_t& next) {
+  std::string text;
+  for (size_t column = 0; column < prefix; ++column) {
+    text += (column == 0 ? "" : " AND ") + collated(column, flavour) + " = " +
+            parameter(next++, flavour);
+  }
+  for (size_t column = prefix; column < scope_fields; ++column) {
+    const auto value = parameter(next++, flavour);
+    text += " AND (" + value + " = '' OR " + collated(column, flavour) + " = " + value + ")";
+  }
+  return text;
+}
+
+}  // namespace
+
+std::vector<std::string> scope_parameters(const v1::Scope& filter) {
+  std::vector<std::string> parameters;
+  for (const auto* field : fields_of(filter)) {
+    parameters.push_back(*field);
+  }
+  return parameters;
+}
+
+std::string usage_statement_text(size_t prefix, sql_flavour flavour) {
+  size_t next = 1;
+  std::string text = "SELECT count(*), coalesce(sum(size_bytes), 0) FROM artifacts_blobs WHERE ";
+  text += scope_condition(prefix, flavour, next);
+  text += " AND " + live_at(next, flavour);
+  return text;
+}
+
+std::string purge_statement_text(size_t prefix, sql_flavour flavour) {
+  size_t next = 1;
+  const auto condition = scope_condition(prefix, flavour, next);
+  if (flavour == sql_flavour::postgres) {
+    return "DELETE FROM artifacts_blobs WHERE ctid = ANY(ARRAY(SELECT ctid FROM artifacts_blobs "
+           "WHERE " +
+           condition + " LIMIT " + limit_parameter(next, flavour) +
+           " FOR UPDATE)) RETURNING size_bytes, (extract(epoch FROM expires_at) * 1000000)::int8";
+  }
+  return "DELETE FROM artifacts_blobs WHERE rowid IN (SELECT rowid FROM artifacts_blobs WHERE " +
+         condition + " LIMIT " + limit_parameter(next, flavour) +
+         ") RETURNING size_bytes, expires_at";
+}
+
 std::string list_statement_text(size_t prefix, sql_flavour flavour) {
   std::string text = "SELECT " + ref_columns(flavour) + " FROM artifacts_blobs WHERE ";
   size_t next = 1;

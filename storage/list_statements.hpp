@@ -1,8 +1,8 @@
-// The list statements of the SQL drivers: one per filter shape, so that an
-// index serves both a page's filter and its order, and the scan starts at
-// the page token's cursor and stops after the page (keyset pagination).
-// PostgreSQL and SQLite share the shapes and the parameters; each has its
-// own spelling of the text.
+// The statements of the SQL drivers that select by a scope filter: lists,
+// usage and purges. One per filter shape, so that an index serves the
+// filter (and a list's order: the scan starts at the page token's cursor and
+// stops after the page, keyset pagination). PostgreSQL and SQLite share the
+// shapes and the parameters; each has its own spelling of the text.
 #pragma once
 
 #include <cstddef>
@@ -63,5 +63,21 @@ std::string live_at(size_t number, sql_flavour flavour);
 std::optional<std::vector<std::string>> list_parameters(const v1::Scope& filter,
                                                         const v1::ListCursor* after, uint32_t limit,
                                                         int64_t now);
+
+// The parameters that select a filter's scope in the usage and purge
+// statements: the fixed fields, then each later scope field (empty: any).
+std::vector<std::string> scope_parameters(const v1::Scope& filter);
+
+// The count and the total size of the rows matching a filter that fixes
+// `prefix` fields (1 to 4) and are live at an instant: scope_parameters,
+// then the instant (microseconds since the Unix epoch).
+std::string usage_statement_text(size_t prefix, sql_flavour flavour);
+
+// Deletes up to a number of rows matching a filter that fixes `prefix`
+// fields (1 to 4), live or expired, and returns size_bytes and expires_at
+// (microseconds since the Unix epoch, NULL: never) of each: parameters
+// scope_parameters, then the number. On PostgreSQL the rows are locked
+// (FOR UPDATE) before they are deleted, waiting for a writer of one of them.
+std::string purge_statement_text(size_t prefix, sql_flavour flavour);
 
 }  // namespace artifacts

@@ -7,6 +7,7 @@
 
 #include "storage/dsn.hpp"
 #include "storage/lifecycle.hpp"
+#include "storage/quota.hpp"
 
 namespace artifacts {
 
@@ -98,6 +99,31 @@ class memory_backend final : public backend {
     return out;
   }
 
+  usage_totals usage(const v1::Scope& filter) override {
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    return usage_locked(filter);
+  }
+
+  purge_batch purge(const v1::Scope& filter, uint32_t limit) override {
+    purge_batch out;
+    const auto now = now_micros(clock_);
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    for (auto pos = first_of_tenant(filter);
+         pos != data_->rows.end() && pos->first.tenant == filter.tenant() && out.rows < limit;) {
+      if (!in_scope(filter, pos->first)) {
+        ++pos;
+        continue;
+      }
+      out.rows += 1;
+      if (!expired(pos->second.ref, now)) {
+        out.live.deleted += 1;
+        out.live.bytes += pos->second.bytes.size();
+      }
+      pos = data_->rows.erase(pos);
+    }
+    return out;
+  }
+
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     std::vector<v1::ArtifactRef> out;
     const auto& f = query.filter;
@@ -120,20 +146,55 @@ class memory_backend final : public backend {
   }
 
  private:
-  // Stores one artifact unless its key is taken; the row at the key.
+  // Stores one artifact unless a live row is at its key; the row at the
+  // key. The quota is checked under the same lock as the insert.
   v1::ArtifactRef store(const new_artifact& artifact) {
     auto key = make_row_key(artifact.ref.scope(), artifact.ref.namespace_(), artifact.ref.id());
     std::lock_guard<std::mutex> guard{data_->mtx};
-    auto [pos, inserted] = data_->rows.try_emplace(std::move(key));
-    auto& stored = pos->second;
-    const auto action = inserted ? reput_action::replace : reput_of(stored.ref, artifact.ref);
-    if (action == reput_action::replace) {
-      stored.ref = artifact.ref;
-      stored.bytes.assign(artifact.bytes.data(), artifact.bytes.size());
-    } else if (action == reput_action::extend) {
-      set_expiry(stored.ref, merged_expiry(expiry_of(stored.ref), expiry_of(artifact.ref)));
+    auto pos = data_->rows.find(key);
+    const auto action =
+        pos == data_->rows.end() ? reput_action::replace : reput_of(pos->second.ref, artifact.ref);
+    if (action == reput_action::keep) {
+      return pos->second.ref;
     }
+    if (action == reput_action::extend) {
+      auto& stored = pos->second.ref;
+      set_expiry(stored, merged_expiry(expiry_of(stored), expiry_of(artifact.ref)));
+      return stored;
+    }
+    if (artifact.quota != nullptr) {
+      const auto& tenant = artifact.ref.scope().tenant();
+      check_quota(*artifact.quota, usage_locked(tenant_filter(tenant)), artifact.bytes.size(),
+                  tenant);
+    }
+    auto& stored = data_->rows[std::move(key)];
+    stored.ref = artifact.ref;
+    stored.bytes.assign(artifact.bytes.data(), artifact.bytes.size());
     return stored.ref;
+  }
+
+  // usage() under the lock.
+  usage_totals usage_locked(const v1::Scope& filter) {
+    usage_totals out;
+    const auto now = now_micros(clock_);
+    for (auto pos = first_of_tenant(filter);
+         pos != data_->rows.end() && pos->first.tenant == filter.tenant(); ++pos) {
+      if (in_scope(filter, pos->first) && !expired(pos->second.ref, now)) {
+        out.count += 1;
+        out.bytes += pos->second.bytes.size();
+      }
+    }
+    return out;
+  }
+
+  // The first row of the filter's tenant. Called under the lock.
+  std::map<row_key, row>::iterator first_of_tenant(const v1::Scope& filter) {
+    return data_->rows.lower_bound(row_key{filter.tenant(), {}, {}, {}, {}, {}});
+  }
+
+  static bool in_scope(const v1::Scope& filter, const row_key& key) {
+    return matches(filter.tenant(), key.tenant) && matches(filter.user(), key.user) &&
+           matches(filter.session(), key.session) && matches(filter.task(), key.task);
   }
 
   // The row at `key` unless it is absent or expired. Called under the lock.

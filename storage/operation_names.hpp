@@ -15,6 +15,8 @@ inline constexpr std::string_view exists = "exists";
 inline constexpr std::string_view remove = "delete";
 inline constexpr std::string_view list = "list";
 inline constexpr std::string_view sweep = "sweep";
+inline constexpr std::string_view purge = "purge";
+inline constexpr std::string_view usage = "usage";
 
 // put or put_text, after the request's text flag.
 constexpr std::string_view put_of(bool text) noexcept {

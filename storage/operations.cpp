@@ -10,6 +10,7 @@
 #include "storage/lifecycle.hpp"
 #include "storage/operation_names.hpp"
 #include "storage/page_token.hpp"
+#include "storage/quota.hpp"
 #include "storage/sha256.hpp"
 #include "storage/validation.hpp"
 
@@ -137,8 +138,8 @@ operations::operations(std::unique_ptr<backend> opened, const storage_options& o
 
 v1::ArtifactRef operations::put(const v1::PutRequest& request) {
   auto prepared = prepare_put(request, options_);
-  auto stored =
-      put_one(*backend_, new_artifact{prepared.ref, request.data(), prepared.source_json});
+  auto stored = put_one(*backend_, new_artifact{prepared.ref, request.data(), prepared.source_json,
+                                                quota_of(options_, request.scope().tenant())});
   check_same_content(prepared, stored);
   return stored;
 }
@@ -156,8 +157,9 @@ std::vector<put_outcome> operations::put_batch(const std::vector<const verified_
   std::vector<new_artifact> artifacts;
   artifacts.reserve(prepared.size());
   for (size_t k = 0; k < prepared.size(); ++k) {
-    artifacts.push_back(
-        new_artifact{prepared[k].ref, puts[slot_of[k]]->request().data(), prepared[k].source_json});
+    artifacts.push_back(new_artifact{prepared[k].ref, puts[slot_of[k]]->request().data(),
+                                     prepared[k].source_json,
+                                     quota_of(options_, prepared[k].ref.scope().tenant())});
   }
   auto stored = backend_->put(artifacts);
   for (size_t k = 0; k < prepared.size(); ++k) {
@@ -223,10 +225,43 @@ bool operations::remove(const v1::Key& key) {
 }
 
 v1::Removed operations::sweep_batch() {
-  auto removed = backend_->sweep(options_.sweep_batch);
+  auto removed = backend_->sweep(options_.delete_batch);
   v1::Removed out;
   out.set_deleted(removed.deleted);
   out.set_bytes(removed.bytes);
+  return out;
+}
+
+namespace {
+
+// A purge or usage filter: a tenant, and strings check_filter accepts.
+const v1::Scope& checked_scope_filter(std::string_view op, const v1::Scope& filter,
+                                      const limits& bounds) {
+  if (filter.tenant().empty()) {
+    throw store_error(errc::identity_required, std::string(op) + ": tenant is required");
+  }
+  check_filter(op, filter, bounds);
+  return filter;
+}
+
+}  // namespace
+
+v1::Removed operations::purge_batch(const v1::PurgeRequest& request, bool& done) {
+  const auto& filter = checked_scope_filter(op_names::purge, request.filter(), options_.limits);
+  auto batch = backend_->purge(filter, options_.delete_batch);
+  done = batch.rows < options_.delete_batch;
+  v1::Removed out;
+  out.set_deleted(batch.live.deleted);
+  out.set_bytes(batch.live.bytes);
+  return out;
+}
+
+v1::Usage operations::usage(const v1::UsageRequest& request) {
+  const auto& filter = checked_scope_filter(op_names::usage, request.filter(), options_.limits);
+  auto totals = backend_->usage(filter);
+  v1::Usage out;
+  out.set_count(totals.count);
+  out.set_bytes(totals.bytes);
   return out;
 }
 

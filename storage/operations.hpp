@@ -59,11 +59,21 @@ class operations {
   // invalid_argument for a page token this store did not issue.
   v1::RefList list(const v1::ListRequest& request);
 
-  // Deletes one batch of expired artifacts (storage_options::sweep_batch at
+  // Deletes one batch of expired artifacts (storage_options::delete_batch at
   // most) and reports it; a batch short of the bound means none is left.
   // A sweep pass repeats this until then, so that other requests go
   // between its batches.
   v1::Removed sweep_batch();
+
+  // Deletes one batch (storage_options::delete_batch rows at most) of the
+  // artifacts matching the request's filter, and reports the live ones it
+  // deleted; `done` tells whether none is left. identity_required without
+  // a tenant, invalid_argument for a filter field check_filter refuses.
+  v1::Removed purge_batch(const v1::PurgeRequest& request, bool& done);
+
+  // The count and bytes of the live artifacts matching the request's
+  // filter. Errors as for purge_batch.
+  v1::Usage usage(const v1::UsageRequest& request);
 
   backend& underlying() noexcept { return *backend_; }
 

@@ -474,6 +474,23 @@ TEST_CASE("put --ttl and --expires-at, then sweep, in-process and through a node
   CHECK(again.out == "{\"deleted\":0,\"bytes\":0}\n");
   CHECK(lines_of(run({"ls"}, {dir.path()}).out).size() == 2);
 
+  // du and purge, through the node and in-process alike.
+  const auto tenant = std::vector<std::string>{"--tenant", "acme"};
+  auto du_remote = run(concat(concat({"du"}, via), tenant), {dir.path()});
+  auto du_local = run(concat({"du"}, tenant), {dir.path()});
+  CHECK(du_remote.status == 0);
+  CHECK(du_remote.out == "{\"count\":2,\"bytes\":14}\n");
+  CHECK(du_local.out == du_remote.out);
+  auto no_tenant = run(concat({"purge"}, {"--user", "ada"}), {dir.path()});
+  CHECK(no_tenant.status == 3);
+  CHECK(no_tenant.err.rfind("error: identity_required: purge: tenant is required", 0) == 0);
+  auto purged =
+      run(concat(concat({"purge"}, via), concat(tenant, {"--session", "s-1"})), {dir.path()});
+  CHECK(purged.status == 0);
+  CHECK(purged.out == "{\"deleted\":2,\"bytes\":14}\n");
+  CHECK(run(concat({"purge"}, tenant), {dir.path()}).out == "{\"deleted\":0,\"bytes\":0}\n");
+  CHECK(run(concat({"du"}, tenant), {dir.path()}).out == "{\"count\":0,\"bytes\":0}\n");
+
   CHECK(serving.stop(SIGINT) == 0);
 }
 
@@ -972,6 +989,59 @@ TEST_CASE("two nodes on one PostgreSQL share their artifacts, and none leaves a 
   CHECK(second.stop(SIGINT) == 0);
   CHECK(schema.connections_settled(second_name) == 0);
   CHECK(schema.stored_artifacts() == 0);
+}
+
+TEST_CASE("32 concurrent puts through two nodes never take a tenant over its quota",
+          "[.postgres]") {
+  artifacts::testing::temporary_schema schema;
+  temp_folder dir{"cli"};
+  const std::vector<std::string> quota{"--quota-count", "10", "--quota-bytes", "1000"};
+  node first{dir.path(), concat({"--dsn", schema.dsn(unique_application_name("first"))}, quota)};
+  node second{dir.path(), concat({"--dsn", schema.dsn(unique_application_name("second"))}, quota)};
+  const auto owner = scope_args("acme", "ada", "s-1");
+  // Eight of the ten artifacts, and 800 of the 1000 bytes.
+  for (int i = 0; i < 8; ++i) {
+    auto put = run(concat({"put", "--node", first.address()}, owner),
+                   {dir.path(), std::to_string(i) + std::string(99, 'x')});
+    REQUIRE(put.status == 0);
+  }
+  std::vector<std::unique_ptr<child_process>> puts;
+  for (int i = 0; i < 32; ++i) {
+    const auto& via = i % 2 == 0 ? first : second;
+    puts.push_back(start_command(
+        concat({"put", "--node", via.address()}, owner),
+        run_options{dir.path(), "racing " + std::to_string(i) + std::string(80, 'y')}));
+  }
+  int stored = 0;
+  int refused = 0;
+  for (auto& put : puts) {
+    const int status = put->wait(command_bound);
+    if (status == 0) {
+      ++stored;
+    } else if (status == 3 && put->err().rfind("error: quota_exceeded: put: tenant acme", 0) == 0) {
+      ++refused;
+    } else {
+      FAIL("exit " << status << ": " << put->err());
+    }
+  }
+  INFO(stored << " stored, " << refused << " refused");
+  CHECK(stored == 2);
+  CHECK(refused == 30);
+  auto du = run({"du", "--node", second.address(), "--tenant", "acme"}, {dir.path()});
+  CHECK(du.out.rfind("{\"count\":10,", 0) == 0);
+  CHECK(schema.stored_artifacts() == 10);
+  // A re-put of stored content never fails on quota; a delete frees room.
+  auto again = run(concat({"put", "--node", second.address()}, owner),
+                   {dir.path(), "0" + std::string(99, 'x')});
+  CHECK(again.status == 0);
+  auto ref = parse_ref(only_line(again.out));
+  CHECK(run(concat(concat({"rm", "--node", first.address()}, owner), {"--id", ref.id()}),
+            {dir.path()})
+            .status == 0);
+  CHECK(run(concat({"put", "--node", second.address()}, owner), {dir.path(), "fits now"}).status ==
+        0);
+  CHECK(first.stop(SIGTERM) == 0);
+  CHECK(second.stop(SIGTERM) == 0);
 }
 
 TEST_CASE("32 concurrent identical puts against one node: one id, one row", "[.postgres]") {

@@ -196,7 +196,7 @@ TEST_CASE("a clean start applies migration 1 and creates the designed table") {
   CHECK(driver->name() == "postgres");
 
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
   CHECK(schema.query("SELECT column_name, data_type, is_nullable, column_default "
                      "FROM information_schema.columns "
                      "WHERE table_schema = current_schema() AND table_name = 'schema_migrations' "
@@ -236,7 +236,7 @@ TEST_CASE("re-opening a migrated schema applies nothing again") {
   artifacts::open_driver(options);
   auto reopened = artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
 
   operations ops{reopened->open_backend(), reopened->options()};
   CHECK(ops.put(put_request(make_scope("t", "u", "s"), "after reopen")).size_bytes() == 12);
@@ -268,7 +268,7 @@ TEST_CASE("16 drivers opening a fresh schema at once all succeed and migrate onc
   }
   CHECK(opened == openers);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
 }
 
 TEST_CASE("a failing migration is internal and names the file and leaves nothing applied") {
@@ -288,7 +288,7 @@ TEST_CASE("a failing migration is internal and names the file and leaves nothing
   schema.query("DROP TABLE schema_migrations");
   artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
 }
 
 TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a build stopped") {
@@ -324,7 +324,7 @@ TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a bui
   artifacts::open_driver(options);
   CHECK(schema.query(index_state) == built);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
 }
 
 TEST_CASE("rows the original driver's statements write are listed in order after migration 2") {
@@ -632,4 +632,43 @@ TEST_CASE("a batch of gets answers each key in order, found or not, and the conn
     CHECK(ops.exists(small_key));
     CHECK(ops.list(v1::ListRequest{}).refs_size() == 3);
   }
+}
+
+TEST_CASE("two sweepers on one database together delete every expired row exactly once") {
+  temporary_schema schema;
+  auto options = options_for(schema.dsn());
+  options.delete_batch = 100;
+  auto first = artifacts::open_driver(options);
+  auto second = artifacts::open_driver(options);
+  schema.query(
+      "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type,"
+      " size_bytes, filename, sha256, source_json, bytes, expires_at)"
+      " SELECT 't', 'u', 's', '', 'ns', 'ns_' || g, 'text/plain', 3, '', 'abc', '\\x6e756c6c',"
+      " '\\x616263', now() - interval '1 hour' FROM generate_series(1, 5000) g;"
+      "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type,"
+      " size_bytes, filename, sha256, source_json, bytes, expires_at)"
+      " SELECT 't', 'u', 's', '', 'ns', 'live_' || g, 'text/plain', 3, '', 'abc', '\\x6e756c6c',"
+      " '\\x616263', now() + interval '1 hour' FROM generate_series(1, 50) g");
+  std::atomic<uint64_t> deleted{0};
+  std::atomic<uint64_t> bytes{0};
+  std::vector<std::thread> sweepers;
+  for (auto* driver : {first.get(), second.get()}) {
+    sweepers.emplace_back([&, driver] {
+      operations ops{driver->open_backend(), driver->options()};
+      for (;;) {
+        auto batch = ops.sweep_batch();
+        deleted += batch.deleted();
+        bytes += batch.bytes();
+        if (batch.deleted() < 100) {
+          break;
+        }
+      }
+    });
+  }
+  for (auto& sweeper : sweepers) {
+    sweeper.join();
+  }
+  CHECK(deleted == 5000);
+  CHECK(bytes == 15000);
+  CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") == rows{{"50"}});
 }

@@ -119,6 +119,24 @@ double page_ms(artifacts::client& store, const artifacts::v1::ListRequest& reque
   return median(times);
 }
 
+// The milliseconds of a usage of `tenant`, median of page_repeats.
+double usage_ms(artifacts::client& store, const std::string& tenant, uint64_t expected) {
+  artifacts::v1::Scope filter;
+  filter.set_tenant(tenant);
+  std::vector<double> times;
+  for (int i = 0; i < page_repeats; ++i) {
+    const auto start = clock_type::now();
+    auto usage = must(store.usage(filter), "measure: usage");
+    times.push_back(ms_since(start));
+    if (usage.count() < expected) {
+      std::cerr << "artifact-store-scale: usage counted " << usage.count() << ", not " << expected
+                << "\n";
+      std::exit(3);
+    }
+  }
+  return median(times);
+}
+
 struct point_figures {
   double p50_us;
   double p99_us;
@@ -156,6 +174,8 @@ void measure(artifacts::client& store, uint64_t size) {
                            "measure: list");
   const double large_ms = page_ms(store, list_of("large", "", middle.next_page_token()),
                                   std::min<uint64_t>(page, size / 2 - 1));
+  const double small_usage_ms = usage_ms(store, "small", small_tenant_size);
+  const double large_usage_ms = usage_ms(store, "large", size);
 
   // Paging the large tenant from its start, page after page.
   std::vector<ArtifactRef> paged;
@@ -195,8 +215,9 @@ void measure(artifacts::client& store, uint64_t size) {
 
   std::printf(
       "{\"size\":%llu,\"small_page_ms\":%.3f,\"large_page_ms\":%.3f,\"paged_refs\":%zu,"
-      "\"paged_s\":%.3f",
-      static_cast<unsigned long long>(size), small_ms, large_ms, paged.size(), paged_s);
+      "\"paged_s\":%.3f,\"small_usage_ms\":%.3f,\"large_usage_ms\":%.3f",
+      static_cast<unsigned long long>(size), small_ms, large_ms, paged.size(), paged_s,
+      small_usage_ms, large_usage_ms);
   print_point("get", get);
   print_point("exists", exists);
   print_point("put", put);

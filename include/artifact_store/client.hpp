@@ -45,8 +45,9 @@ class client {
   // is unreachable"), it obtains a new handle from `reconnect` and sends the
   // call again. Only calls whose repetition is safe are repeated: put,
   // put_text (idempotent: a repeat finds the first one's artifact), get,
-  // get_ref, exists and list; never remove, whose repetition could report
-  // that nothing was deleted when the lost call had deleted it. A call is
+  // get_ref, exists, list, usage and sweep; never remove or purge, whose
+  // repetition could report that nothing was deleted when the lost call had
+  // deleted it. A call is
   // sent again at most three times, and only while less than the request
   // timeout has passed since it was first sent; each send has a request
   // timeout of its own. `reconnect` is called again (for up to a second)
@@ -80,6 +81,18 @@ class client {
   // repeat deletes what is left. A node of version 0.1 answers internal
   // (it does not know the operation).
   caf::expected<v1::Removed> sweep();
+
+  // Deletes every artifact whose scope matches `filter` (tenant required;
+  // empty user, session or task match any), in batches, and answers how
+  // many live artifacts it deleted, and their bytes. Idempotent: a repeat
+  // deletes nothing more. A put racing with it survives whole or is
+  // deleted whole. Not repeated after a lost connection (its count would
+  // be wrong): call it again.
+  caf::expected<v1::Removed> purge(const v1::Scope& filter);
+
+  // The count and bytes of the live artifacts whose scope matches `filter`
+  // (tenant required), exact at the moment the store reads them.
+  caf::expected<v1::Usage> usage(const v1::Scope& filter);
 
   // The store handle calls go to now (a reconnecting client's changes).
   store_actor handle() const;

@@ -20,6 +20,7 @@ enum class errc : uint8_t {
   unknown_driver = 7,     // no driver for the DSN
   scope_mismatch = 8,     // a ref from another scope reached a scoped client
   internal = 9,           // anything else; the message says what
+  quota_exceeded = 10,    // the put would take its tenant over a quota; not retryable
 };
 
 // The code's name as written in this header ("identity_required", ...), or

@@ -38,6 +38,13 @@ inline constexpr size_t max_source_depth_ceiling = 32;
 // "{namespace}_{first 12 hex chars}"; tests replace it to force collisions.
 using id_rule = std::function<std::string(std::string_view ns, std::string_view sha256_hex)>;
 
+// Limits on what one tenant stores, counted over its live artifacts (what
+// usage counts). Zero: no limit.
+struct tenant_quota {
+  uint64_t max_bytes = 0;
+  uint64_t max_count = 0;
+};
+
 // The store's wall clock: when artifacts are created and when they expire.
 // Tests inject one to move time without sleeping.
 using wall_clock = std::function<std::chrono::system_clock::time_point()>;
@@ -66,9 +73,15 @@ struct storage_options {
   // names no expiry of its own. Namespaces not listed never expire by
   // default. Each must be positive.
   namespace_ttls default_ttl;
-  // Expired artifacts one sweep statement deletes at most: a sweep removes
-  // them in batches of this size, so that no batch holds locks for long.
-  uint32_t sweep_batch = 1000;
+  // The quota of every tenant not in tenant_quotas (none by default). A put
+  // that would take its tenant over it fails with quota_exceeded; a re-put
+  // of content already stored never does.
+  tenant_quota default_quota;
+  // Quotas of particular tenants, each replacing the default for its tenant.
+  std::map<std::string, tenant_quota, std::less<>> tenant_quotas;
+  // Rows one sweep or purge statement deletes at most: both remove rows in
+  // batches of this size, so that no batch holds locks for long.
+  uint32_t delete_batch = 1000;
 };
 
 }  // namespace artifacts

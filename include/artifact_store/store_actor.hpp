@@ -30,9 +30,13 @@ using store_actor =
 // answers them with an error (unexpected message), which a client reports
 // as unsupported. sweep runs one pass of the sweeper now: it deletes every
 // artifact expired at the store's current instant, in batches, and answers
-// what it deleted.
+// what it deleted. purge deletes every artifact of a scope filter, in
+// batches, and answers the live ones it deleted. usage answers the count
+// and bytes of a scope filter's live artifacts.
 using lifecycle_actor =
-    caf::typed_actor<caf::replies_to<sweep_atom, v1::SweepRequest>::with<v1::Removed>>;
+    caf::typed_actor<caf::replies_to<sweep_atom, v1::SweepRequest>::with<v1::Removed>,
+                     caf::replies_to<purge_atom, v1::PurgeRequest>::with<v1::Removed>,
+                     caf::replies_to<usage_atom, v1::UsageRequest>::with<v1::Usage>>;
 
 // Everything a store of this version answers, locally and from other
 // nodes. A node publishes its store as a store_actor, so that clients of

@@ -37,7 +37,7 @@ struct store_config {
   // finds the store idle is accepted whatever its size.
   size_t max_in_flight_bytes = size_t{1} << 30;  // 1 GiB
   // How often the store's sweeper deletes expired artifacts (in batches of
-  // storage.sweep_batch, each a request of its own to one worker, so that
+  // storage.delete_batch, each a request of its own to one worker, so that
   // other requests go between them). Zero: never by itself; expired
   // artifacts stay invisible until a sweep request. Several stores on one
   // database may all sweep: they never delete a row twice or wait for each

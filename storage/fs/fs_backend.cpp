@@ -1,5 +1,6 @@
 #include "storage/fs/fs_backend.hpp"
 
+#include <cstdint>
 #include <string>
 
 #include <artifact_store/errc.hpp>
@@ -8,6 +9,7 @@
 #include "storage/fs/fs_listing.hpp"
 #include "storage/fs/fs_sidecar.hpp"
 #include "storage/lifecycle.hpp"
+#include "storage/quota.hpp"
 
 namespace artifacts::fs {
 
@@ -105,9 +107,38 @@ class fs_backend final : public backend {
       auto candidates = list_refs(root_->folder(), list_query{everything, nullptr, limit},
                                   [at](const v1::ArtifactRef& ref) { return expired(ref, at); });
       for (const auto& ref : candidates) {
-        if (remove_expired(ref, at)) {
+        auto removed = remove_stored(
+            "sweep", ref, [at](const v1::ArtifactRef& stored) { return !expired(stored, at); });
+        if (removed) {
           out.deleted += 1;
-          out.bytes += static_cast<uint64_t>(ref.size_bytes());
+          out.bytes += static_cast<uint64_t>(removed->size_bytes());
+        }
+      }
+    });
+    return out;
+  }
+
+  // Walks the filter's part of the tree, reading every sidecar in it.
+  usage_totals usage(const v1::Scope& filter) override {
+    usage_totals out;
+    guarded("usage", [&] { out = usage_of(filter); });
+    return out;
+  }
+
+  purge_batch purge(const v1::Scope& filter, uint32_t limit) override {
+    purge_batch out;
+    guarded("purge", [&] {
+      out = purge_batch{};
+      const auto at = now();
+      auto candidates = list_refs(root_->folder(), list_query{filter, nullptr, limit},
+                                  [](const v1::ArtifactRef&) { return true; });
+      for (const auto& ref : candidates) {
+        if (auto removed = remove_stored("purge", ref)) {
+          out.rows += 1;
+          if (!expired(*removed, at)) {
+            out.live.deleted += 1;
+            out.live.bytes += static_cast<uint64_t>(removed->size_bytes());
+          }
         }
       }
     });
@@ -120,6 +151,10 @@ class fs_backend final : public backend {
     const auto& ref = artifact.ref;
     v1::ArtifactRef stored;
     guarded("put", [&] {
+      std::unique_lock<timed_lock> counting;
+      if (artifact.quota != nullptr) {
+        counting = root_->lock_tenant("put", ref.scope().tenant());
+      }
       auto where = locate(ref.scope(), ref.namespace_(), ref.id());
       auto writing = root_->lock_key("put", where);
       auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), true);
@@ -142,6 +177,11 @@ class fs_backend final : public backend {
         sync(folder.get());
         stored = std::move(*existing);
         return;
+      }
+      if (artifact.quota != nullptr) {
+        const auto& tenant = ref.scope().tenant();
+        check_quota(*artifact.quota, usage_of(tenant_filter(tenant)), artifact.bytes.size(),
+                    tenant);
       }
       // Bytes first, the sidecar last: a crash between the renames leaves
       // uncommitted bytes, and a sidecar whose bytes rename did not reach
@@ -169,24 +209,43 @@ class fs_backend final : public backend {
     return ref;
   }
 
-  // Deletes the artifact of `ref` if it is still stored expired at `at`;
-  // whether it did.
-  bool remove_expired(const v1::ArtifactRef& ref, micros at) {
+  usage_totals usage_of(const v1::Scope& filter) {
+    usage_totals out;
+    const auto at = now();
+    list_refs(root_->folder(), list_query{filter, nullptr, UINT32_MAX},
+              [&](const v1::ArtifactRef& ref) {
+                if (!expired(ref, at)) {
+                  out.count += 1;
+                  out.bytes += static_cast<uint64_t>(ref.size_bytes());
+                }
+                return false;
+              });
+    return out;
+  }
+
+  // Deletes the artifact at the key of `ref` under the key's lock, and
+  // returns the ref it read there then (a put may have replaced it since
+  // the walk saw it), or nullopt when none was there. A sweep deletes only
+  // what is still expired: `keep` tells it to leave a ref alone.
+  std::optional<v1::ArtifactRef> remove_stored(
+      std::string_view op, const v1::ArtifactRef& ref,
+      const ref_filter& keep = [](const v1::ArtifactRef&) { return false; }) {
     auto where = locate(ref.scope(), ref.namespace_(), ref.id());
-    auto writing = root_->lock_key("sweep", where);
+    auto writing = root_->lock_key(op, where);
     auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), false);
     if (!folder) {
-      return false;
+      return std::nullopt;
     }
     auto stored =
-        read_sidecar("sweep", folder.get(), where.stem, ref.scope(), ref.namespace_(), ref.id());
-    if (!stored || !expired(*stored, at)) {
-      return false;
+        read_sidecar(op, folder.get(), where.stem, ref.scope(), ref.namespace_(), ref.id());
+    if (!stored || keep(*stored)) {
+      return std::nullopt;
     }
+    // The sidecar first: without it the artifact is gone.
     remove_file(folder.get(), where.stem + std::string(ref_suffix));
     remove_file(folder.get(), where.stem + std::string(bytes_suffix));
     sync(folder.get());
-    return true;
+    return stored;
   }
 
   micros now() const { return now_micros(clock_); }

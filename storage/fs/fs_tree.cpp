@@ -38,4 +38,14 @@ std::unique_lock<timed_lock> tree::lock_key(std::string_view op, const location&
   return guard;
 }
 
+std::unique_lock<timed_lock> tree::lock_tenant(std::string_view op, std::string_view tenant) {
+  auto& stripe = tenant_stripes_[std::hash<std::string_view>{}(tenant) % tenant_stripes_.size()];
+  std::unique_lock<timed_lock> guard(stripe, std::defer_lock);
+  if (!guard.try_lock_for(lock_timeout_)) {
+    throw store_error(errc::unavailable,
+                      std::string(op) + ": timed out waiting for another put into the tenant");
+  }
+  return guard;
+}
+
 }  // namespace artifacts::fs

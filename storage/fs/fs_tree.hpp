@@ -30,12 +30,18 @@ class tree {
   // store_error(unavailable) naming `op` when the wait runs out.
   std::unique_lock<timed_lock> lock_key(std::string_view op, const location& where);
 
+  // Serialises the puts into one tenant that check its quota, waiting at
+  // most the lock timeout (unavailable after it). Taken before lock_key,
+  // never after it.
+  std::unique_lock<timed_lock> lock_tenant(std::string_view op, std::string_view tenant);
+
  private:
   unique_fd root_;
   unique_fd lock_;
   unique_fd folder_;
   std::chrono::milliseconds lock_timeout_;
   std::array<timed_lock, 64> stripes_;
+  std::array<timed_lock, 16> tenant_stripes_;
 };
 
 }  // namespace artifacts::fs

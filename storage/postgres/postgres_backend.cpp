@@ -1,6 +1,7 @@
 #include "storage/postgres/postgres_backend.hpp"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <string>
 #include <tuple>
@@ -11,6 +12,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/prepared_statement>
 #include <pqxx/result>
+#include <pqxx/transaction>
 
 #include <artifact_store/errc.hpp>
 #include <artifact_store/ref_json.hpp>
@@ -21,6 +23,7 @@
 #include "storage/postgres/pg_errors.hpp"
 #include "storage/postgres/pipelined_insert.hpp"
 #include "storage/postgres/statements.hpp"
+#include "storage/quota.hpp"
 
 namespace artifacts::postgres {
 
@@ -34,8 +37,10 @@ constexpr const char* delete_row = "artifacts_delete_row";
 constexpr const char* delete_expired_row = "artifacts_delete_expired_row";
 constexpr const char* extend_expiry = "artifacts_extend_expiry";
 constexpr const char* sweep_expired = "artifacts_sweep_expired";
+constexpr const char* lock_tenant = "artifacts_lock_tenant";
+constexpr const char* insert_row = "artifacts_insert_row";
 
-// The list statement for filters fixing `prefix` fields (list_statements.hpp).
+// The statements for filters fixing `prefix` fields (list_statements.hpp).
 std::string list_page(size_t prefix) {
   return "artifacts_list_page_" + std::to_string(prefix);
 }
@@ -106,6 +111,22 @@ std::vector<size_t> lock_order(const std::vector<new_artifact>& artifacts) {
   return order;
 }
 
+// A put that found the row at its key gone, again and again.
+store_error row_kept_changing() {
+  return store_error(errc::unavailable,
+                     "put: the row at the key kept changing under concurrent writers; "
+                     "retrying is safe");
+}
+
+// Moves the expiry of the live row at `key` as sql::extend_expiry says, to
+// `wanted` (nullopt: none); the row, or none when it was not live at
+// `put_at`.
+pqxx::result extend_at(pqxx::transaction_base& tx, const artifact_key& key, micros put_at,
+                       std::optional<micros> wanted) {
+  return wanted ? exec_at_key(tx, extend_expiry, key, put_at, *wanted)
+                : exec_at_key(tx, extend_expiry, key, put_at, static_cast<const char*>(nullptr));
+}
+
 class postgres_backend final : public backend {
  public:
   postgres_backend(std::unique_ptr<pqxx::connection> conn, std::shared_ptr<call_watchdog> watchdog,
@@ -122,8 +143,18 @@ class postgres_backend final : public backend {
       conn_->prepare(delete_expired_row, sql::delete_expired_row);
       conn_->prepare(extend_expiry, sql::extend_expiry);
       conn_->prepare(sweep_expired, sql::sweep_expired);
+      conn_->prepare(lock_tenant, sql::lock_tenant);
+      conn_->prepare(insert_row, sql::insert_row_returning);
       for (size_t prefix = 0; prefix < list_shapes; ++prefix) {
         conn_->prepare(list_page(prefix), list_statement_text(prefix, sql_flavour::postgres));
+      }
+      // Usage and purge are not prepared: planned for their values each
+      // time, they use the usage index for a tenant that holds a small part
+      // of the table, where a generic plan, which knows only how many
+      // tenants there are, may not.
+      for (size_t prefix = 1; prefix < list_shapes; ++prefix) {
+        usage_text_[prefix] = usage_statement_text(prefix, sql_flavour::postgres);
+        purge_text_[prefix] = purge_statement_text(prefix, sql_flavour::postgres);
       }
     });
   }
@@ -135,7 +166,9 @@ class postgres_backend final : public backend {
   // then run one by one, each to its own outcome; a lost connection is the
   // batch's failure.
   std::vector<put_outcome> put(const std::vector<new_artifact>& artifacts) override {
-    if (artifacts.size() < 2) {
+    const bool counted = std::any_of(artifacts.begin(), artifacts.end(),
+                                     [](const new_artifact& a) { return a.quota != nullptr; });
+    if (artifacts.size() < 2 || counted) {
       return one_by_one(artifacts);
     }
     std::vector<bool> inserted;
@@ -219,6 +252,39 @@ class postgres_backend final : public backend {
     });
   }
 
+  usage_totals usage(const v1::Scope& filter) override {
+    return bounded("usage", [&] {
+      auto parameters = scope_parameters(filter);
+      parameters.push_back(std::to_string(now()));
+      pqxx::nontransaction tx{*conn_};
+      auto rows = tx.exec_params(usage_text_[fixed_prefix(filter)],
+                                 pqxx::prepare::make_dynamic_params(parameters));
+      tx.commit();
+      return usage_totals{rows[0][0].as<uint64_t>(), rows[0][1].as<uint64_t>()};
+    });
+  }
+
+  purge_batch purge(const v1::Scope& filter, uint32_t limit) override {
+    return bounded("purge", [&] {
+      auto parameters = scope_parameters(filter);
+      parameters.push_back(std::to_string(limit));
+      const auto at = now();
+      pqxx::nontransaction tx{*conn_};
+      auto rows = tx.exec_params(purge_text_[fixed_prefix(filter)],
+                                 pqxx::prepare::make_dynamic_params(parameters));
+      tx.commit();
+      purge_batch out;
+      for (const auto& row : rows) {
+        out.rows += 1;
+        if (row[1].is_null() || row[1].as<int64_t>() > at) {
+          out.live.deleted += 1;
+          out.live.bytes += row[0].as<uint64_t>();
+        }
+      }
+      return out;
+    });
+  }
+
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     return bounded("list", [&] {
       std::vector<v1::ArtifactRef> refs;
@@ -240,8 +306,70 @@ class postgres_backend final : public backend {
 
  private:
   std::vector<put_outcome> one_by_one(const std::vector<new_artifact>& artifacts) {
-    return put_each(artifacts,
-                    [this](const new_artifact& artifact) { return store_one(artifact); });
+    return put_each(artifacts, [this](const new_artifact& artifact) {
+      return artifact.quota != nullptr ? store_counted(artifact) : store_one(artifact);
+    });
+  }
+
+  // Stores one artifact whose tenant has a quota: in one transaction that
+  // holds the tenant's lock (sql::lock_tenant), settles a row already at
+  // the key as store_one would, and inserts a new artifact only when the
+  // tenant's live artifacts, counted in the same transaction, leave room for
+  // it. Puts into the tenant from every node queue on the lock, so two of
+  // them cannot both take the last room.
+  v1::ArtifactRef store_counted(const new_artifact& artifact) {
+    return bounded("put", [&]() -> v1::ArtifactRef {
+      const auto& ref = artifact.ref;
+      const auto& tenant = ref.scope().tenant();
+      const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+      const auto put_at = micros_of(ref.created_at());
+      pqxx::work tx{*conn_};
+      tx.exec_prepared(lock_tenant, tenant);
+      auto rows = exec_at_key(tx, select_stored_ref, key);
+      if (!rows.empty()) {
+        auto stored = ref_from_row("put", rows[0]);
+        const auto action = reput_of(stored, ref);
+        if (action == reput_action::keep) {
+          tx.commit();
+          return stored;
+        }
+        if (action == reput_action::extend) {
+          auto moved = extend_at(tx, key, put_at, expiry_of(ref));
+          tx.commit();
+          return moved.empty() ? stored : ref_from_row("put", moved[0]);
+        }
+        exec_at_key(tx, delete_expired_row, key, put_at);
+      }
+      auto parameters = scope_parameters(tenant_filter(tenant));
+      parameters.push_back(std::to_string(now()));
+      auto used = tx.exec_params(usage_text_[1], pqxx::prepare::make_dynamic_params(parameters));
+      check_quota(*artifact.quota,
+                  usage_totals{used[0][0].as<uint64_t>(), used[0][1].as<uint64_t>()},
+                  artifact.bytes.size(), tenant);
+      const pqxx::binarystring source{artifact.source_json.data(), artifact.source_json.size()};
+      const pqxx::binarystring bytes{artifact.bytes.data(), artifact.bytes.size()};
+      const auto& scope = ref.scope();
+      const auto expiry = expiry_of(ref);
+      auto inserted =
+          expiry ? tx.exec_prepared(insert_row, scope.tenant(), scope.user(), scope.session(),
+                                    scope.task(), ref.namespace_(), ref.id(), ref.mime_type(),
+                                    ref.size_bytes(), ref.filename(), ref.sha256(), source, bytes,
+                                    put_at, *expiry)
+                 : tx.exec_prepared(insert_row, scope.tenant(), scope.user(), scope.session(),
+                                    scope.task(), ref.namespace_(), ref.id(), ref.mime_type(),
+                                    ref.size_bytes(), ref.filename(), ref.sha256(), source, bytes,
+                                    put_at, static_cast<const char*>(nullptr));
+      tx.commit();
+      if (!inserted.empty()) {
+        return ref;
+      }
+      // A writer that takes no tenant lock (a node without this quota, the
+      // original driver) stored the key meanwhile: its row stands.
+      if (auto stored = settle(artifact)) {
+        return std::move(*stored);
+      }
+      throw row_kept_changing();
+    });
   }
 
   // Stores one artifact unless its key is taken: one autocommit insert, and
@@ -263,9 +391,7 @@ class postgres_backend final : public backend {
           return std::move(*stored);
         }
       }
-      throw store_error(errc::unavailable,
-                        "put: the row at the key kept changing under concurrent writers; "
-                        "retrying is safe");
+      throw row_kept_changing();
     });
   }
 
@@ -307,10 +433,7 @@ class postgres_backend final : public backend {
         tx.commit();
         return std::nullopt;
       case reput_action::extend: {
-        const auto wanted = expiry_of(ref);
-        auto moved =
-            wanted ? exec_at_key(tx, extend_expiry, key, put_at, *wanted)
-                   : exec_at_key(tx, extend_expiry, key, put_at, static_cast<const char*>(nullptr));
+        auto moved = extend_at(tx, key, put_at, expiry_of(ref));
         tx.commit();
         if (moved.empty()) {
           return std::nullopt;
@@ -345,6 +468,8 @@ class postgres_backend final : public backend {
   std::shared_ptr<call_watchdog> watchdog_;
   std::chrono::milliseconds call_bound_;
   wall_clock clock_;
+  std::array<std::string, list_shapes> usage_text_;
+  std::array<std::string, list_shapes> purge_text_;
   binary_reader binary_;
   batch_inserter inserter_;
 };

@@ -80,7 +80,14 @@ inline constexpr const char* sweep_expired =
     "<= " ARTIFACTS_PG_INSTANT(
         "1") " ORDER BY expires_at LIMIT $2::int8 FOR UPDATE SKIP LOCKED)) RETURNING size_bytes";
 
-// The list statements, one per filter shape, are in list_statements.hpp.
+// $1: a tenant. Serialises, until the transaction ends, the puts into the
+// tenant that check its quota, on every connection and every node; the
+// two-key form keeps it apart from the migration lock's one key.
+inline constexpr const char* lock_tenant =
+    "SELECT pg_advisory_xact_lock(1098080101, hashtext($1::text))";
+
+// The list, usage and purge statements, one per filter shape, are in
+// list_statements.hpp.
 
 #undef ARTIFACTS_PG_REF_COLUMNS
 #undef ARTIFACTS_PG_AT_KEY

@@ -9,6 +9,7 @@
 
 #include "storage/lifecycle.hpp"
 #include "storage/list_statements.hpp"
+#include "storage/quota.hpp"
 #include "storage/sqlite/sqlite_guard.hpp"
 
 namespace artifacts::sqlite {
@@ -197,6 +198,37 @@ class sqlite_backend final : public backend {
     return out;
   }
 
+  usage_totals usage(const v1::Scope& filter) override {
+    usage_totals out;
+    run("usage", [&] { out = usage_now(filter); });
+    return out;
+  }
+
+  purge_batch purge(const v1::Scope& filter, uint32_t limit) override {
+    purge_batch out;
+    const auto parameters = scope_parameters(filter);
+    run("purge", [&] {
+      out = purge_batch{};
+      const auto at = now();
+      write_transaction tx(*conn_);
+      {
+        statement& stmt = shaped(purge_statements_, fixed_prefix(filter), purge_statement_text);
+        statement_run running(stmt);
+        const int next = bind_all(stmt, parameters);
+        stmt.bind_int64(next, limit);
+        while (stmt.step()) {
+          out.rows += 1;
+          if (stmt.column_is_null(1) || stmt.column_int64(1) > at) {
+            out.live.deleted += 1;
+            out.live.bytes += static_cast<uint64_t>(stmt.column_int64(0));
+          }
+        }
+      }
+      tx.commit();
+    });
+    return out;
+  }
+
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     std::vector<v1::ArtifactRef> refs;
     // Bound text is not copied: the parameters outlive the statement's run.
@@ -253,6 +285,7 @@ class sqlite_backend final : public backend {
     const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
     auto existing = find_ref(key, select_stored_ref);
     if (!existing) {
+      check_fits(artifact);
       insert(artifact);
       return ref;
     }
@@ -260,6 +293,7 @@ class sqlite_backend final : public backend {
       case reput_action::keep:
         return std::move(*existing);
       case reput_action::replace:
+        check_fits(artifact);
         run_at_key(delete_row, key);
         insert(artifact);
         return ref;
@@ -279,6 +313,28 @@ class sqlite_backend final : public backend {
       }
     }
     return std::move(*existing);
+  }
+
+  usage_totals usage_now(const v1::Scope& filter) {
+    const auto parameters = scope_parameters(filter);
+    statement& stmt = shaped(usage_statements_, fixed_prefix(filter), usage_statement_text);
+    statement_run running(stmt);
+    const int next = bind_all(stmt, parameters);
+    stmt.bind_int64(next, now());
+    usage_totals out;
+    if (stmt.step()) {
+      out.count = static_cast<uint64_t>(stmt.column_int64(0));
+      out.bytes = static_cast<uint64_t>(stmt.column_int64(1));
+    }
+    return out;
+  }
+
+  // Checks a new artifact against its tenant's quota, under the write lock.
+  void check_fits(const new_artifact& artifact) {
+    if (artifact.quota != nullptr) {
+      const auto& tenant = artifact.ref.scope().tenant();
+      check_quota(*artifact.quota, usage_now(tenant_filter(tenant)), artifact.bytes.size(), tenant);
+    }
   }
 
   // Runs a statement over the key alone.
@@ -301,6 +357,28 @@ class sqlite_backend final : public backend {
       slot = std::make_unique<statement>(*conn_, query_text[which]);
     }
     return *slot;
+  }
+
+  using statement_slots = std::array<std::unique_ptr<statement>, list_shapes>;
+
+  // The statement of a filter shape from `slots`, prepared on first use
+  // from `text_of`.
+  statement& shaped(statement_slots& slots, size_t prefix,
+                    std::string (*text_of)(size_t, sql_flavour)) {
+    auto& slot = slots.at(prefix);
+    if (!slot) {
+      slot = std::make_unique<statement>(*conn_, text_of(prefix, sql_flavour::sqlite));
+    }
+    return *slot;
+  }
+
+  // Binds `values` as text to the first parameters; the next one's number.
+  // The values must outlive the statement's run.
+  static int bind_all(statement& stmt, const std::vector<std::string>& values) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      stmt.bind_text(static_cast<int>(i + 1), values[i]);
+    }
+    return static_cast<int>(values.size() + 1);
   }
 
   statement& list_statement(size_t prefix) {
@@ -352,7 +430,9 @@ class sqlite_backend final : public backend {
   wall_clock clock_;
   // Declared after conn_ so that statements are finalized before it closes.
   std::array<std::unique_ptr<statement>, query_count> statements_;
-  std::array<std::unique_ptr<statement>, list_shapes> list_statements_;
+  statement_slots list_statements_;
+  statement_slots usage_statements_;
+  statement_slots purge_statements_;
 };
 
 }  // namespace
