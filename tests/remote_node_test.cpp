@@ -12,9 +12,11 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <catch2/catch.hpp>
 
 #include <artifact_store/client.hpp>
+#include <artifact_store/configure.hpp>
 #include <artifact_store/error.hpp>
 #include <artifact_store/node.hpp>
 #include <artifact_store/remoting.hpp>
@@ -217,4 +219,56 @@ TEST_CASE("configure_remoting rejects heartbeats that cannot work", "[remote][no
   err = configure_remoting(cfg, options);
   REQUIRE(err);
   CHECK(code_of(err) == errc::invalid_argument);
+}
+
+TEST_CASE("a node of the previous version answers the lifecycle requests with an error",
+          "[remote][node]") {
+  // A node of version 0.1: its messages announced, its interface, nothing
+  // of the lifecycle.
+  caf::actor_system_config old_config;
+  old_config.add_message_type<v1::Scope>("artifacts.v1.Scope");
+  old_config.add_message_type<v1::ArtifactRef>("artifacts.v1.ArtifactRef");
+  old_config.add_message_type<v1::PutRequest>("artifacts.v1.PutRequest");
+  old_config.add_message_type<v1::Key>("artifacts.v1.Key");
+  old_config.add_message_type<v1::Blob>("artifacts.v1.Blob");
+  old_config.add_message_type<v1::RefResult>("artifacts.v1.RefResult");
+  old_config.add_message_type<v1::ListRequest>("artifacts.v1.ListRequest");
+  old_config.add_message_type<v1::RefList>("artifacts.v1.RefList");
+  add_error_category(old_config);
+  old_config.load<caf::io::middleman>();
+  caf::actor_system old_system{old_config};
+  auto old_store = old_system.spawn([]() -> store_actor::behavior_type {
+    return {
+        [](put_atom, const v1::PutRequest&) { return v1::ArtifactRef{}; },
+        [](get_atom, const v1::Key&) { return v1::Blob{}; },
+        [](get_ref_atom, const v1::Key&) { return v1::RefResult{}; },
+        [](exists_atom, const v1::Key&) { return true; },
+        [](delete_atom, const v1::Key&) { return false; },
+        [](list_atom, const v1::ListRequest&) { return v1::RefList{}; },
+    };
+  });
+  auto port = old_system.middleman().publish(old_store, 0, "127.0.0.1");
+  REQUIRE(port);
+
+  caf::actor_system_config config;
+  configure_actor_system(config);
+  REQUIRE_FALSE(configure_remoting(config, client_remoting_options({})));
+  caf::actor_system system{config};
+  {
+    auto handle = connect_store(system, "127.0.0.1", *port, 5s);
+    REQUIRE(handle);
+    client c{system, *handle, 3s};
+    const auto started = std::chrono::steady_clock::now();
+    auto swept = c.sweep();
+    REQUIRE_FALSE(swept);
+    INFO(describe(swept.error()));
+    CHECK(std::chrono::steady_clock::now() - started < 3s);
+    CHECK(code_of(swept.error()) == errc::internal);
+    CHECK_THAT(message_of(swept.error()), Contains("does not know this operation"));
+    CHECK_FALSE(c.usage(make_scope("acme", "", "")));
+    CHECK_FALSE(c.purge(make_scope("acme", "", "")));
+    // What both versions know still works over the same connection.
+    CHECK(REQUIRE_VALUE(c.exists(make_key(make_scope("acme", "a", "s"), "default_0"))));
+  }
+  caf::anon_send_exit(old_store, caf::exit_reason::user_shutdown);
 }
