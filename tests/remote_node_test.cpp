@@ -237,16 +237,20 @@ TEST_CASE("a node of the previous version answers the lifecycle requests with an
   add_error_category(old_config);
   old_config.load<caf::io::middleman>();
   caf::actor_system old_system{old_config};
-  auto old_store = old_system.spawn([]() -> store_actor::behavior_type {
-    return {
-        [](put_atom, const v1::PutRequest&) { return v1::ArtifactRef{}; },
-        [](get_atom, const v1::Key&) { return v1::Blob{}; },
-        [](get_ref_atom, const v1::Key&) { return v1::RefResult{}; },
-        [](exists_atom, const v1::Key&) { return true; },
-        [](delete_atom, const v1::Key&) { return false; },
-        [](list_atom, const v1::ListRequest&) { return v1::RefList{}; },
-    };
-  });
+  // (The unused argument keeps CAF from binding a reference to an empty
+  // argument pack, which UBSan reports.)
+  auto old_store = old_system.spawn(
+      [](int) -> store_actor::behavior_type {
+        return {
+            [](put_atom, const v1::PutRequest&) { return v1::ArtifactRef{}; },
+            [](get_atom, const v1::Key&) { return v1::Blob{}; },
+            [](get_ref_atom, const v1::Key&) { return v1::RefResult{}; },
+            [](exists_atom, const v1::Key&) { return true; },
+            [](delete_atom, const v1::Key&) { return false; },
+            [](list_atom, const v1::ListRequest&) { return v1::RefList{}; },
+        };
+      },
+      0);
   auto port = old_system.middleman().publish(old_store, 0, "127.0.0.1");
   REQUIRE(port);
 
