@@ -350,16 +350,18 @@ if with_errors:
                              "operations failed; first: "
                              f"{str(result.get('first_error', '')).strip()[:200]}")
 
-# The data-scale section comes from its own benchmark (scripts/bench-scale);
-# a run of this one keeps it as it was.
-scale_begin, scale_end = "<!-- data-scale begin -->", "<!-- data-scale end -->"
+# The data-scale section comes from its own benchmark (scripts/bench-scale),
+# and the lifecycle section from measurements described in it; a run of this
+# one keeps both as they were.
 try:
     previous = open(out_path).read()
 except FileNotFoundError:
     previous = ""
-if scale_begin in previous and scale_end in previous:
-    block = previous[previous.index(scale_begin):previous.index(scale_end) + len(scale_end)]
-    lines += ["", block]
+for kept in ("data-scale", "lifecycle"):
+    kept_begin, kept_end = f"<!-- {kept} begin -->", f"<!-- {kept} end -->"
+    if kept_begin in previous and kept_end in previous:
+        block = previous[previous.index(kept_begin):previous.index(kept_end) + len(kept_end)]
+        lines += ["", block]
 
 lines += ["", "## What bounds each figure", "", open(sys.argv[0].replace("write_report.py", "bounds.md")).read().strip(), ""]
 open(out_path, "w").write("\n".join(lines))

@@ -115,7 +115,8 @@ std::string purge_statement_text(size_t prefix, sql_flavour flavour) {
     return "DELETE FROM artifacts_blobs WHERE ctid = ANY(ARRAY(SELECT ctid FROM artifacts_blobs "
            "WHERE " +
            condition + " LIMIT " + limit_parameter(next, flavour) +
-           " FOR UPDATE)) RETURNING size_bytes, (extract(epoch FROM expires_at) * 1000000)::int8";
+           " FOR UPDATE)) RETURNING tenant, size_bytes,"
+           " (extract(epoch FROM expires_at) * 1000000)::int8 AS expires_at";
   }
   return "DELETE FROM artifacts_blobs WHERE rowid IN (SELECT rowid FROM artifacts_blobs WHERE " +
          condition + " LIMIT " + limit_parameter(next, flavour) +

@@ -70,14 +70,18 @@ std::vector<std::string> scope_parameters(const v1::Scope& filter);
 
 // The count and the total size of the rows matching a filter that fixes
 // `prefix` fields (1 to 4) and are live at an instant: scope_parameters,
-// then the instant (microseconds since the Unix epoch).
+// then the instant (microseconds since the Unix epoch). Counts row by row;
+// on PostgreSQL a filter of a whole tenant reads the tenant's counts instead
+// (postgres/statements.hpp).
 std::string usage_statement_text(size_t prefix, sql_flavour flavour);
 
 // Deletes up to a number of rows matching a filter that fixes `prefix`
 // fields (1 to 4), live or expired, and returns size_bytes and expires_at
 // (microseconds since the Unix epoch, NULL: never) of each: parameters
 // scope_parameters, then the number. On PostgreSQL the rows are locked
-// (FOR UPDATE) before they are deleted, waiting for a writer of one of them.
+// (FOR UPDATE) before they are deleted, waiting for a writer of one of them,
+// and each returns its tenant first, for the statement's caller to count
+// what it removed.
 std::string purge_statement_text(size_t prefix, sql_flavour flavour);
 
 }  // namespace artifacts

@@ -19,6 +19,7 @@
 
 #include <artifact_store/errc.hpp>
 #include <artifact_store/ref_json.hpp>
+#include <artifact_store/verified_put.hpp>
 
 #include "scenarios/driver_cases.hpp"
 #include "scenarios/driver_test_support.hpp"
@@ -196,7 +197,7 @@ TEST_CASE("a clean start applies migration 1 and creates the designed table") {
   CHECK(driver->name() == "postgres");
 
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
   CHECK(schema.query("SELECT column_name, data_type, is_nullable, column_default "
                      "FROM information_schema.columns "
                      "WHERE table_schema = current_schema() AND table_name = 'schema_migrations' "
@@ -236,7 +237,7 @@ TEST_CASE("re-opening a migrated schema applies nothing again") {
   artifacts::open_driver(options);
   auto reopened = artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
 
   operations ops{reopened->open_backend(), reopened->options()};
   CHECK(ops.put(put_request(make_scope("t", "u", "s"), "after reopen")).size_bytes() == 12);
@@ -268,7 +269,7 @@ TEST_CASE("16 drivers opening a fresh schema at once all succeed and migrate onc
   }
   CHECK(opened == openers);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
 }
 
 TEST_CASE("a failing migration is internal and names the file and leaves nothing applied") {
@@ -288,7 +289,7 @@ TEST_CASE("a failing migration is internal and names the file and leaves nothing
   schema.query("DROP TABLE schema_migrations");
   artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
 }
 
 TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a build stopped") {
@@ -324,7 +325,7 @@ TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a bui
   artifacts::open_driver(options);
   CHECK(schema.query(index_state) == built);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
 }
 
 TEST_CASE("rows the original driver's statements write are listed in order after migration 2") {
@@ -671,4 +672,147 @@ TEST_CASE("two sweepers on one database together delete every expired row exactl
   CHECK(deleted == 5000);
   CHECK(bytes == 15000);
   CHECK(schema.query("SELECT count(*) FROM artifacts_blobs") == rows{{"50"}});
+}
+
+namespace {
+
+// What a usage of `tenant` must answer: its live rows, counted one by one.
+std::pair<uint64_t, uint64_t> live_rows(temporary_schema& schema, const std::string& tenant) {
+  auto counted = schema.query(
+      "SELECT count(*), coalesce(sum(size_bytes), 0) FROM artifacts_blobs WHERE tenant = '" +
+      tenant + "' AND (expires_at IS NULL OR expires_at > now())");
+  return {std::stoull(counted.at(0).at(0)), std::stoull(counted.at(0).at(1))};
+}
+
+// Whether artifacts_usage holds, for each tenant, exactly what its rows
+// add up to, expired or not: no write missed and none counted twice.
+bool counts_match_rows(temporary_schema& schema) {
+  return schema.query(
+             "SELECT coalesce(r.tenant, c.tenant), r.count, r.bytes, c.count, c.bytes FROM"
+             " (SELECT tenant, count(*) AS count, sum(size_bytes) AS bytes FROM artifacts_blobs"
+             "  GROUP BY tenant) r FULL JOIN"
+             " (SELECT tenant, sum(count) AS count, sum(bytes) AS bytes FROM artifacts_usage"
+             "  GROUP BY tenant HAVING sum(count) <> 0 OR sum(bytes) <> 0) c"
+             " ON r.tenant = c.tenant"
+             " WHERE r.count IS DISTINCT FROM c.count OR r.bytes IS DISTINCT FROM c.bytes") ==
+         rows{};
+}
+
+std::pair<uint64_t, uint64_t> usage_of(operations& ops, const v1::Scope& filter) {
+  v1::UsageRequest request;
+  *request.mutable_filter() = filter;
+  auto usage = ops.usage(request);
+  return {usage.count(), usage.bytes()};
+}
+
+// The original driver's insert of a `size`-byte artifact, inline values.
+std::string original_insert(const std::string& tenant, const std::string& id, int size) {
+  return "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type,"
+         " size_bytes, filename, sha256, source_json, bytes) VALUES ('" +
+         tenant + "', 'u', 's', '', 'ns', '" + id + "', 'text/plain', " + std::to_string(size) +
+         ", '', 'ab', '\\x6e756c6c', convert_to(repeat('x', " + std::to_string(size) +
+         "), 'UTF8'))";
+}
+
+}  // namespace
+
+TEST_CASE("a tenant's usage reads its counts, which every writer keeps exact") {
+  temporary_schema schema;
+  auto options = options_for(schema.dsn());
+  auto driver = artifacts::open_driver(options);
+  operations ops{driver->open_backend(), driver->options()};
+  const auto tenant = make_scope("a", "", "");
+  auto check_exact = [&](const char* after) {
+    INFO("after " << after);
+    CHECK(counts_match_rows(schema));
+    CHECK(usage_of(ops, tenant) == live_rows(schema, "a"));
+    CHECK(usage_of(ops, make_scope("b", "", "")) == live_rows(schema, "b"));
+  };
+
+  // The store's writes: one put, a batch across two tenants with a re-put
+  // in it, a delete.
+  auto first = ops.put(put_request(make_scope("a", "u", "s"), "first"));
+  std::vector<artifacts::verified_put> puts;
+  for (const auto& [scope, data] :
+       std::vector<std::pair<v1::Scope, std::string>>{{make_scope("a", "u", "s"), "first"},
+                                                      {make_scope("a", "u", "s"), "second"},
+                                                      {make_scope("a", "v", "s"), "third"},
+                                                      {make_scope("b", "u", "s"), "fourth"},
+                                                      {make_scope("b", "u", "s"), "fourth"}}) {
+    puts.push_back(artifacts::verified_put::hashing(put_request(scope, data)));
+  }
+  std::vector<const artifacts::verified_put*> batch;
+  for (const auto& put : puts) {
+    batch.push_back(&put);
+  }
+  for (const auto& outcome : ops.put_batch(batch)) {
+    CHECK(outcome.value);
+  }
+  check_exact("the store's puts");
+  CHECK(usage_of(ops, tenant) == std::make_pair(uint64_t{3}, uint64_t{5 + 6 + 5}));
+  CHECK(ops.remove(make_key(first)));
+  CHECK_FALSE(ops.remove(make_key(first)));
+  check_exact("the store's delete");
+
+  // Another writer's: the original driver's inserts and deletes, and an
+  // update that moves a row to another tenant.
+  for (int i = 0; i < 10; ++i) {
+    schema.query(original_insert("a", "go_" + std::to_string(i), i));
+  }
+  schema.query("DELETE FROM artifacts_blobs WHERE id IN ('go_1', 'go_2')");
+  schema.query("UPDATE artifacts_blobs SET tenant = 'b' WHERE id = 'go_3'");
+  schema.query("UPDATE artifacts_blobs SET filename = 'renamed' WHERE id = 'go_4'");
+  check_exact("another writer's inserts, deletes and updates");
+
+  // Expiry: an expired row leaves the usage at once and the counts when it
+  // is swept; a put over an expired row stores it anew.
+  auto expiring = put_request(make_scope("a", "u", "s"), "expiring");
+  expiring.mutable_ttl()->set_seconds(3600);
+  auto expiring_ref = ops.put(expiring);
+  schema.query(
+      "UPDATE artifacts_blobs SET expires_at = now() - interval '1 minute'"
+      " WHERE id IN ('go_5', '" +
+      expiring_ref.id() + "')");
+  check_exact("two rows expired");
+  ops.put(expiring);
+  check_exact("a put over an expired row");
+  CHECK(ops.sweep_batch().deleted() == 1);
+  check_exact("a sweep");
+
+  // A purge of one user, and a put under a quota.
+  v1::PurgeRequest purge;
+  *purge.mutable_filter() = make_scope("a", "v", "");
+  bool done = false;
+  CHECK(ops.purge_batch(purge, done).deleted() == 1);
+  check_exact("a purge");
+  auto quota_options = options;
+  quota_options.default_quota.max_count = 1000;
+  auto quota_driver = artifacts::open_driver(quota_options);
+  operations quota_ops{quota_driver->open_backend(), quota_driver->options()};
+  quota_ops.put(put_request(make_scope("a", "u", "s"), "under a quota"));
+  check_exact("a put under a quota");
+
+  schema.query("TRUNCATE artifacts_blobs");
+  check_exact("TRUNCATE");
+  CHECK(usage_of(ops, tenant) == std::make_pair(uint64_t{0}, uint64_t{0}));
+}
+
+TEST_CASE("migration 6 counts the rows stored before it") {
+  temporary_schema schema;
+  auto options = options_for(schema.dsn());
+  artifacts::open_driver(options);
+  for (int i = 0; i < 20; ++i) {
+    schema.query(original_insert(i % 3 == 0 ? "a" : "b", "go_" + std::to_string(i), i));
+  }
+  // As a database at migration 5 would be: no counts, no trigger.
+  schema.query(
+      "DROP TRIGGER artifacts_blobs_usage_count ON artifacts_blobs;"
+      " DROP TRIGGER artifacts_blobs_usage_clear ON artifacts_blobs;"
+      " DROP TABLE artifacts_usage; DELETE FROM schema_migrations WHERE version >= 6");
+  auto driver = artifacts::open_driver(options);
+  CHECK(counts_match_rows(schema));
+  operations ops{driver->open_backend(), driver->options()};
+  CHECK(usage_of(ops, make_scope("a", "", "")) == live_rows(schema, "a"));
+  CHECK(usage_of(ops, make_scope("a", "", "")) ==
+        std::make_pair(uint64_t{7}, uint64_t{0 + 3 + 6 + 9 + 12 + 15 + 18}));
 }

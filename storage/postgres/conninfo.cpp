@@ -154,6 +154,9 @@ std::unique_ptr<pqxx::connection> connect(std::string_view op, const conninfo& i
       armed.emplace(watchdog->arm(conn->sock(), call_watchdog::clock::now() + call_bound(options)));
     }
     conn->set_variable("statement_timeout", std::to_string(options.statement_timeout.count()));
+    // The store's statements count their own writes in artifacts_usage
+    // (migration 6), so the table's trigger must not count them again.
+    conn->set_variable("artifact_store.own_counts", "on");
     prefer_lz4_compression(*conn);
     return conn;
   } catch (...) {

@@ -34,10 +34,12 @@ struct conninfo {
 // when connecting); the message never repeats the DSN or any part of it.
 conninfo make_conninfo(std::string_view dsn, const storage_options& options);
 
-// Opens one connection and sets its statement timeout from the options (a
-// session setting that survives libpqxx's reactivation of the connection),
-// and lz4 as its compression of large stored values where the server has
-// lz4 (a server without it keeps its default).
+// Opens one connection and sets its statement timeout from the options,
+// artifact_store.own_counts (the session counts its own writes in
+// artifacts_usage, which the table's trigger then leaves alone; session
+// settings that survive libpqxx's reactivation of the connection), and lz4
+// as its compression of large stored values where the server has lz4 (a
+// server without it keeps its default).
 // The caller owns the connection; destroying it closes it. libpq bounds the
 // connection attempt by connect_timeout; the SET that follows is armed on
 // `watchdog` when one is given (see call_watchdog.hpp), for the call bound.

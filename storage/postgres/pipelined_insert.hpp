@@ -24,7 +24,11 @@ class batch_inserter {
   // unless a row is at its key already (that row is left unchanged), and
   // commits. Element i of the result tells whether artifacts[i] was
   // inserted. Binary parameters carry the payload and the source; nothing is
-  // hex-encoded.
+  // hex-encoded. What was inserted is counted in artifacts_usage in the same
+  // transaction (statements.hpp): by the insert itself for a batch of one,
+  // which stays one round trip; once per tenant for a larger batch, whose
+  // inserts then run in an explicit transaction and whose counts and commit
+  // take a second round trip.
   //
   // All or nothing: when any insert fails, the whole batch is rolled back
   // and this throws pqxx::sql_error (with the SQLSTATE) or, when the

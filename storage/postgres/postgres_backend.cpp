@@ -39,6 +39,7 @@ constexpr const char* extend_expiry = "artifacts_extend_expiry";
 constexpr const char* sweep_expired = "artifacts_sweep_expired";
 constexpr const char* lock_tenant = "artifacts_lock_tenant";
 constexpr const char* insert_row = "artifacts_insert_row";
+constexpr const char* tenant_usage = "artifacts_tenant_usage";
 
 // The statements for filters fixing `prefix` fields (list_statements.hpp).
 std::string list_page(size_t prefix) {
@@ -144,17 +145,20 @@ class postgres_backend final : public backend {
       conn_->prepare(extend_expiry, sql::extend_expiry);
       conn_->prepare(sweep_expired, sql::sweep_expired);
       conn_->prepare(lock_tenant, sql::lock_tenant);
-      conn_->prepare(insert_row, sql::insert_row_returning);
+      conn_->prepare(insert_row, sql::insert_row_counted);
+      conn_->prepare(tenant_usage, sql::tenant_usage);
       for (size_t prefix = 0; prefix < list_shapes; ++prefix) {
         conn_->prepare(list_page(prefix), list_statement_text(prefix, sql_flavour::postgres));
       }
-      // Usage and purge are not prepared: planned for their values each
-      // time, they use the usage index for a tenant that holds a small part
-      // of the table, where a generic plan, which knows only how many
-      // tenants there are, may not.
+      // Usage below a tenant and purge are not prepared: planned for their
+      // values each time, they use the usage index for a scope that holds a
+      // small part of the table, where a generic plan, which knows only how
+      // many tenants there are, may not.
       for (size_t prefix = 1; prefix < list_shapes; ++prefix) {
         usage_text_[prefix] = usage_statement_text(prefix, sql_flavour::postgres);
-        purge_text_[prefix] = purge_statement_text(prefix, sql_flavour::postgres);
+        purge_text_[prefix] = std::string("WITH gone AS (") +
+                              purge_statement_text(prefix, sql_flavour::postgres) + ")" +
+                              sql::count_purged;
       }
     });
   }
@@ -252,8 +256,16 @@ class postgres_backend final : public backend {
     });
   }
 
+  // A whole tenant's usage reads its counts (sql::tenant_usage); a narrower
+  // filter counts its rows through the usage index.
   usage_totals usage(const v1::Scope& filter) override {
     return bounded("usage", [&] {
+      if (filter.user().empty() && filter.session().empty() && filter.task().empty()) {
+        pqxx::nontransaction tx{*conn_};
+        auto totals = usage_of_tenant(tx, filter.tenant());
+        tx.commit();
+        return totals;
+      }
       auto parameters = scope_parameters(filter);
       parameters.push_back(std::to_string(now()));
       pqxx::nontransaction tx{*conn_};
@@ -340,12 +352,7 @@ class postgres_backend final : public backend {
         }
         exec_at_key(tx, delete_expired_row, key, put_at);
       }
-      auto parameters = scope_parameters(tenant_filter(tenant));
-      parameters.push_back(std::to_string(now()));
-      auto used = tx.exec_params(usage_text_[1], pqxx::prepare::make_dynamic_params(parameters));
-      check_quota(*artifact.quota,
-                  usage_totals{used[0][0].as<uint64_t>(), used[0][1].as<uint64_t>()},
-                  artifact.bytes.size(), tenant);
+      check_quota(*artifact.quota, usage_of_tenant(tx, tenant), artifact.bytes.size(), tenant);
       const pqxx::binarystring source{artifact.source_json.data(), artifact.source_json.size()};
       const pqxx::binarystring bytes{artifact.bytes.data(), artifact.bytes.size()};
       const auto& scope = ref.scope();
@@ -445,6 +452,12 @@ class postgres_backend final : public backend {
   }
 
   micros now() const { return now_micros(clock_); }
+
+  // The live artifacts and bytes of `tenant`, from its counts.
+  usage_totals usage_of_tenant(pqxx::transaction_base& tx, const std::string& tenant) {
+    auto rows = tx.exec_prepared(tenant_usage, tenant, now());
+    return usage_totals{rows[0][0].as<uint64_t>(), rows[0][1].as<uint64_t>()};
+  }
 
   // Runs `fn` as one call armed on the watchdog; failures leave as
   // store_error (pg_errors.hpp), a call the watchdog cut short as

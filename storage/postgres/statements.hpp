@@ -34,11 +34,28 @@ inline constexpr const char* select_bytes =
 inline constexpr const char* select_exists =
     "SELECT 1 FROM artifacts_blobs" ARTIFACTS_PG_AT_KEY ARTIFACTS_PG_LIVE;
 
+// Counts, in artifacts_usage (migration 6), what the data-modifying CTE
+// named `changed` did, one upsert per tenant: SIGN is + for rows it added
+// and - for rows it removed. The store's sessions count their own writes
+// this way, in the statement that makes them, and the table's trigger
+// leaves them alone; each session adds to its own shard of a tenant.
+// clang-format off
+#define ARTIFACTS_PG_COUNTED(changed, SIGN)                                       \
+  ", counted AS (INSERT INTO artifacts_usage AS u (tenant, shard, count, bytes)"  \
+  " SELECT tenant, pg_backend_pid() % 8, " SIGN "count(*), " SIGN "sum(size_bytes)" \
+  " FROM " changed " GROUP BY tenant ON CONFLICT (tenant, shard) DO UPDATE"       \
+  " SET count = u.count + excluded.count, bytes = u.bytes + excluded.bytes)"
+// clang-format on
+
 // Deletes the row at the key, live or expired; returns whether it was live
 // (an expired row was already gone for every reader).
+// clang-format off
 inline constexpr const char* delete_row =
-    "DELETE FROM artifacts_blobs" ARTIFACTS_PG_AT_KEY
-    " RETURNING (expires_at IS NULL OR expires_at > " ARTIFACTS_PG_INSTANT("7") ")";
+    "WITH gone AS (DELETE FROM artifacts_blobs" ARTIFACTS_PG_AT_KEY
+    " RETURNING tenant, size_bytes, expires_at)"
+    ARTIFACTS_PG_COUNTED("gone", "-")
+    " SELECT (expires_at IS NULL OR expires_at > " ARTIFACTS_PG_INSTANT("7") ") FROM gone";
+// clang-format on
 
 // The row at the key, live or expired: what a put that met a row decides on.
 inline constexpr const char* select_stored_ref =
@@ -46,8 +63,13 @@ inline constexpr const char* select_stored_ref =
 
 // Deletes the row at the key if it is expired at $7, for a put to store its
 // artifact anew there.
-inline constexpr const char* delete_expired_row = "DELETE FROM artifacts_blobs" ARTIFACTS_PG_AT_KEY
-                                                  " AND expires_at <= " ARTIFACTS_PG_INSTANT("7");
+// clang-format off
+inline constexpr const char* delete_expired_row =
+    "WITH gone AS (DELETE FROM artifacts_blobs" ARTIFACTS_PG_AT_KEY
+    " AND expires_at <= " ARTIFACTS_PG_INSTANT("7") " RETURNING tenant, size_bytes)"
+    ARTIFACTS_PG_COUNTED("gone", "-")
+    " SELECT 1 FROM gone";
+// clang-format on
 
 // Moves the expiry of the row at the key, if it is live at $7, to the later
 // of its own and $8, or to none when $8 is NULL; returns the row.
@@ -62,23 +84,53 @@ inline constexpr const char* extend_expiry =
 // row (the id) when it inserted, none when a row was there, which the put
 // then reads and settles (expired: deleted and inserted again; live: its
 // expiry moved when the put's is later). One round trip for a new artifact.
-inline constexpr const char* insert_row_returning =
-    "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type, "
-    "size_bytes, filename, sha256, source_json, bytes, created_at, expires_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " ARTIFACTS_PG_INSTANT(
-        "13") ", " ARTIFACTS_PG_INSTANT("14") ") "
-    "ON CONFLICT (tenant, \"user\", session, task, namespace, id) DO NOTHING "
-    "RETURNING id";
+// clang-format off
+#define ARTIFACTS_PG_INSERT_ROW                                                              \
+  "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type, " \
+  "size_bytes, filename, sha256, source_json, bytes, created_at, expires_at) "               \
+  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "                              \
+  ARTIFACTS_PG_INSTANT("13") ", " ARTIFACTS_PG_INSTANT("14") ") "                            \
+  "ON CONFLICT (tenant, \"user\", session, task, namespace, id) DO NOTHING "
+
+// The insert, counted in the same statement: what a put of one artifact
+// runs.
+inline constexpr const char* insert_row_counted =
+    "WITH added AS (" ARTIFACTS_PG_INSERT_ROW "RETURNING tenant, size_bytes, id)"
+    ARTIFACTS_PG_COUNTED("added", "")
+    " SELECT id FROM added";
+// clang-format on
+
+// The insert alone, for a batch, which counts what its inserts added in one
+// statement of its own (add_counts) before it commits.
+inline constexpr const char* insert_row_returning = ARTIFACTS_PG_INSERT_ROW "RETURNING id";
+
+// $1: a tenant; $2, $3: the artifacts and bytes a batch added to it.
+inline constexpr const char* add_counts =
+    "INSERT INTO artifacts_usage AS u (tenant, shard, count, bytes)"
+    " VALUES ($1, pg_backend_pid() % 8, $2, $3) ON CONFLICT (tenant, shard) DO UPDATE"
+    " SET count = u.count + excluded.count, bytes = u.bytes + excluded.bytes";
+
+// $1: a tenant; $2: now. The tenant's live artifacts and bytes: its counts,
+// less its rows that have expired and that no sweep has deleted yet
+// (through the partial index artifacts_blobs_expiring, migration 7).
+inline constexpr const char* tenant_usage =
+    "SELECT c.count - e.count, c.bytes - e.bytes FROM"
+    " (SELECT coalesce(sum(count), 0)::int8 AS count, coalesce(sum(bytes), 0)::int8 AS bytes"
+    " FROM artifacts_usage WHERE tenant = $1) c,"
+    " (SELECT count(*)::int8 AS count, coalesce(sum(size_bytes), 0)::int8 AS bytes"
+    " FROM artifacts_blobs WHERE tenant COLLATE \"C\" = $1"
+    " AND expires_at <= " ARTIFACTS_PG_INSTANT("2") ") e";
 
 // $1: now; $2: the batch size. Takes the oldest expired rows that no other
 // session is deleting (SKIP LOCKED: two sweepers never wait for each other
 // nor delete a row twice) through the expiry index, and deletes them by
 // their row addresses, which the locks keep from changing meanwhile.
 inline constexpr const char* sweep_expired =
-    "DELETE FROM artifacts_blobs WHERE ctid = ANY(ARRAY("
+    "WITH gone AS (DELETE FROM artifacts_blobs WHERE ctid = ANY(ARRAY("
     "SELECT ctid FROM artifacts_blobs WHERE expires_at IS NOT NULL AND expires_at "
-    "<= " ARTIFACTS_PG_INSTANT(
-        "1") " ORDER BY expires_at LIMIT $2::int8 FOR UPDATE SKIP LOCKED)) RETURNING size_bytes";
+    "<= " ARTIFACTS_PG_INSTANT("1") " ORDER BY expires_at LIMIT $2::int8 FOR UPDATE SKIP LOCKED))"
+    " RETURNING tenant, size_bytes)" ARTIFACTS_PG_COUNTED("gone", "-")
+    " SELECT size_bytes FROM gone";
 
 // $1: a tenant. Serialises, until the transaction ends, the puts into the
 // tenant that check its quota, on every connection and every node; the
@@ -86,10 +138,18 @@ inline constexpr const char* sweep_expired =
 inline constexpr const char* lock_tenant =
     "SELECT pg_advisory_xact_lock(1098080101, hashtext($1::text))";
 
+// Wraps a purge statement of list_statements.hpp (a DELETE returning
+// tenant, size and expiry) to count what it removed: "WITH gone AS (" the
+// purge ")" and this.
+inline constexpr const char* count_purged =
+    ARTIFACTS_PG_COUNTED("gone", "-") " SELECT size_bytes, expires_at FROM gone";
+
 // The list, usage and purge statements, one per filter shape, are in
 // list_statements.hpp.
 
 #undef ARTIFACTS_PG_REF_COLUMNS
+#undef ARTIFACTS_PG_INSERT_ROW
+#undef ARTIFACTS_PG_COUNTED
 #undef ARTIFACTS_PG_AT_KEY
 #undef ARTIFACTS_PG_LIVE
 #undef ARTIFACTS_PG_INSTANT
