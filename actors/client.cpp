@@ -225,6 +225,8 @@ struct client::impl {
       routed = admit_directly(table, next_list.fetch_add(1, std::memory_order_relaxed), 0);
     } else if constexpr (std::is_same_v<Request, verified_put>) {
       routed = admit_directly(table, request, local->storage);
+    } else if constexpr (std::is_same_v<Request, v1::RangeRequest>) {
+      routed = admit_directly(table, request.key());
     } else {
       routed = admit_directly(table, request);
     }
@@ -363,6 +365,17 @@ caf::expected<v1::Blob> client::get(const v1::Key& key) {
 
 caf::expected<v1::RefResult> client::get_ref(const v1::Key& key) {
   return impl_->call<get_ref_atom, v1::RefResult>(op_names::get_ref, key);
+}
+
+caf::expected<v1::BlobRange> client::get_range(const v1::Key& key, int64_t offset,
+                                               std::optional<int64_t> length) {
+  v1::RangeRequest request;
+  *request.mutable_key() = key;
+  request.set_offset(offset);
+  if (length) {
+    request.set_length(*length);
+  }
+  return impl_->call<get_range_atom, v1::BlobRange>(op_names::get_range, std::move(request));
 }
 
 caf::expected<bool> client::exists(const v1::Key& key) {

@@ -318,6 +318,12 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
         return dispatch<v1::RefResult>(self, op_names::get_ref, routed(st, route_of(key)),
                                        get_ref_atom::value, std::move(key));
       },
+      [self](get_range_atom, v1::RangeRequest& request) -> caf::result<v1::BlobRange> {
+        auto& st = self->state;
+        auto index = routed(st, route_of(request.key()));
+        return dispatch<v1::BlobRange>(self, op_names::get_range, index, get_range_atom::value,
+                                       std::move(request));
+      },
       [self](exists_atom, v1::Key& key) -> caf::result<bool> {
         auto& st = self->state;
         return dispatch<bool>(self, op_names::exists, routed(st, route_of(key)), exists_atom::value,

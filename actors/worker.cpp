@@ -315,6 +315,12 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         return serve(self->state, op_names::get_ref,
                      [&](operations& ops) { return ops.get_ref(key); });
       },
+      [self](get_range_atom, const v1::RangeRequest& request) -> caf::result<v1::BlobRange> {
+        finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
+        return serve(self->state, op_names::get_range,
+                     [&](operations& ops) { return ops.get_range(request); });
+      },
       [self](exists_atom, const v1::Key& key) -> caf::result<bool> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);

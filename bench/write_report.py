@@ -351,13 +351,13 @@ if with_errors:
                              f"{str(result.get('first_error', '')).strip()[:200]}")
 
 # The data-scale section comes from its own benchmark (scripts/bench-scale),
-# and the lifecycle section from measurements described in it; a run of this
-# one keeps both as they were.
+# and the measurements section from the runs it describes; a run of this one
+# keeps both as they were.
 try:
     previous = open(out_path).read()
 except FileNotFoundError:
     previous = ""
-for kept in ("data-scale", "lifecycle"):
+for kept in ("data-scale", "measurements"):
     kept_begin, kept_end = f"<!-- {kept} begin -->", f"<!-- {kept} end -->"
     if kept_begin in previous and kept_end in previous:
         block = previous[previous.index(kept_begin):previous.index(kept_end) + len(kept_end)]

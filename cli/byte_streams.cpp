@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string_view>
+#include <utility>
 
 #include <artifact_store/error.hpp>
 
@@ -43,7 +45,7 @@ caf::expected<std::string> read_all(const std::string& op, std::FILE* file,
   return bytes;
 }
 
-caf::error write_all(const std::string& op, std::FILE* file, const std::string& bytes,
+caf::error write_all(const std::string& op, std::FILE* file, std::string_view bytes,
                      const std::string& name) {
   if (std::fwrite(bytes.data(), 1, bytes.size(), file) != bytes.size() || std::fflush(file) != 0) {
     return io_error(op, "write", name, errno);
@@ -65,18 +67,41 @@ caf::expected<std::string> read_input(const std::string& op, const std::string& 
 }
 
 caf::error write_output(const std::string& op, const std::string& bytes, const std::string& path) {
-  if (is_standard_stream(path)) {
-    return write_all(op, stdout, bytes, "standard output");
+  auto sink = byte_sink::open(op, path);
+  if (!sink) {
+    return std::move(sink.error());
   }
-  file_ptr file{std::fopen(path.c_str(), "wb")};
-  if (!file) {
-    return io_error(op, "write", path, errno);
-  }
-  if (auto err = write_all(op, file.get(), bytes, path)) {
+  if (auto err = sink->write(bytes)) {
     return err;
   }
-  if (std::fclose(file.release()) != 0) {
+  return sink->close();
+}
+
+void byte_sink::file_closer::operator()(std::FILE* file) const {
+  std::fclose(file);
+}
+
+byte_sink::byte_sink(std::string op, std::string name, std::FILE* out, bool owned)
+    : op_(std::move(op)), name_(std::move(name)), out_(out), owned_(owned ? out : nullptr) {}
+
+caf::expected<byte_sink> byte_sink::open(const std::string& op, const std::string& path) {
+  if (is_standard_stream(path)) {
+    return byte_sink{op, "standard output", stdout, false};
+  }
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
     return io_error(op, "write", path, errno);
+  }
+  return byte_sink{op, path, file, true};
+}
+
+caf::error byte_sink::write(std::string_view bytes) {
+  return write_all(op_, out_, bytes, name_);
+}
+
+caf::error byte_sink::close() {
+  if (owned_ && std::fclose(owned_.release()) != 0) {
+    return io_error(op_, "write", name_, errno);
   }
   return {};
 }

@@ -1,7 +1,10 @@
 // Reading a put's payload and writing a get's bytes, binary-safe.
 #pragma once
 
+#include <cstdio>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <caf/expected.hpp>
 
@@ -17,5 +20,32 @@ caf::expected<std::string> read_input(const std::string& op, const std::string& 
 // output when `path` is "-" or empty. Fails with invalid_argument, naming
 // `op`, the path and the system's reason, when it cannot be written.
 caf::error write_output(const std::string& op, const std::string& bytes, const std::string& path);
+
+// Where a get's bytes go piece by piece, as write_output writes them whole:
+// `path` (created or truncated when opened), or standard output when `path`
+// is "-" or empty. Errors as write_output's.
+class byte_sink {
+ public:
+  static caf::expected<byte_sink> open(const std::string& op, const std::string& path);
+
+  // Appends `bytes` and flushes them.
+  caf::error write(std::string_view bytes);
+
+  // Closes a file (standard output stays open); the last chance to learn
+  // that its bytes could not be written.
+  caf::error close();
+
+ private:
+  struct file_closer {
+    void operator()(std::FILE* file) const;
+  };
+
+  byte_sink(std::string op, std::string name, std::FILE* out, bool owned);
+
+  std::string op_;
+  std::string name_;
+  std::FILE* out_;
+  std::unique_ptr<std::FILE, file_closer> owned_;
+};
 
 }  // namespace artifacts::cli

@@ -31,6 +31,13 @@ struct key_flags {
   std::string id;
 };
 
+// get --offset/--length: which part of the artifact to write.
+struct range_flags {
+  uint64_t offset = 0;      // --offset
+  bool has_length = false;  // --length was given
+  uint64_t length = 0;      // --length
+};
+
 struct list_flags {
   scope_flags filter;
   uint64_t limit = 0;  // 0: everything
@@ -43,6 +50,13 @@ int run_put(client& store, const put_flags& flags);
 // Writes the artifact's bytes to `output` (a path, or "-"/empty for stdout).
 // Exit 0 when found, 1 when not (nothing is written, no file is created).
 int run_get(client& store, const key_flags& flags, const std::string& output);
+
+// Writes `range.length` bytes of the artifact from `range.offset` (to its
+// end without a length) to `output`, as a series of ranged reads, each
+// written out as it arrives. Exit 0 when found, with nothing written for
+// an offset at or past the end; 1 when not found (no file is created).
+int run_get_range(client& store, const key_flags& flags, const range_flags& range,
+                  const std::string& output);
 
 // Prints the ref as one line of JSON. Exit 0 when found, 1 when not (nothing
 // is printed).

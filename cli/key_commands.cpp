@@ -1,3 +1,10 @@
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include <artifact_store/error.hpp>
 #include <artifact_store/ref_json.hpp>
 
 #include "cli/byte_streams.hpp"
@@ -27,6 +34,63 @@ int run_get(client& store, const key_flags& flags, const std::string& output) {
     return exit_not_found;
   }
   if (auto err = write_output("get", blob->data(), output)) {
+    return report_error(err);
+  }
+  return exit_ok;
+}
+
+int run_get_range(client& store, const key_flags& flags, const range_flags& range,
+                  const std::string& output) {
+  constexpr auto most = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  const auto key = key_of(flags);
+  uint64_t at = std::min(range.offset, most);
+  std::optional<uint64_t> left;
+  if (range.has_length) {
+    left = std::min(range.length, most);
+  }
+  std::optional<byte_sink> sink;
+  uint64_t written = 0;
+  // Each answer carries at most the store's largest payload: ask again from
+  // where it ends until the range is written.
+  for (;;) {
+    std::optional<int64_t> length;
+    if (left) {
+      length = static_cast<int64_t>(*left);
+    }
+    auto part = store.get_range(key, static_cast<int64_t>(at), length);
+    if (!part) {
+      return report_error(part.error());
+    }
+    if (!part->found()) {
+      if (!sink) {
+        return exit_not_found;
+      }
+      return report_error(make_error(
+          errc::unavailable, "get: the artifact was deleted or expired while it was read; " +
+                                 std::to_string(written) + " bytes were written"));
+    }
+    if (!sink) {
+      auto opened = byte_sink::open("get", output);
+      if (!opened) {
+        return report_error(opened.error());
+      }
+      sink.emplace(std::move(*opened));
+    }
+    if (auto err = sink->write(part->data())) {
+      return report_error(err);
+    }
+    const uint64_t count = part->data().size();
+    written += count;
+    at += count;
+    if (left) {
+      *left -= std::min(*left, count);
+    }
+    const auto size = static_cast<uint64_t>(part->size_bytes());
+    if (count == 0 || at >= size || (left && *left == 0)) {
+      break;
+    }
+  }
+  if (auto err = sink->close()) {
     return report_error(err);
   }
   return exit_ok;

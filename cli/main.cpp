@@ -40,6 +40,7 @@ struct command_line {
   put_flags put;
   key_flags get, stat, exists, rm;
   std::string get_output;
+  range_flags get_range;
   list_flags ls;
   scope_flags purge, du;
   std::optional<std::string> migrate_dsn;
@@ -75,6 +76,14 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
       ->check(CLI::Range(int64_t{1}, int64_t{24} * 60 * 60 * 1000))
       ->capture_default_str()
       ->group("Node");
+  serve
+      ->add_option("--max-payload", flags.max_payload_bytes,
+                   "the largest payload one message carries: a put's, or a range's answer "
+                   "(bytes, or with KiB, MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
+      ->capture_default_str()
+      ->group("Limits");
   serve
       ->add_option("--sweep-interval", flags.sweep_interval,
                    "how often to delete expired artifacts (90s, 10m, 1h; 0 never)")
@@ -150,6 +159,13 @@ int run(int argc, char** argv) {
   auto* get = app.add_subcommand("get", "write an artifact's bytes to stdout or a file");
   add_key_command_flags(*get, line.get_client, line.get);
   get->add_option("-o,--output", line.get_output, "write to this file instead of stdout");
+  auto* get_offset =
+      get->add_option("--offset", line.get_range.offset,
+                      "write the bytes from this offset on (bytes; past the end: none)")
+          ->check(CLI::NonNegativeNumber);
+  auto* get_length =
+      get->add_option("--length", line.get_range.length, "write at most this many bytes")
+          ->check(CLI::NonNegativeNumber);
 
   auto* stat = app.add_subcommand("stat", "print an artifact's ref as JSON");
   add_key_command_flags(*stat, line.stat_client, line.stat);
@@ -192,8 +208,13 @@ int run(int argc, char** argv) {
       return run_client(line.put_client, [&](client& c) { return run_put(c, line.put); });
     }
     if (get->parsed()) {
-      return run_client(line.get_client,
-                        [&](client& c) { return run_get(c, line.get, line.get_output); });
+      return run_client(line.get_client, [&](client& c) {
+        if (get_offset->count() > 0 || get_length->count() > 0) {
+          line.get_range.has_length = get_length->count() > 0;
+          return run_get_range(c, line.get, line.get_range, line.get_output);
+        }
+        return run_get(c, line.get, line.get_output);
+      });
     }
     if (stat->parsed()) {
       return run_client(line.stat_client, [&](client& c) { return run_stat(c, line.stat); });

@@ -78,6 +78,7 @@ int run_serve(const serve_flags& flags) {
           ? std::chrono::milliseconds::zero()
           : parse_duration(flags.sweep_interval).value_or(config.sweep_interval);
   config.storage.default_quota = flags.default_quota;
+  config.storage.limits.max_payload_bytes = flags.max_payload_bytes;
   if (!flags.quota_file.empty()) {
     auto quotas = read_quota_file(flags.quota_file);
     if (!quotas) {

@@ -18,7 +18,8 @@ struct serve_flags {
   publish_options publish;
   size_t pool_size = default_pool_size();
   tls_options tls;
-  int64_t timeout_ms = 30000;             // bound on each request, and on shutdown
+  int64_t timeout_ms = 30000;                             // bound on each request, and on shutdown
+  size_t max_payload_bytes = limits{}.max_payload_bytes;  // --max-payload
   std::string sweep_interval = "1m";      // a duration (durations.hpp), or "0": never
   std::vector<std::string> default_ttls;  // NAMESPACE=DURATION, each checked
   tenant_quota default_quota;             // --quota-bytes, --quota-count

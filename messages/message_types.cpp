@@ -29,6 +29,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   add<v1::PurgeRequest>(cfg);
   add<v1::UsageRequest>(cfg);
   add<v1::Usage>(cfg);
+  add<v1::RangeRequest>(cfg);
+  add<v1::BlobRange>(cfg);
 }
 
 }  // namespace artifacts

@@ -36,6 +36,9 @@ std::vector<scenario> expiry_scenarios();
 // Purge by scope, usage and quotas.
 std::vector<scenario> purge_scenarios();
 
+// Ranged reads.
+std::vector<scenario> range_scenarios();
+
 // Many threads at once.
 std::vector<scenario> concurrency_scenarios();
 

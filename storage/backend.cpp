@@ -38,4 +38,22 @@ std::vector<std::optional<std::string>> backend::get_batch(const std::vector<art
   return found;
 }
 
+std::optional<stored_range> backend::read_range(const artifact_key& key, uint64_t offset,
+                                                uint64_t length) {
+  auto ref = get_ref(key);
+  if (!ref) {
+    return std::nullopt;
+  }
+  auto bytes = get(key);
+  if (!bytes) {
+    return std::nullopt;  // deleted between the two reads
+  }
+  stored_range range;
+  range.size_bytes = bytes->size();
+  range.sha256 = ref->sha256();
+  if (offset < bytes->size()) {
+    range.bytes = bytes->substr(offset, length);
+  }
+  return range;
+}
 }  // namespace artifacts

@@ -70,6 +70,14 @@ struct removal {
   uint64_t bytes = 0;
 };
 
+// Part of an artifact's bytes, with what a reader of parts needs to know
+// about the whole.
+struct stored_range {
+  std::string bytes;        // the part asked for, clamped to the artifact
+  uint64_t size_bytes = 0;  // the whole artifact's size
+  std::string sha256;       // the whole artifact's digest
+};
+
 // The live artifacts matching a filter: how many, and their bytes.
 struct usage_totals {
   uint64_t count = 0;
@@ -120,6 +128,13 @@ class backend {
   // default runs get() for each in turn; a driver may fetch them in one
   // round trip.
   virtual std::vector<std::optional<std::string>> get_batch(const std::vector<artifact_key>& keys);
+
+  // Up to `length` bytes of the artifact at `key` from `offset` (fewer
+  // where it ends first; none for an offset at or past its end), with its
+  // size and digest; nullopt when no row is there. The default reads the
+  // ref and the whole payload and cuts; a driver reads only the range.
+  virtual std::optional<stored_range> read_range(const artifact_key& key, uint64_t offset,
+                                                 uint64_t length);
 
   // The ref at `key`, or nullopt when no row is there.
   virtual std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) = 0;

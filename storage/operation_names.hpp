@@ -11,6 +11,7 @@ inline constexpr std::string_view put = "put";
 inline constexpr std::string_view put_text = "put_text";
 inline constexpr std::string_view get = "get";
 inline constexpr std::string_view get_ref = "get_ref";
+inline constexpr std::string_view get_range = "get_range";
 inline constexpr std::string_view exists = "exists";
 inline constexpr std::string_view remove = "delete";
 inline constexpr std::string_view list = "list";

@@ -1,5 +1,6 @@
 #include "storage/operations.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -184,6 +185,36 @@ v1::Blob operations::get(const v1::Key& key) {
     out.set_found(true);
     out.set_data(std::move(*bytes));
   }
+  return out;
+}
+
+v1::BlobRange operations::get_range(const v1::RangeRequest& request) {
+  const auto key = checked_key(op_names::get_range, request.key(), options_.limits);
+  if (request.offset() < 0) {
+    throw store_error(
+        errc::invalid_argument,
+        "get_range: offset is " + std::to_string(request.offset()) + "; it must not be negative");
+  }
+  if (request.has_length() && request.length() < 0) {
+    throw store_error(
+        errc::invalid_argument,
+        "get_range: length is " + std::to_string(request.length()) + "; it must not be negative");
+  }
+  // One answer is one message: never more than the largest payload.
+  uint64_t length = options_.limits.max_payload_bytes;
+  if (request.has_length()) {
+    length = std::min<uint64_t>(length, static_cast<uint64_t>(request.length()));
+  }
+  v1::BlobRange out;
+  auto range = backend_->read_range(key, static_cast<uint64_t>(request.offset()), length);
+  if (!range) {
+    return out;
+  }
+  out.set_found(true);
+  out.set_data(std::move(range->bytes));
+  out.set_offset(request.offset());
+  out.set_size_bytes(static_cast<int64_t>(range->size_bytes));
+  out.set_sha256(std::move(range->sha256));
   return out;
 }
 

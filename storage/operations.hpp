@@ -49,6 +49,14 @@ class operations {
 
   // found = false (not an error) when nothing is stored under key.
   v1::Blob get(const v1::Key& key);
+
+  // Part of the artifact at request.key(): the bytes from request.offset()
+  // on, request.length() of them (all when it is unset), clamped to the
+  // artifact and to storage_options::max_payload_bytes, with the
+  // artifact's size and digest. found = false when nothing is stored;
+  // found with no bytes for an offset at or past the end. A negative
+  // offset or length is invalid_argument, as is a key get would refuse.
+  v1::BlobRange get_range(const v1::RangeRequest& request);
   v1::RefResult get_ref(const v1::Key& key);
   bool exists(const v1::Key& key);
 

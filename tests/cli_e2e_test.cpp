@@ -514,6 +514,63 @@ TEST_CASE("put --ttl and --expires-at, then sweep, in-process and through a node
   CHECK(serving.stop(SIGINT) == 0);
 }
 
+TEST_CASE("get --offset and --length write exactly that range, in parts through a node", "[cli]") {
+  temp_folder dir{"cli"};
+  // Answers of at most 1 KiB: the node's ranges come in parts.
+  node serving{dir.path(), {"--max-payload", "1KiB"}};
+  const auto via = std::vector<std::string>{"--node", serving.address()};
+  const auto owner = scope_args("acme", "ada", "s-1");
+  std::string data(3000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) {
+    data[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+  }
+  write_file(dir / "data.bin", data);
+  auto put = run(concat(concat({"put"}, owner), {"data.bin"}), {dir.path()});
+  REQUIRE(put.status == 0);
+  const auto key = concat(owner, {"--id", parse_ref(only_line(put.out)).id()});
+  // The node takes no put over its largest payload.
+  auto refused = run(concat(concat(concat({"put"}, via), owner), {"data.bin"}), {dir.path()});
+  CHECK(refused.status == 3);
+  CHECK(refused.err.rfind("error: too_large: ", 0) == 0);
+
+  for (const auto& where : {via, std::vector<std::string>{}}) {
+    INFO((where.empty() ? "in-process" : "through the node"));
+    auto get = [&](std::vector<std::string> flags) {
+      return run(concat(concat(concat({"get"}, where), key), flags), {dir.path()});
+    };
+    auto middle = get({"--offset", "100", "--length", "2500"});
+    CHECK(middle.status == 0);
+    CHECK(middle.out == data.substr(100, 2500));
+    auto tail = get({"--offset", "1990"});
+    CHECK(tail.status == 0);
+    CHECK(tail.out == data.substr(1990));
+    auto head = get({"--length", "1500"});
+    CHECK(head.status == 0);
+    CHECK(head.out == data.substr(0, 1500));
+    CHECK(get({"--length", "0"}).out.empty());
+    for (const char* past : {"3000", "5000"}) {
+      auto nothing = get({"--offset", past, "--length", "10", "-o", "past.bin"});
+      CHECK(nothing.status == 0);
+      CHECK(nothing.out.empty());
+      CHECK(fs::exists(dir / "past.bin"));
+      CHECK(read_file(dir / "past.bin").empty());
+      fs::remove(dir / "past.bin");
+    }
+    auto to_file = get({"--offset", "1000", "--length", "1100", "-o", "part.bin"});
+    CHECK(to_file.status == 0);
+    CHECK(read_file(dir / "part.bin") == data.substr(1000, 1100));
+
+    auto absent = run(concat(concat(concat({"get"}, where), owner),
+                             {"--id", "default_0123456789ab", "--offset", "1", "-o", "absent.bin"}),
+                      {dir.path()});
+    CHECK(absent.status == 1);
+    CHECK_FALSE(fs::exists(dir / "absent.bin"));
+    CHECK(get({"--offset", "-1"}).status == 2);
+    CHECK(get({"--length", "-5"}).status == 2);
+  }
+  CHECK(serving.stop(SIGINT) == 0);
+}
+
 TEST_CASE("ls: empty filter fields are wildcards, --limit, pages", "[cli]") {
   temp_folder dir{"cli"};
   const run_options here{dir.path()};

@@ -221,7 +221,7 @@ TEST_CASE("configure_remoting rejects heartbeats that cannot work", "[remote][no
   CHECK(code_of(err) == errc::invalid_argument);
 }
 
-TEST_CASE("a node of the previous version answers the lifecycle requests with an error",
+TEST_CASE("a node of the previous version answers the lifecycle and range requests with an error",
           "[remote][node]") {
   // A node of version 0.1: its messages announced, its interface, nothing
   // of the lifecycle.
@@ -271,6 +271,10 @@ TEST_CASE("a node of the previous version answers the lifecycle requests with an
     CHECK_THAT(message_of(swept.error()), Contains("does not know this operation"));
     CHECK_FALSE(c.usage(make_scope("acme", "", "")));
     CHECK_FALSE(c.purge(make_scope("acme", "", "")));
+    auto range = c.get_range(make_key(make_scope("acme", "a", "s"), "default_0"), 0);
+    REQUIRE_FALSE(range);
+    CHECK(code_of(range.error()) == errc::internal);
+    CHECK_THAT(message_of(range.error()), Contains("does not know this operation"));
     // What both versions know still works over the same connection.
     CHECK(REQUIRE_VALUE(c.exists(make_key(make_scope("acme", "a", "s"), "default_0"))));
   }

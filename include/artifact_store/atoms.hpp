@@ -14,6 +14,7 @@ using list_atom = caf::atom_constant<caf::atom("list")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using purge_atom = caf::atom_constant<caf::atom("purge")>;
 using usage_atom = caf::atom_constant<caf::atom("usage")>;
+using get_range_atom = caf::atom_constant<caf::atom("get_range")>;
 using sweep_tick_atom = caf::atom_constant<caf::atom("sweep_tick")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using route_atom = caf::atom_constant<caf::atom("route")>;

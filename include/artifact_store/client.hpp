@@ -2,8 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
@@ -71,6 +73,16 @@ class client {
 
   caf::expected<v1::Blob> get(const v1::Key& key);
   caf::expected<v1::RefResult> get_ref(const v1::Key& key);
+
+  // `length` bytes of the artifact at `key` from `offset` (no length: to
+  // the end), clamped to the artifact and to the store's largest payload,
+  // with its size and digest (see BlobRange): found = false when nothing is
+  // stored; found with no bytes for an offset at or past the end. A
+  // negative offset or length is invalid_argument. Repeated after a lost
+  // connection like get. A node of version 0.1 answers internal.
+  caf::expected<v1::BlobRange> get_range(const v1::Key& key, int64_t offset,
+                                         std::optional<int64_t> length = std::nullopt);
+
   caf::expected<bool> exists(const v1::Key& key);
   caf::expected<bool> remove(const v1::Key& key);
   caf::expected<v1::RefList> list(const v1::ListRequest& request);

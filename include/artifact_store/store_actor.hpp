@@ -38,11 +38,18 @@ using lifecycle_actor =
                      caf::replies_to<purge_atom, v1::PurgeRequest>::with<v1::Removed>,
                      caf::replies_to<usage_atom, v1::UsageRequest>::with<v1::Usage>>;
 
+// Reading an artifact in parts (a node of 0.1 answers it as it answers
+// the lifecycle operations): get_range answers the bytes of a range of it,
+// clamped to the artifact and to the store's largest payload, with the
+// artifact's size and digest (see RangeRequest and BlobRange).
+using range_actor =
+    caf::typed_actor<caf::replies_to<get_range_atom, v1::RangeRequest>::with<v1::BlobRange>>;
+
 // Everything a store of this version answers, locally and from other
 // nodes. A node publishes its store as a store_actor, so that clients of
-// every version accept it; a client sends the lifecycle operations through
-// this interface.
-using full_store_actor = store_actor::extend_with<lifecycle_actor>;
+// every version accept it; a client sends the lifecycle and range
+// operations through this interface.
+using full_store_actor = store_actor::extend_with<lifecycle_actor, range_actor>;
 
 // The supervisor's full interface: the data and lifecycle operations, a put whose digest
 // this process computed (see verified_put.hpp; it cannot come from another

@@ -27,25 +27,39 @@ class fs_backend final : public backend {
   std::optional<std::string> get(const artifact_key& key) override {
     std::optional<std::string> bytes;
     guarded("get", [&] {
-      auto where = locate(key.scope, key.ns, key.id);
-      auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), false);
-      if (!folder) {
-        return;
-      }
-      auto ref = read_sidecar("get", folder.get(), where.stem, key.scope, key.ns, key.id);
-      if (!ref || expired(*ref, now())) {
+      auto found = find_live("get", key);
+      if (!found) {
         return;
       }
       // Missing bytes after a present sidecar: a delete got in between.
-      bytes = read_file(folder.get(), where.stem + std::string(bytes_suffix));
-      if (bytes && static_cast<int64_t>(bytes->size()) != ref->size_bytes()) {
-        throw store_error(errc::internal, "get: the stored bytes of " + std::string(key.id) +
-                                              " are damaged (" + std::to_string(bytes->size()) +
-                                              " bytes, the ref says " +
-                                              std::to_string(ref->size_bytes()) + ")");
+      bytes = read_file(found->folder.get(), found->bytes_name);
+      if (bytes) {
+        check_size("get", found->ref, bytes->size());
       }
     });
     return bytes;
+  }
+
+  // The sidecar, then only the range of the bytes file (pread).
+  std::optional<stored_range> read_range(const artifact_key& key, uint64_t offset,
+                                         uint64_t length) override {
+    std::optional<stored_range> range;
+    guarded("get_range", [&] {
+      auto found = find_live("get_range", key);
+      if (!found) {
+        return;
+      }
+      auto part = read_file_range(found->folder.get(), found->bytes_name, offset, length);
+      if (!part) {
+        return;  // deleted in between, as for get
+      }
+      check_size("get_range", found->ref, part->file_size);
+      range.emplace();
+      range->bytes = std::move(part->bytes);
+      range->size_bytes = part->file_size;
+      range->sha256 = found->ref.sha256();
+    });
+    return range;
   }
 
   std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
@@ -196,17 +210,45 @@ class fs_backend final : public backend {
   }
 
   // The live ref at `key`, if any.
-  std::optional<v1::ArtifactRef> find_ref(std::string_view op, const artifact_key& key) {
+  // A live artifact's sidecar, read, and where its bytes are.
+  struct live_artifact {
+    unique_fd folder;
+    std::string bytes_name;
+    v1::ArtifactRef ref;
+  };
+
+  // The artifact at `key` unless it is absent or expired.
+  std::optional<live_artifact> find_live(std::string_view op, const artifact_key& key) {
     auto where = locate(key.scope, key.ns, key.id);
     auto folder = open_folders(root_->folder(), where.folders, where.folders.size(), false);
     if (!folder) {
       return std::nullopt;
     }
     auto ref = read_sidecar(op, folder.get(), where.stem, key.scope, key.ns, key.id);
-    if (ref && expired(*ref, now())) {
+    if (!ref || expired(*ref, now())) {
       return std::nullopt;
     }
-    return ref;
+    return live_artifact{std::move(folder), where.stem + std::string(bytes_suffix),
+                         std::move(*ref)};
+  }
+
+  std::optional<v1::ArtifactRef> find_ref(std::string_view op, const artifact_key& key) {
+    auto found = find_live(op, key);
+    if (!found) {
+      return std::nullopt;
+    }
+    return std::move(found->ref);
+  }
+
+  // A bytes file whose size is not the one its sidecar records is damaged:
+  // internal, never bytes that are not the artifact's.
+  static void check_size(std::string_view op, const v1::ArtifactRef& ref, uint64_t size) {
+    if (static_cast<int64_t>(size) != ref.size_bytes()) {
+      throw store_error(errc::internal, std::string(op) + ": the stored bytes of " + ref.id() +
+                                            " are damaged (" + std::to_string(size) +
+                                            " bytes, the ref says " +
+                                            std::to_string(ref.size_bytes()) + ")");
+    }
   }
 
   usage_totals usage_of(const v1::Scope& filter) {

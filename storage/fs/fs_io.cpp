@@ -5,7 +5,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
@@ -112,11 +114,15 @@ unique_fd open_folders(int base, const std::vector<std::string>& names, size_t c
   return current;
 }
 
-std::optional<std::string> read_file(int folder, const std::string& name) {
+namespace {
+
+// Opens file `name` in `folder` for reading, with its size; an empty
+// descriptor when there is no regular file by that name.
+unique_fd open_regular(int folder, const std::string& name, uint64_t& size) {
   unique_fd fd{::openat(folder, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
   if (!fd) {
     if (is_absent(errno)) {
-      return std::nullopt;
+      return {};
     }
     fail("cannot open " + name);
   }
@@ -125,9 +131,49 @@ std::optional<std::string> read_file(int folder, const std::string& name) {
     fail("cannot stat " + name);
   }
   if (!S_ISREG(info.st_mode)) {
+    return {};
+  }
+  size = static_cast<uint64_t>(info.st_size);
+  return fd;
+}
+
+}  // namespace
+
+std::optional<file_range> read_file_range(int folder, const std::string& name, uint64_t offset,
+                                          uint64_t length) {
+  file_range range;
+  auto fd = open_regular(folder, name, range.file_size);
+  if (!fd) {
     return std::nullopt;
   }
-  std::string data(static_cast<size_t>(info.st_size), '\0');
+  if (offset >= range.file_size) {
+    return range;
+  }
+  range.bytes.resize(static_cast<size_t>(std::min(length, range.file_size - offset)));
+  size_t filled = 0;
+  while (filled < range.bytes.size()) {
+    ssize_t n = ::pread(fd.get(), range.bytes.data() + filled, range.bytes.size() - filled,
+                        static_cast<off_t>(offset + filled));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot read " + name);
+    }
+    if (n == 0) {
+      break;  // Files are replaced, never written in place; this only guards the read.
+    }
+    filled += static_cast<size_t>(n);
+  }
+  range.bytes.resize(filled);
+  return range;
+}
+
+std::optional<std::string> read_file(int folder, const std::string& name) {
+  uint64_t size = 0;
+  auto fd = open_regular(folder, name, size);
+  if (!fd) {
+    return std::nullopt;
+  }
+  std::string data(static_cast<size_t>(size), '\0');
   size_t filled = 0;
   for (;;) {
     if (filled == data.size()) {

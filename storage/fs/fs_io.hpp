@@ -6,6 +6,7 @@
 // (fs_guard.hpp) maps it to store_error.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,16 @@ unique_fd open_folders(int base, const std::vector<std::string>& names, size_t c
 // The contents of file `name` in `folder`; nullopt when there is no regular
 // file by that name.
 std::optional<std::string> read_file(int folder, const std::string& name);
+
+// Up to `length` bytes of file `name` in `folder` from `offset` (pread:
+// nothing before them is read), and the file's size; nullopt when there is
+// no regular file by that name.
+struct file_range {
+  std::string bytes;
+  uint64_t file_size = 0;
+};
+std::optional<file_range> read_file_range(int folder, const std::string& name, uint64_t offset,
+                                          uint64_t length);
 
 // Puts `data` at `name` in `folder` atomically: writes a temporary file
 // (temp_prefix + a unique suffix), syncs it and renames it over `name`. A

@@ -1,5 +1,6 @@
 #include "storage/postgres/binary_read.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -14,6 +15,20 @@ namespace artifacts::postgres {
 namespace {
 
 constexpr const char* statement_name = "artifacts_select_bytes_binary";
+constexpr const char* range_statement_name = "artifacts_select_range_binary";
+
+// The largest bytea PostgreSQL stores is just under 1 GiB: an offset or a
+// length beyond it means the same as 1 GiB and fits the statement's int4.
+constexpr uint64_t bytea_bound = uint64_t{1} << 30;
+
+// An int8 in PostgreSQL's binary format (big-endian).
+uint64_t int8_of(const char* value) {
+  uint64_t out = 0;
+  for (int i = 0; i < 8; ++i) {
+    out = (out << 8) | static_cast<unsigned char>(value[i]);
+  }
+  return out;
+}
 
 constexpr int parameter_count = 7;
 
@@ -53,8 +68,55 @@ void binary_reader::prepare_on(PGconn* pg) {
   if (prepared_on_ != pg) {
     result_ptr prepared{PQprepare(pg, statement_name, sql::select_bytes, parameter_count, nullptr)};
     check(pg, prepared, sql::select_bytes);
+    result_ptr prepared_range{
+        PQprepare(pg, range_statement_name, sql::select_range, parameter_count + 2, nullptr)};
+    check(pg, prepared_range, sql::select_range);
     prepared_on_ = pg;
   }
+}
+
+result_ptr binary_reader::exec_binary(PGconn* pg, const char* statement, const char* text,
+                                      int count, const char* const* values) {
+  result_ptr rows;
+  // Twice at most: a handle at the address of one we prepared on may still
+  // be a new session (libpqxx reconnected), which lacks the statement.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    prepare_on(pg);
+    rows.reset(PQexecPrepared(pg, statement, count, values, nullptr, nullptr, 1));
+    if (!is_missing_statement(rows)) {
+      break;
+    }
+    prepared_on_ = nullptr;
+  }
+  check(pg, rows, text);
+  return rows;
+}
+
+std::optional<stored_range> binary_reader::range_at(pqxx::connection& conn, const artifact_key& key,
+                                                    micros now, uint64_t offset, uint64_t length) {
+  PGconn* pg = handle_of(conn);
+  if (pg == nullptr || PQstatus(pg) != CONNECTION_OK) {
+    throw pqxx::broken_connection("the connection to PostgreSQL is closed");
+  }
+  const key_parameters parameters{key, now};
+  const auto first = std::to_string(std::min(offset, bytea_bound) + 1);
+  const auto count = std::to_string(std::min(length, bytea_bound));
+  std::array<const char*, parameter_count + 2> values{};
+  std::copy(parameters.values.begin(), parameters.values.end(), values.begin());
+  values[parameter_count] = first.c_str();
+  values[parameter_count + 1] = count.c_str();
+  auto rows =
+      exec_binary(pg, range_statement_name, sql::select_range, parameter_count + 2, values.data());
+  if (PQntuples(rows.get()) == 0) {
+    return std::nullopt;
+  }
+  stored_range range;
+  range.bytes.assign(PQgetvalue(rows.get(), 0, 0),
+                     static_cast<size_t>(PQgetlength(rows.get(), 0, 0)));
+  range.size_bytes = int8_of(PQgetvalue(rows.get(), 0, 1));
+  range.sha256.assign(PQgetvalue(rows.get(), 0, 2),
+                      static_cast<size_t>(PQgetlength(rows.get(), 0, 2)));
+  return range;
 }
 
 std::vector<std::optional<std::string>> binary_reader::bytes_at_each(
@@ -96,19 +158,8 @@ std::optional<std::string> binary_reader::bytes_at(pqxx::connection& conn, const
     throw pqxx::broken_connection("the connection to PostgreSQL is closed");
   }
   const key_parameters parameters{key, now};
-  result_ptr rows;
-  // Twice at most: a handle at the address of one we prepared on may still
-  // be a new session (libpqxx reconnected), which lacks the statement.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    prepare_on(pg);
-    rows.reset(PQexecPrepared(pg, statement_name, parameter_count, parameters.values.data(),
-                              nullptr, nullptr, 1));
-    if (!is_missing_statement(rows)) {
-      break;
-    }
-    prepared_on_ = nullptr;
-  }
-  check(pg, rows, sql::select_bytes);
+  auto rows =
+      exec_binary(pg, statement_name, sql::select_bytes, parameter_count, parameters.values.data());
   return bytes_of(rows);
 }
 

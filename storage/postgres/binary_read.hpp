@@ -4,6 +4,7 @@
 // spends most of its time there.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 
 #include "storage/backend.hpp"
 #include "storage/lifecycle.hpp"
+#include "storage/postgres/libpq_access.hpp"
 
 namespace artifacts::postgres {
 
@@ -36,9 +38,20 @@ class binary_reader {
                                                         const std::vector<artifact_key>& keys,
                                                         micros now);
 
+  // Up to `length` bytes at `key` from `offset`, with the artifact's size
+  // and digest (backend::read_range); the server sends only the range.
+  // Throws like bytes_at.
+  std::optional<stored_range> range_at(pqxx::connection& conn, const artifact_key& key, micros now,
+                                       uint64_t offset, uint64_t length);
+
  private:
-  // Prepares the statement on `pg` unless it is prepared there already.
+  // Prepares the statements on `pg` unless they are prepared there already.
   void prepare_on(PGconn* pg);
+
+  // Runs the prepared `statement` with `values`, binary results, preparing
+  // it again once when the session lacks it.
+  result_ptr exec_binary(PGconn* pg, const char* statement, const char* text, int count,
+                         const char* const* values);
 
   const void* prepared_on_ = nullptr;
 };

@@ -220,6 +220,12 @@ class postgres_backend final : public backend {
     return bounded("get", [&] { return binary_.bytes_at_each(*conn_, keys, now()); });
   }
 
+  std::optional<stored_range> read_range(const artifact_key& key, uint64_t offset,
+                                         uint64_t length) override {
+    return bounded("get_range",
+                   [&] { return binary_.range_at(*conn_, key, now(), offset, length); });
+  }
+
   std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
     return bounded("get_ref", [&] { return ref_at("get_ref", key); });
   }

@@ -31,6 +31,14 @@ inline constexpr const char* select_ref =
 inline constexpr const char* select_bytes =
     "SELECT bytes FROM artifacts_blobs" ARTIFACTS_PG_AT_KEY ARTIFACTS_PG_LIVE;
 
+// $8: the first byte (1-based), $9: how many. substring fetches only the
+// TOAST chunks of the range when the value is stored uncompressed; a
+// compressed value is decompressed up to the range's end. octet_length
+// reads the size from the value's header.
+inline constexpr const char* select_range =
+    "SELECT substring(bytes FROM $8::int4 FOR $9::int4), octet_length(bytes)::int8, sha256"
+    " FROM artifacts_blobs" ARTIFACTS_PG_AT_KEY ARTIFACTS_PG_LIVE;
+
 inline constexpr const char* select_exists =
     "SELECT 1 FROM artifacts_blobs" ARTIFACTS_PG_AT_KEY ARTIFACTS_PG_LIVE;
 

@@ -1,8 +1,11 @@
 #include "storage/sqlite/sqlite_backend.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
+
+#include <sqlite3.h>
 
 #include <artifact_store/errc.hpp>
 #include <artifact_store/ref_json.hpp>
@@ -20,6 +23,7 @@ enum query : size_t {
   select_ref,
   select_stored_ref,
   select_bytes,
+  select_blob_row,
   select_exists,
   insert_row,
   delete_row,
@@ -45,6 +49,9 @@ constexpr std::array<std::string_view, query_count> query_text = {
     ARTIFACTS_SQLITE_REF_COLUMNS ARTIFACTS_SQLITE_AT_KEY ARTIFACTS_SQLITE_LIVE,
     ARTIFACTS_SQLITE_REF_COLUMNS ARTIFACTS_SQLITE_AT_KEY,
     "SELECT bytes FROM artifacts_blobs " ARTIFACTS_SQLITE_AT_KEY ARTIFACTS_SQLITE_LIVE,
+    // Where a ranged read finds the bytes (incremental blob I/O by rowid).
+    "SELECT rowid, length(bytes), sha256 FROM artifacts_blobs " ARTIFACTS_SQLITE_AT_KEY
+        ARTIFACTS_SQLITE_LIVE,
     "SELECT 1 FROM artifacts_blobs " ARTIFACTS_SQLITE_AT_KEY ARTIFACTS_SQLITE_LIVE,
     R"sql(INSERT INTO artifacts_blobs (tenant, "user", session, task, namespace, id, mime_type,
                              size_bytes, filename, sha256, source_json, bytes, created_at,
@@ -137,14 +144,51 @@ class sqlite_backend final : public backend {
     run("get", [&] {
       statement& stmt = prepared(select_bytes);
       statement_run running(stmt);
-      bind_key(stmt, 1, key.scope, key.ns, key.id);
-      stmt.bind_int64(7, now());
+      bind_live_key(stmt, key);
       bytes.reset();
       if (stmt.step()) {
         bytes.emplace(stmt.column_blob(0));
       }
     });
     return bytes;
+  }
+
+  // Finds the row, then reads only the range through incremental blob I/O
+  // while the statement still holds the row's read transaction, so both
+  // see the same row. length() of a blob reads its size from the record
+  // header, not the blob.
+  std::optional<stored_range> read_range(const artifact_key& key, uint64_t offset,
+                                         uint64_t length) override {
+    std::optional<stored_range> range;
+    run("get_range", [&] {
+      statement& stmt = prepared(select_blob_row);
+      statement_run running(stmt);
+      bind_live_key(stmt, key);
+      range.reset();
+      if (!stmt.step()) {
+        return;
+      }
+      range.emplace();
+      range->size_bytes = static_cast<uint64_t>(stmt.column_int64(1));
+      range->sha256 = std::string(stmt.column_text(2));
+      if (offset >= range->size_bytes) {
+        return;
+      }
+      const auto count = std::min(length, range->size_bytes - offset);
+      range->bytes.resize(static_cast<size_t>(count));
+      sqlite3_blob* blob = nullptr;
+      int code = sqlite3_blob_open(conn_->handle(), "main", "artifacts_blobs", "bytes",
+                                   stmt.column_int64(0), 0, &blob);
+      if (code == SQLITE_OK) {
+        code = sqlite3_blob_read(blob, range->bytes.data(), static_cast<int>(count),
+                                 static_cast<int>(offset));
+      }
+      sqlite3_blob_close(blob);
+      if (code != SQLITE_OK) {
+        conn_->fail(code);
+      }
+    });
+    return range;
   }
 
   std::optional<v1::ArtifactRef> get_ref(const artifact_key& key) override {
@@ -158,8 +202,7 @@ class sqlite_backend final : public backend {
     run("exists", [&] {
       statement& stmt = prepared(select_exists);
       statement_run running(stmt);
-      bind_key(stmt, 1, key.scope, key.ns, key.id);
-      stmt.bind_int64(7, now());
+      bind_live_key(stmt, key);
       found = stmt.step();
     });
     return found;
@@ -346,6 +389,13 @@ class sqlite_backend final : public backend {
   }
 
   micros now() const { return now_micros(clock_); }
+
+  // Binds the key and the current instant (?7) of a statement that sees
+  // only live rows.
+  void bind_live_key(statement& stmt, const artifact_key& key) const {
+    bind_key(stmt, 1, key.scope, key.ns, key.id);
+    stmt.bind_int64(7, now());
+  }
 
   void run(std::string_view op, const std::function<void()>& attempt) {
     guarded(op, conn_.get(), timeout_, attempt);
