@@ -1,6 +1,8 @@
 #include <artifact_store/client.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -376,6 +378,89 @@ caf::expected<v1::BlobRange> client::get_range(const v1::Key& key, int64_t offse
     request.set_length(*length);
   }
   return impl_->call<get_range_atom, v1::BlobRange>(op_names::get_range, std::move(request));
+}
+
+caf::expected<bool> client::read(const v1::Key& key,
+                                 const std::function<caf::error(std::string_view part)>& consume,
+                                 read_options options) {
+  const auto part_bytes = static_cast<int64_t>(std::max<size_t>(options.part_bytes, 1));
+  const auto in_flight = std::max<size_t>(options.parts_in_flight, 1);
+  auto first = get_range(key, 0, part_bytes);
+  if (!first) {
+    return std::move(first.error());
+  }
+  if (!first->found()) {
+    return false;
+  }
+  const int64_t size = first->size_bytes();
+  const std::string digest = first->sha256();
+  sha256_stream hashed;
+  int64_t consumed = 0;
+  // Takes the part that starts at `consumed` (asking for what the store
+  // left out of it), hashes it and hands it on.
+  auto take = [&](v1::BlobRange& part, int64_t part_end) -> caf::error {
+    for (;;) {
+      if (!part.found() || part.sha256() != digest) {
+        return make_error(errc::unavailable,
+                          "read: the artifact was deleted or expired while it was read, after " +
+                              std::to_string(consumed) + " of " + std::to_string(size) + " bytes");
+      }
+      if (!part.data().empty()) {
+        hashed.update(part.data());
+        if (auto err = consume(part.data())) {
+          return err;
+        }
+      }
+      consumed += static_cast<int64_t>(part.data().size());
+      if (consumed >= part_end || part.data().empty()) {
+        return {};
+      }
+      auto rest = get_range(key, consumed, part_end - consumed);
+      if (!rest) {
+        return std::move(rest.error());
+      }
+      part = std::move(*rest);
+    }
+  };
+  if (auto err = take(*first, std::min(size, part_bytes))) {
+    return err;
+  }
+  // The parts after the first, each asked for on a thread of its own so
+  // that in_flight of them are on their way at once.
+  std::deque<std::pair<int64_t, std::future<caf::expected<v1::BlobRange>>>> ahead;
+  int64_t asked = consumed;
+  auto ask_ahead = [&] {
+    while (ahead.size() < in_flight && asked < size) {
+      const int64_t from = asked;
+      ahead.emplace_back(from, std::async(std::launch::async, [this, &key, from, part_bytes] {
+                           return get_range(key, from, part_bytes);
+                         }));
+      asked += part_bytes;
+    }
+  };
+  while (consumed < size) {
+    ask_ahead();
+    if (ahead.empty() || ahead.front().first != consumed) {
+      break;  // a part came back empty before the end: reported below
+    }
+    auto part = ahead.front().second.get();
+    ahead.pop_front();
+    if (!part) {
+      return std::move(part.error());
+    }
+    if (auto err = take(*part, std::min(size, consumed + part_bytes))) {
+      return err;
+    }
+  }
+  if (consumed != size) {
+    return make_error(errc::internal, "read: the store answered " + std::to_string(consumed) +
+                                          " of the artifact's " + std::to_string(size) + " bytes");
+  }
+  if (hashed.finish() != digest) {
+    return make_error(errc::internal,
+                      "read: the bytes read do not match the artifact's sha256 " + digest);
+  }
+  return true;
 }
 
 caf::expected<bool> client::exists(const v1::Key& key) {

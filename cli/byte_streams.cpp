@@ -99,6 +99,13 @@ caf::error byte_sink::write(std::string_view bytes) {
   return write_all(op_, out_, bytes, name_);
 }
 
+void byte_sink::discard() noexcept {
+  if (owned_) {
+    owned_.reset();
+    std::remove(name_.c_str());
+  }
+}
+
 caf::error byte_sink::close() {
   if (owned_ && std::fclose(owned_.release()) != 0) {
     return io_error(op_, "write", name_, errno);

@@ -35,6 +35,10 @@ class byte_sink {
   // that its bytes could not be written.
   caf::error close();
 
+  // Closes and removes a file whose bytes must not be used (a read that
+  // failed part way). Bytes already on standard output stay there.
+  void discard() noexcept;
+
  private:
   struct file_closer {
     void operator()(std::FILE* file) const;
@@ -43,7 +47,7 @@ class byte_sink {
   byte_sink(std::string op, std::string name, std::FILE* out, bool owned);
 
   std::string op_;
-  std::string name_;
+  std::string name_;  // the path, or "standard output"
   std::FILE* out_;
   std::unique_ptr<std::FILE, file_closer> owned_;
 };

@@ -25,8 +25,12 @@ v1::Key key_of(const key_flags& flags) {
 
 }  // namespace
 
-int run_get(client& store, const key_flags& flags, const std::string& output) {
-  auto blob = store.get(key_of(flags));
+namespace {
+
+// The whole artifact in one get: what a node of version 0.1, which knows no
+// ranges, serves.
+int get_whole(client& store, const v1::Key& key, const std::string& output) {
+  auto blob = store.get(key);
   if (!blob) {
     return report_error(blob.error());
   }
@@ -34,6 +38,52 @@ int run_get(client& store, const key_flags& flags, const std::string& output) {
     return exit_not_found;
   }
   if (auto err = write_output("get", blob->data(), output)) {
+    return report_error(err);
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_get(client& store, const key_flags& flags, const std::string& output) {
+  const auto key = key_of(flags);
+  std::optional<byte_sink> sink;
+  auto open_sink = [&]() -> caf::error {
+    auto opened = byte_sink::open("get", output);
+    if (!opened) {
+      return std::move(opened.error());
+    }
+    sink.emplace(std::move(*opened));
+    return {};
+  };
+  // In parts, each written out as it arrives, so that memory stays bounded
+  // whatever the artifact's size; the parts' digest is checked at the end.
+  auto found = store.read(key, [&](std::string_view part) -> caf::error {
+    if (!sink) {
+      if (auto err = open_sink()) {
+        return err;
+      }
+    }
+    return sink->write(part);
+  });
+  if (!found) {
+    if (!sink && code_of(found.error()) == errc::internal) {
+      return get_whole(store, key, output);
+    }
+    if (sink) {
+      sink->discard();
+    }
+    return report_error(found.error());
+  }
+  if (!*found) {
+    return exit_not_found;
+  }
+  if (!sink) {
+    if (auto err = open_sink()) {  // an empty artifact
+      return report_error(err);
+    }
+  }
+  if (auto err = sink->close()) {
     return report_error(err);
   }
   return exit_ok;

@@ -4,6 +4,8 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "scenarios/scenario_catalog.hpp"
 #include "scenarios/test_clock.hpp"
@@ -97,6 +99,56 @@ void a_whole_artifact_reads_back_in_parts(const store_factory& make) {
   CHECK(sha256_hex(read) == ref.sha256());
 }
 
+void an_artifact_reads_whole_with_parts_in_flight(const store_factory& make) {
+  auto store = make({});
+  auto& c = store->client();
+  const auto data = patterned((1 << 20) + 4099);
+  const auto ref = REQUIRE_VALUE(c.put(put_request(make_scope("t", "u", "s"), data)));
+  for (size_t in_flight : {size_t{1}, size_t{3}}) {
+    INFO(in_flight << " parts in flight");
+    std::string read;
+    size_t parts = 0;
+    auto whole = c.read(
+        make_key(ref),
+        [&](std::string_view part) {
+          read.append(part);
+          ++parts;
+          return caf::error{};
+        },
+        read_options{65536, in_flight});
+    CHECK(REQUIRE_VALUE(std::move(whole)));
+    CHECK(parts == 17);
+    CHECK(read == data);
+  }
+
+  // A consumer's error stops the read.
+  size_t parts = 0;
+  auto stopped = c.read(
+      make_key(ref),
+      [&](std::string_view) {
+        return ++parts == 2 ? make_error(errc::invalid_argument, "the disk is full") : caf::error{};
+      },
+      read_options{65536, 3});
+  REQUIRE_FALSE(stopped);
+  CHECK(describe(stopped.error()) == "invalid_argument: the disk is full");
+  CHECK(parts == 2);
+
+  // Nothing stored: false, nothing consumed; an empty artifact: true.
+  auto absent =
+      c.read(make_key(make_scope("t", "u", "s"), "default_0123456789ab"), [&](std::string_view) {
+        ++parts;
+        return caf::error{};
+      });
+  CHECK_FALSE(REQUIRE_VALUE(std::move(absent)));
+  const auto empty = REQUIRE_VALUE(c.put(put_request(make_scope("t", "u", "s"), "")));
+  auto nothing = c.read(make_key(empty), [&](std::string_view) {
+    ++parts;
+    return caf::error{};
+  });
+  CHECK(REQUIRE_VALUE(std::move(nothing)));
+  CHECK(parts == 2);
+}
+
 void a_range_of_nothing_is_not_found(const store_factory& make) {
   test_clock clock;
   store_config config;
@@ -151,6 +203,8 @@ std::vector<scenario> range_scenarios() {
   return {
       {"a range is clamped to the artifact", a_range_is_clamped_to_the_artifact},
       {"a whole artifact reads back in parts", a_whole_artifact_reads_back_in_parts},
+      {"an artifact reads whole with parts in flight",
+       an_artifact_reads_whole_with_parts_in_flight},
       {"a range of an absent, expired or deleted artifact is not found",
        a_range_of_nothing_is_not_found},
       {"a range needs a valid key and no negative numbers",

@@ -1,13 +1,39 @@
 // SHA-256 through OpenSSL.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;
 
 namespace artifacts {
 
 // The SHA-256 digest of `bytes` as 64 lowercase hex characters.
 std::string sha256_hex(std::string_view bytes);
+
+// The SHA-256 digest of bytes that arrive piece by piece: what sha256_hex
+// answers for all of them together. Throws std::bad_alloc when OpenSSL
+// cannot make its context.
+class sha256_stream {
+ public:
+  sha256_stream();
+  ~sha256_stream();
+  sha256_stream(const sha256_stream&) = delete;
+  sha256_stream& operator=(const sha256_stream&) = delete;
+
+  // Adds `bytes` after those added before.
+  void update(std::string_view bytes);
+
+  // The digest of everything added, as sha256_hex writes it. Call it once.
+  std::string finish();
+
+ private:
+  struct context_deleter {
+    void operator()(evp_md_ctx_st* context) const noexcept;
+  };
+  std::unique_ptr<evp_md_ctx_st, context_deleter> context_;
+};
 
 // Frees the per-thread state OpenSSL keeps for the calling thread (hashing
 // creates its error queue). OpenSSL frees it itself when the thread ends,

@@ -538,6 +538,10 @@ TEST_CASE("get --offset and --length write exactly that range, in parts through 
     auto get = [&](std::vector<std::string> flags) {
       return run(concat(concat(concat({"get"}, where), key), flags), {dir.path()});
     };
+    // A whole get reads in parts too: each answer carries 1 KiB at most.
+    auto whole = get({});
+    CHECK(whole.status == 0);
+    CHECK(whole.out == data);
     auto middle = get({"--offset", "100", "--length", "2500"});
     CHECK(middle.status == 0);
     CHECK(middle.out == data.substr(100, 2500));
@@ -567,6 +571,20 @@ TEST_CASE("get --offset and --length write exactly that range, in parts through 
     CHECK_FALSE(fs::exists(dir / "absent.bin"));
     CHECK(get({"--offset", "-1"}).status == 2);
     CHECK(get({"--length", "-5"}).status == 2);
+  }
+
+  // Bytes that are not the artifact's (damaged on disk, same length) are an
+  // error, never a silent success; the file written is removed.
+  CHECK(rows_changed(dir.path() / "artifacts.db",
+                     "UPDATE artifacts_blobs SET bytes = zeroblob(3000) WHERE size_bytes = 3000") ==
+        1);
+  for (const auto& where : {via, std::vector<std::string>{}}) {
+    INFO((where.empty() ? "in-process" : "through the node"));
+    auto damaged =
+        run(concat(concat(concat({"get"}, where), key), {"-o", "damaged.bin"}), {dir.path()});
+    CHECK(damaged.status == 3);
+    CHECK(damaged.err.rfind("error: internal: read: the bytes read do not match", 0) == 0);
+    CHECK_FALSE(fs::exists(dir / "damaged.bin"));
   }
   CHECK(serving.stop(SIGINT) == 0);
 }

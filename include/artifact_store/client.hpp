@@ -2,10 +2,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
@@ -14,6 +16,16 @@
 #include <artifact_store/store_actor.hpp>
 
 namespace artifacts {
+
+// How client::read reads an artifact in parts.
+struct read_options {
+  // The bytes each range asks for; a store answers at most its largest
+  // payload, and the client then asks for the rest of the part.
+  size_t part_bytes = size_t{4} << 20;
+  // The ranges requested at once (at least 1): while one is consumed, the
+  // next ones are on their way.
+  size_t parts_in_flight = 3;
+};
 
 // A blocking client of a local or remote store, safe to share across any
 // number of threads. Every call returns the result or a caf::error in the
@@ -82,6 +94,22 @@ class client {
   // connection like get. A node of version 0.1 answers internal.
   caf::expected<v1::BlobRange> get_range(const v1::Key& key, int64_t offset,
                                          std::optional<int64_t> length = std::nullopt);
+
+  // Reads the artifact at `key` whole as a series of ranges (get_range) of
+  // options.part_bytes, options.parts_in_flight of them requested at once,
+  // and hands each part to `consume`, in order, as it arrives: memory stays
+  // within about parts_in_flight × part_bytes whatever the artifact's size.
+  // True when the artifact was read whole; false, with nothing consumed,
+  // when nothing is stored at `key`. The parts are hashed as they arrive:
+  // when the bytes read are not the ones whose sha256 the store recorded,
+  // the call fails with internal (after the last part was consumed, so a
+  // consumer that writes somewhere must discard what it wrote). Fails with
+  // unavailable when the artifact is deleted or expires while it is read,
+  // and with the error `consume` returns, which stops the read. A node of
+  // version 0.1 answers internal, as for get_range: use get there.
+  caf::expected<bool> read(const v1::Key& key,
+                           const std::function<caf::error(std::string_view part)>& consume,
+                           read_options options = {});
 
   caf::expected<bool> exists(const v1::Key& key);
   caf::expected<bool> remove(const v1::Key& key);
