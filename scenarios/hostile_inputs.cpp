@@ -115,6 +115,20 @@ hostile_case key_absent(std::string name, hostile_op op,
   return key_case(std::move(name), op, hostile_expect::absent, errc::internal, std::move(key));
 }
 
+// A range of the key `key` makes, from `offset`, `length` bytes long.
+hostile_case range_case(std::string name, hostile_expect expect, errc code, int64_t offset,
+                        std::optional<int64_t> length,
+                        std::function<v1::Key(const hostile_context&)> key) {
+  auto out = key_case(std::move(name), hostile_op::get_range, expect, code, std::move(key));
+  out.request = [make = std::move(out.request), offset, length](const hostile_context& context) {
+    auto request = make(context);
+    request.offset = offset;
+    request.length = length;
+    return request;
+  };
+  return out;
+}
+
 hostile_case list_case(std::string name, hostile_expect expect, errc code,
                        std::function<v1::ListRequest(const hostile_context&)> list) {
   hostile_case out;
@@ -543,6 +557,31 @@ void add_key_cases(std::vector<hostile_case>& cases) {
       [](const hostile_context&) { return make_key(canary_scope(), std::string(one_mib, 'i')); }));
 }
 
+void add_range_cases(std::vector<hostile_case>& cases) {
+  auto canary = [](const hostile_context& context) { return make_key(context.canary); };
+  cases.push_back(range_case("get_range of the canary from a negative offset",
+                             hostile_expect::fails, errc::invalid_argument, -1, std::nullopt,
+                             canary));
+  cases.push_back(range_case("get_range of the canary from the most negative offset",
+                             hostile_expect::fails, errc::invalid_argument,
+                             std::numeric_limits<int64_t>::min(), 10, canary));
+  cases.push_back(range_case("get_range of the canary with a negative length",
+                             hostile_expect::fails, errc::invalid_argument, 0, -1, canary));
+  cases.push_back(range_case("get_range with SQL in the key id", hostile_expect::absent,
+                             errc::internal, 0, std::nullopt, attacker_key("default_' OR 1=1 --")));
+  cases.push_back(range_case("get_range of key id ../../etc/passwd", hostile_expect::absent,
+                             errc::internal, 4, 4, attacker_key("../../etc/passwd")));
+  cases.push_back(range_case("get_range with an empty tenant", hostile_expect::fails,
+                             errc::identity_required, 0, 1, [](const hostile_context& context) {
+                               auto key = make_key(context.canary);
+                               key.mutable_scope()->set_tenant("");
+                               return key;
+                             }));
+  cases.push_back(range_case(
+      "1 MiB id in a get_range", hostile_expect::fails, errc::invalid_argument, 0, std::nullopt,
+      [](const hostile_context&) { return make_key(canary_scope(), std::string(one_mib, 'i')); }));
+}
+
 // ---------------------------------------------------------------------------
 // Running.
 
@@ -612,6 +651,7 @@ struct performed {
   std::optional<v1::RefResult> ref_result;
   std::optional<bool> flag;
   std::optional<v1::RefList> listing;
+  std::optional<v1::BlobRange> range;
 };
 
 template <class T>
@@ -646,6 +686,8 @@ performed perform(client& store, hostile_request&& request) {
       return take(store.remove(request.key), &performed::flag);
     case hostile_op::list:
       return take(store.list(request.list), &performed::listing);
+    case hostile_op::get_range:
+      return take(store.get_range(request.key, request.offset, request.length), &performed::range);
   }
   throw std::logic_error("hostile_op out of range");
 }
@@ -746,6 +788,7 @@ void check_absent(const performed& done, problems& found) {
     return;
   }
   bool absent = (done.blob && !done.blob->found() && done.blob->data().empty()) ||
+                (done.range && !done.range->found() && done.range->data().empty()) ||
                 (done.ref_result && !done.ref_result->found()) || (done.flag && !*done.flag);
   if (!absent) {
     found.push_back("expected a not-found answer, got " + done.value);
@@ -1031,6 +1074,7 @@ std::vector<hostile_case> hostile_cases() {
   add_source_cases(cases);
   add_list_cases(cases);
   add_key_cases(cases);
+  add_range_cases(cases);
   return cases;
 }
 

@@ -3,8 +3,10 @@
 // anything else. Driver-agnostic: it runs against any store_factory.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,14 +18,16 @@
 
 namespace artifacts::scenarios {
 
-enum class hostile_op { put, put_text, get, get_ref, exists, remove, list };
+enum class hostile_op { put, put_text, get, get_ref, exists, remove, list, get_range };
 
 // One request; only the member matching `op` is used.
 struct hostile_request {
   hostile_op op = hostile_op::put;
-  v1::PutRequest put;    // put, put_text
-  v1::Key key;           // get, get_ref, exists, remove
-  v1::ListRequest list;  // list
+  v1::PutRequest put;             // put, put_text
+  v1::Key key;                    // get, get_ref, exists, remove, get_range
+  v1::ListRequest list;           // list
+  int64_t offset = 0;             // get_range
+  std::optional<int64_t> length;  // get_range
 };
 
 // What a case must lead to. Whatever it is, the store's other contents must
@@ -36,8 +40,8 @@ enum class hostile_expect {
   // get_ref and the listing return the ref, a re-put returns it unchanged,
   // and delete removes it again.
   stored_literally,
-  // A key that names nothing: get and get_ref answer found = false, exists
-  // and delete answer false.
+  // A key that names nothing: get, get_ref and get_range answer found =
+  // false, exists and delete answer false.
   absent,
   // A listing that succeeds and shows only refs matching its filter: all of
   // them when it has no page token, a subset otherwise.
