@@ -71,6 +71,17 @@ caf::expected<v1::RefResult> scoped_client::get_ref(const std::string& id) const
   return result;
 }
 
+caf::expected<v1::BlobRange> scoped_client::get_range(const std::string& id, int64_t offset,
+                                                      std::optional<int64_t> length) const {
+  return store_->get_range(key(id), offset, length);
+}
+
+caf::expected<bool> scoped_client::read(
+    const std::string& id, const std::function<caf::error(std::string_view part)>& consume,
+    read_options options) const {
+  return store_->read(key(id), consume, options);
+}
+
 caf::expected<bool> scoped_client::exists(const std::string& id) const {
   return store_->exists(key(id));
 }

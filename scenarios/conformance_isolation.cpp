@@ -1,6 +1,7 @@
 // Isolation between scopes, and the scoped client.
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <artifact_store/scoped_client.hpp>
@@ -39,9 +40,23 @@ void cross_tenant_get_isolation(const store_factory& make) {
     CHECK_FALSE(REQUIRE_VALUE(as_b.exists(scoped_ref.id())));
     CHECK(REQUIRE_VALUE(as_b.list()).refs().empty());
     CHECK_FALSE(REQUIRE_VALUE(as_b.get(ref.id())).found());
+    CHECK_FALSE(REQUIRE_VALUE(as_b.get_range(scoped_ref.id(), 0)).found());
+    bool consumed = false;
+    CHECK_FALSE(REQUIRE_VALUE(as_b.read(scoped_ref.id(), [&](std::string_view) {
+      consumed = true;
+      return caf::error{};
+    })));
+    CHECK_FALSE(consumed);
     auto own = REQUIRE_VALUE(as_a.get(scoped_ref.id()));
     CHECK(own.found());
     CHECK(own.data() == "scoped secret");
+    CHECK(REQUIRE_VALUE(as_a.get_range(scoped_ref.id(), 7, 6)).data() == "secret");
+    std::string read;
+    CHECK(REQUIRE_VALUE(as_a.read(scoped_ref.id(), [&](std::string_view part) {
+      read.append(part);
+      return caf::error{};
+    })));
+    CHECK(read == "scoped secret");
     CHECK(REQUIRE_VALUE(as_a.list()).refs_size() == 2);
   }
 }

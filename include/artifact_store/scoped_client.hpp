@@ -1,8 +1,12 @@
 // A client bound to one scope.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <caf/expected.hpp>
 
@@ -28,6 +32,13 @@ class scoped_client {
   caf::expected<v1::ArtifactRef> put_text(v1::PutRequest request) const;
   caf::expected<v1::Blob> get(const std::string& id) const;
   caf::expected<v1::RefResult> get_ref(const std::string& id) const;
+  // client::get_range and client::read of the artifact `id` of the bound
+  // scope.
+  caf::expected<v1::BlobRange> get_range(const std::string& id, int64_t offset,
+                                         std::optional<int64_t> length = std::nullopt) const;
+  caf::expected<bool> read(const std::string& id,
+                           const std::function<caf::error(std::string_view part)>& consume,
+                           read_options options = {}) const;
   caf::expected<bool> exists(const std::string& id) const;
   caf::expected<bool> remove(const std::string& id) const;
   // Lists the bound scope (all of its tasks when the bound task is empty).
