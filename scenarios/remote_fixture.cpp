@@ -20,6 +20,7 @@
 #include <artifact_store/error.hpp>
 #include <artifact_store/node.hpp>
 
+#include "scenarios/load_scale.hpp"
 #include "scenarios/process_counts.hpp"
 #include "scenarios/requests.hpp"
 #include "scenarios/test_certificates.hpp"
@@ -160,8 +161,10 @@ struct remote_fixture::systems {
     actors_before = server.registry().running();
     threads_before = live_threads();
     node.emplace(server, config);
-    auto connected =
-        connect_store(client_side.get(), "127.0.0.1", node->port(), options.connect_timeout);
+    // Its own node on loopback: the bound only catches a hang, and a TLS
+    // handshake in a sanitizer build beside a heavy test takes seconds.
+    auto connected = connect_store(client_side.get(), "127.0.0.1", node->port(),
+                                   hang_bound(options.connect_timeout));
     if (!connected) {
       shut_down();
       throw std::runtime_error("connect_store failed: " + describe(connected.error()));

@@ -26,7 +26,7 @@ struct remote_fixture_options {
   // The node's and the client's TLS settings; both empty means plain BASP.
   tls_options server_tls;
   tls_options client_tls;
-  // Bound on the client's connect.
+  // Bound on the client's connect (hang_bound: longer in sanitizer builds).
   std::chrono::milliseconds connect_timeout{10000};
   // Kept alive until the store is closed and both actor systems are gone: a
   // temporary schema or directory the DSN points into.
