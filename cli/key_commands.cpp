@@ -43,26 +43,30 @@ int get_whole(client& store, const v1::Key& key, const std::string& output) {
   return exit_ok;
 }
 
+// Opens `sink` on `output` unless it is open: a get opens its output only
+// once it has something to write, so that not found creates no file.
+caf::error open_once(std::optional<byte_sink>& sink, const std::string& output) {
+  if (sink) {
+    return {};
+  }
+  auto opened = byte_sink::open("get", output);
+  if (!opened) {
+    return std::move(opened.error());
+  }
+  sink.emplace(std::move(*opened));
+  return {};
+}
+
 }  // namespace
 
 int run_get(client& store, const key_flags& flags, const std::string& output) {
   const auto key = key_of(flags);
   std::optional<byte_sink> sink;
-  auto open_sink = [&]() -> caf::error {
-    auto opened = byte_sink::open("get", output);
-    if (!opened) {
-      return std::move(opened.error());
-    }
-    sink.emplace(std::move(*opened));
-    return {};
-  };
   // In parts, each written out as it arrives, so that memory stays bounded
   // whatever the artifact's size; the parts' digest is checked at the end.
   auto found = store.read(key, [&](std::string_view part) -> caf::error {
-    if (!sink) {
-      if (auto err = open_sink()) {
-        return err;
-      }
+    if (auto err = open_once(sink, output)) {
+      return err;
     }
     return sink->write(part);
   });
@@ -78,10 +82,8 @@ int run_get(client& store, const key_flags& flags, const std::string& output) {
   if (!*found) {
     return exit_not_found;
   }
-  if (!sink) {
-    if (auto err = open_sink()) {  // an empty artifact
-      return report_error(err);
-    }
+  if (auto err = open_once(sink, output)) {  // an empty artifact consumed no part
+    return report_error(err);
   }
   if (auto err = sink->close()) {
     return report_error(err);
@@ -119,12 +121,8 @@ int run_get_range(client& store, const key_flags& flags, const range_flags& rang
           errc::unavailable, "get: the artifact was deleted or expired while it was read; " +
                                  std::to_string(written) + " bytes were written"));
     }
-    if (!sink) {
-      auto opened = byte_sink::open("get", output);
-      if (!opened) {
-        return report_error(opened.error());
-      }
-      sink.emplace(std::move(*opened));
+    if (auto err = open_once(sink, output)) {
+      return report_error(err);
     }
     if (auto err = sink->write(part->data())) {
       return report_error(err);

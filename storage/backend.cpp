@@ -56,4 +56,5 @@ std::optional<stored_range> backend::read_range(const artifact_key& key, uint64_
   }
   return range;
 }
+
 }  // namespace artifacts
