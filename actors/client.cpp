@@ -30,6 +30,7 @@
 #include "actors/bridge.hpp"
 #include "actors/caller_pool.hpp"
 #include "actors/in_flight.hpp"
+#include "actors/routing.hpp"
 #include "actors/wire_strings.hpp"
 #include "actors/worker_routes.hpp"
 #include "storage/operation_names.hpp"
@@ -80,14 +81,28 @@ struct local_routes {
 template <class Atom, class... Rest>
 constexpr bool is_write() {
   return std::is_same_v<std::decay_t<Atom>, put_atom> ||
-         std::is_same_v<std::decay_t<Atom>, delete_atom>;
+         std::is_same_v<std::decay_t<Atom>, delete_atom> ||
+         std::is_same_v<std::decay_t<Atom>, upload_atom>;
 }
 
 // Whether a call may be sent again after its store went away: every one but
-// delete and purge, whose repeats would miscount (see client.hpp).
-template <class Atom>
+// delete and purge, whose repeats would miscount (see client.hpp), and
+// begin, append and abort of an upload: a repeated begin opens a second
+// upload, a repeated chunk fails as misplaced, a repeated abort finds
+// nothing. Asking where an upload stands and committing it repeat safely.
+template <class Atom, class Request>
 constexpr bool repeatable() {
+  if constexpr (std::is_same_v<Atom, upload_atom>) {
+    return std::is_same_v<Request, v1::UploadQuery> || std::is_same_v<Request, v1::UploadCommit>;
+  }
   return !std::is_same_v<Atom, delete_atom> && !std::is_same_v<Atom, purge_atom>;
+}
+
+// The route of a request that continues an upload (routing.hpp).
+template <class Request>
+constexpr bool continues_upload() {
+  return std::is_same_v<Request, v1::UploadChunk> || std::is_same_v<Request, v1::UploadQuery> ||
+         std::is_same_v<Request, v1::UploadCommit> || std::is_same_v<Request, v1::UploadAbort>;
 }
 
 struct client::impl {
@@ -185,12 +200,71 @@ struct client::impl {
     } else if (local) {
       return call_direct<Atom, Result>(via->destination, op, std::move(request));
     }
-    if constexpr (repeatable<Atom>()) {
+    if constexpr (repeatable<Atom, Request>()) {
       if (reconnect) {
         return call_repeating<Atom, Result>(std::move(via), op, request);
       }
     }
     return call_on<Atom, Result>(*via, op, std::move(request));
+  }
+
+  // Sends a chunk now and returns what waits for its answer (at most the
+  // request timeout from now): chunks sent one after another from one
+  // thread reach the store in that order, so that a writer can keep
+  // several on their way. Never repeated on a new connection.
+  std::function<caf::expected<v1::UploadStatus>()> send_chunk(v1::UploadChunk request) {
+    using Atom = upload_atom;
+    using Result = v1::UploadStatus;
+    using Request = v1::UploadChunk;
+    static constexpr std::string_view op = op_names::append;
+    auto via = route_now();
+    auto failed = [](caf::error err) {
+      return [err = std::move(err)]() -> caf::expected<Result> { return err; };
+    };
+    if (via->destination.closed_now()) {
+      return failed(closed_error(op));
+    }
+    if (auto err = check_wire_strings(op, request)) {
+      return failed(std::move(err));
+    }
+    if (local) {
+      const worker_routes* table = local->table.get();
+      auto supervisor = caf::actor_cast<store_supervisor_actor>(via->destination.store);
+      direct_admission routed =
+          admit_directly(table, route_of_upload(request.upload_id()), request.data().size());
+      if (routed.refused_at) {
+        return failed(overloaded_error(op, *routed.refused_at));
+      }
+      // Built in place: a lease cannot be moved.
+      std::shared_ptr<caller_pool::lease> caller{new caller_pool::lease(callers.take())};
+      auto answer =
+          routed.worker != nullptr
+              ? (**caller)->request(routed.worker, caf::infinite, Atom::value, std::move(request))
+              : (**caller)->request(supervisor, caf::infinite, Atom::value, std::move(request));
+      const auto deadline =
+          caf::blocking_actor::timeout_type::clock::now() + via->destination.timeout;
+      return [caller, answer, deadline, via]() mutable -> caf::expected<Result> {
+        if (!caller->await_answer(deadline, caller_pool::answer_kind::write)) {
+          caller->spoil();
+          return call_error(op, caf::make_error(caf::sec::request_timeout), via->destination);
+        }
+        caf::expected<Result> outcome{caf::error{}};
+        answer.receive([&](Result& value) { outcome = std::move(value); },
+                       [&](caf::error& err) { outcome = call_error(op, err, via->destination); });
+        return outcome;
+      };
+    }
+    auto pending = std::make_shared<typed_call<Atom, Request, Result>>(op, std::move(request));
+    auto answer = std::make_shared<std::future<caf::expected<Result>>>(pending->answer());
+    caf::anon_send(via->bridge, call_message{std::move(pending)});
+    return [answer, via]() -> caf::expected<Result> {
+      if (answer->wait_for(via->destination.timeout + bridge_grace) != std::future_status::ready) {
+        return make_error(errc::unavailable, std::string(op) + ": request timed out after " +
+                                                 std::to_string(via->destination.timeout.count()) +
+                                                 " ms");
+      }
+      return answer->get();
+    };
   }
 
   // A call to a local store, sent from a caller of the pool to the worker
@@ -222,9 +296,15 @@ struct client::impl {
     const worker_routes* table = local->table.get();
     direct_admission routed;
     if constexpr (std::is_same_v<Request, v1::ListRequest> ||
-                  std::is_same_v<Request, v1::UsageRequest>) {
-      // Lists and usage have no key: they take the workers in turn.
+                  std::is_same_v<Request, v1::UsageRequest> ||
+                  std::is_same_v<Request, v1::UploadBegin>) {
+      // Lists, usage and new uploads have no key: they take the workers in
+      // turn.
       routed = admit_directly(table, next_list.fetch_add(1, std::memory_order_relaxed), 0);
+    } else if constexpr (std::is_same_v<Request, v1::UploadChunk>) {
+      routed = admit_directly(table, route_of_upload(request.upload_id()), request.data().size());
+    } else if constexpr (continues_upload<Request>()) {
+      routed = admit_directly(table, route_of_upload(request.upload_id()), 0);
     } else if constexpr (std::is_same_v<Request, verified_put>) {
       routed = admit_directly(table, request, local->storage);
     } else if constexpr (std::is_same_v<Request, v1::RangeRequest>) {
@@ -489,6 +569,45 @@ caf::expected<v1::Usage> client::usage(const v1::Scope& filter) {
   v1::UsageRequest request;
   *request.mutable_filter() = filter;
   return impl_->call<usage_atom, v1::Usage>(op_names::usage, std::move(request));
+}
+
+caf::expected<v1::UploadStatus> client::begin_upload(v1::PutRequest metadata) {
+  v1::UploadBegin request;
+  *request.mutable_metadata() = std::move(metadata);
+  return impl_->call<upload_atom, v1::UploadStatus>(op_names::begin_upload, std::move(request));
+}
+
+caf::expected<v1::UploadStatus> client::append(const std::string& upload_id, int64_t offset,
+                                               std::string data) {
+  v1::UploadChunk chunk;
+  chunk.set_upload_id(upload_id);
+  chunk.set_offset(offset);
+  chunk.set_data(std::move(data));
+  return impl_->call<upload_atom, v1::UploadStatus>(op_names::append, std::move(chunk));
+}
+
+caf::expected<v1::UploadStatus> client::upload_status(const std::string& upload_id) {
+  v1::UploadQuery query;
+  query.set_upload_id(upload_id);
+  return impl_->call<upload_atom, v1::UploadStatus>(op_names::upload_status, std::move(query));
+}
+
+caf::expected<v1::ArtifactRef> client::commit_upload(const std::string& upload_id,
+                                                     std::string sha256) {
+  v1::UploadCommit request;
+  request.set_upload_id(upload_id);
+  request.set_sha256(std::move(sha256));
+  return impl_->call<upload_atom, v1::ArtifactRef>(op_names::commit, std::move(request));
+}
+
+caf::expected<bool> client::abort_upload(const std::string& upload_id) {
+  v1::UploadAbort request;
+  request.set_upload_id(upload_id);
+  return impl_->call<upload_atom, bool>(op_names::abort_upload, std::move(request));
+}
+
+std::function<caf::expected<v1::UploadStatus>()> client::send_chunk(v1::UploadChunk chunk) {
+  return impl_->send_chunk(std::move(chunk));
 }
 
 store_actor client::handle() const {

@@ -4,6 +4,8 @@
 #include <caf/message.hpp>
 #include <caf/sec.hpp>
 
+#include "storage/uploads.hpp"
+
 namespace artifacts {
 
 caf::error make_error(errc code, std::string message) {
@@ -20,7 +22,7 @@ errc code_of(const caf::error& err) noexcept {
   if (err.category() == error_category) {
     auto code = err.code();
     if (code >= static_cast<uint8_t>(errc::identity_required) &&
-        code <= static_cast<uint8_t>(errc::quota_exceeded)) {
+        code <= static_cast<uint8_t>(errc::wrong_offset)) {
       return static_cast<errc>(code);
     }
     return errc::internal;
@@ -47,6 +49,13 @@ std::string message_of(const caf::error& err) {
     return err.context().get_as<std::string>(0);
   }
   return to_string(err);
+}
+
+std::optional<uint64_t> expected_offset_of(const caf::error& err) {
+  if (!err || code_of(err) != errc::wrong_offset) {
+    return std::nullopt;
+  }
+  return expected_offset_in(message_of(err));
 }
 
 std::string describe(const caf::error& err) {

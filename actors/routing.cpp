@@ -51,6 +51,11 @@ uint64_t route_of(const v1::Key& key) noexcept {
   return route_hash(key.scope(), key.id());
 }
 
+uint64_t route_of_upload(std::string_view upload_id) noexcept {
+  static const v1::Scope no_scope;
+  return route_hash(no_scope, upload_id);
+}
+
 uint64_t route_of(const v1::PutRequest& request, const storage_options& options) {
   return route_hash(request.scope(), put_route_id(request, options));
 }

@@ -30,4 +30,8 @@ std::string put_route_id(const v1::PutRequest& request, const storage_options& o
 uint64_t route_of(const v1::Key& key) noexcept;
 uint64_t route_of(const v1::PutRequest& request, const storage_options& options);
 
+// The route of the requests that continue an upload: a hash of its id, so
+// that its chunks meet one worker in the order they were sent.
+uint64_t route_of_upload(std::string_view upload_id) noexcept;
+
 }  // namespace artifacts

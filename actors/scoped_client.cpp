@@ -54,6 +54,13 @@ caf::expected<v1::ArtifactRef> scoped_client::put(v1::PutRequest request) const 
   return checked(store_->put(std::move(request)));
 }
 
+caf::expected<v1::ArtifactRef> scoped_client::write(v1::PutRequest metadata,
+                                                    const byte_source& source,
+                                                    write_options options) const {
+  *metadata.mutable_scope() = scope_;
+  return checked(store_->write(std::move(metadata), source, std::move(options)));
+}
+
 caf::expected<v1::ArtifactRef> scoped_client::put_text(v1::PutRequest request) const {
   request.set_text(true);
   return put(std::move(request));

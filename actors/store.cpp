@@ -103,6 +103,9 @@ caf::expected<store> open_store(caf::actor_system& sys, const store_config& conf
   if (config.pool_size == 0) {
     return make_error(errc::internal, "open: the pool size must be at least 1");
   }
+  if (config.storage.upload_ttl <= std::chrono::milliseconds::zero()) {
+    return make_error(errc::invalid_argument, "open: the upload time to live must be positive");
+  }
   std::shared_ptr<driver> store_driver;
   try {
     store_driver = open_driver(config.storage);

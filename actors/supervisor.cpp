@@ -168,6 +168,7 @@ void batch_done(supervisor_pointer self, const std::shared_ptr<deletion_pass>& p
                 const v1::Removed& batch, bool finished) {
   pass->total.set_deleted(pass->total.deleted() + batch.deleted());
   pass->total.set_bytes(pass->total.bytes() + batch.bytes());
+  pass->total.set_uploads(pass->total.uploads() + batch.uploads());
   if (finished) {
     pass->done(pass->total);
   } else {
@@ -198,10 +199,10 @@ void next_batch(supervisor_pointer self, std::shared_ptr<deletion_pass> pass) {
   self->request(st.workers[index], st.config.request_timeout, sweep_one_atom::value)
       .then(
           [self, pass](v1::Removed& batch) {
-            // Every row a sweep deletes was expired: a short batch was the
-            // last.
-            batch_done(self, pass, batch,
-                       batch.deleted() < self->state.config.storage.delete_batch);
+            // Every row a sweep deletes was expired: a batch short in
+            // both artifacts and uploads was the last.
+            const auto bound = self->state.config.storage.delete_batch;
+            batch_done(self, pass, batch, batch.deleted() < bound && batch.uploads() < bound);
           },
           failed);
 }
@@ -323,6 +324,36 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
         auto index = routed(st, route_of(request.key()));
         return dispatch<v1::BlobRange>(self, op_names::get_range, index, get_range_atom::value,
                                        std::move(request));
+      },
+      [self](upload_atom, v1::UploadBegin& request) -> caf::result<v1::UploadStatus> {
+        auto& st = self->state;
+        return dispatch<v1::UploadStatus>(self, op_names::begin_upload, any_worker(st),
+                                          upload_atom::value, std::move(request));
+      },
+      [self](upload_atom, v1::UploadChunk& chunk) -> caf::result<v1::UploadStatus> {
+        auto& st = self->state;
+        auto index = routed(st, route_of_upload(chunk.upload_id()));
+        auto payload_bytes = chunk.data().size();
+        return dispatch<v1::UploadStatus>(self, op_names::append, index, upload_atom::value,
+                                          std::move(chunk), payload_bytes);
+      },
+      [self](upload_atom, v1::UploadQuery& query) -> caf::result<v1::UploadStatus> {
+        auto& st = self->state;
+        auto index = routed(st, route_of_upload(query.upload_id()));
+        return dispatch<v1::UploadStatus>(self, op_names::upload_status, index, upload_atom::value,
+                                          std::move(query));
+      },
+      [self](upload_atom, v1::UploadCommit& request) -> caf::result<v1::ArtifactRef> {
+        auto& st = self->state;
+        auto index = routed(st, route_of_upload(request.upload_id()));
+        return dispatch<v1::ArtifactRef>(self, op_names::commit, index, upload_atom::value,
+                                         std::move(request));
+      },
+      [self](upload_atom, v1::UploadAbort& request) -> caf::result<bool> {
+        auto& st = self->state;
+        auto index = routed(st, route_of_upload(request.upload_id()));
+        return dispatch<bool>(self, op_names::abort_upload, index, upload_atom::value,
+                              std::move(request));
       },
       [self](exists_atom, v1::Key& key) -> caf::result<bool> {
         auto& st = self->state;

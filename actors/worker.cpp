@@ -367,6 +367,40 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         return serve(self->state, op_names::usage,
                      [&](operations& ops) { return ops.usage(request); });
       },
+      [self](upload_atom, const v1::UploadBegin& request) -> caf::result<v1::UploadStatus> {
+        finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
+        return serve(self->state, op_names::begin_upload,
+                     [&](operations& ops) { return ops.begin_upload(request); });
+      },
+      [self](upload_atom, const v1::UploadChunk& chunk) -> caf::result<v1::UploadStatus> {
+        finished_request finished{*self->state.load, chunk.data().size()};
+        flush_batches(self->state);
+        // Not repeated on a new connection: a repeat of a chunk that was
+        // appended would fail as misplaced. The caller asks where the
+        // upload stands instead.
+        return serve(
+            self->state, op_names::append, [&](operations& ops) { return ops.append(chunk); },
+            on_lost_connection::report);
+      },
+      [self](upload_atom, const v1::UploadQuery& query) -> caf::result<v1::UploadStatus> {
+        finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
+        return serve(self->state, op_names::upload_status,
+                     [&](operations& ops) { return ops.upload_status(query); });
+      },
+      [self](upload_atom, const v1::UploadCommit& request) -> caf::result<v1::ArtifactRef> {
+        finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
+        return serve(self->state, op_names::commit,
+                     [&](operations& ops) { return ops.commit(request); });
+      },
+      [self](upload_atom, const v1::UploadAbort& request) -> caf::result<bool> {
+        finished_request finished{*self->state.load, 0};
+        flush_batches(self->state);
+        return serve(self->state, op_names::abort_upload,
+                     [&](operations& ops) { return ops.abort_upload(request); });
+      },
       [self](close_atom) {
         flush_batches(self->state);
         self->quit();

@@ -31,7 +31,7 @@ using worker_actor =
                         caf::replies_to<purge_one_atom, v1::PurgeRequest>::with<v1::Removed, bool>,
                         caf::replies_to<usage_atom, v1::UsageRequest>::with<v1::Usage>,
                         caf::replies_to<get_range_atom, v1::RangeRequest>::with<v1::BlobRange>,
-                        caf::reacts_to<close_atom>>;
+                        caf::reacts_to<close_atom>>::extend_with<upload_actor>;
 
 // Spawns a worker on its own thread (it blocks in backend calls), or, when
 // the driver's calls never wait (driver::calls_may_wait), on the scheduler. It opens

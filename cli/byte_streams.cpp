@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include <sys/stat.h>
+
 #include <artifact_store/error.hpp>
 
 namespace artifacts::cli {
@@ -64,6 +66,47 @@ caf::expected<std::string> read_input(const std::string& op, const std::string& 
     return io_error(op, "read", path, errno);
   }
   return read_all(op, file.get(), path);
+}
+
+void byte_input::file_closer::operator()(std::FILE* file) const {
+  std::fclose(file);
+}
+
+byte_input::byte_input(std::string op, std::string name, std::FILE* in, bool owned,
+                       std::optional<uint64_t> size)
+    : op_(std::move(op)),
+      name_(std::move(name)),
+      in_(in),
+      owned_(owned ? in : nullptr),
+      size_(size) {}
+
+caf::expected<byte_input> byte_input::open(const std::string& op, const std::string& path) {
+  const bool standard = is_standard_stream(path);
+  std::FILE* file = standard ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return io_error(op, "read", path, errno);
+  }
+  std::optional<uint64_t> size;
+  struct stat status {};
+  if (::fstat(::fileno(file), &status) == 0 && S_ISREG(status.st_mode)) {
+    size = static_cast<uint64_t>(status.st_size);
+  }
+  return byte_input{op, standard ? "standard input" : path, file, !standard, size};
+}
+
+caf::expected<size_t> byte_input::read(char* buffer, size_t capacity) {
+  size_t filled = 0;
+  while (filled < capacity) {
+    const auto count = std::fread(buffer + filled, 1, capacity - filled, in_);
+    filled += count;
+    if (count == 0) {
+      if (std::ferror(in_)) {
+        return io_error(op_, "read", name_, errno);
+      }
+      break;
+    }
+  }
+  return filled;
 }
 
 caf::error write_output(const std::string& op, const std::string& bytes, const std::string& path) {

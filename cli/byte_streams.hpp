@@ -1,8 +1,10 @@
 // Reading a put's payload and writing a get's bytes, binary-safe.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +22,36 @@ caf::expected<std::string> read_input(const std::string& op, const std::string& 
 // output when `path` is "-" or empty. Fails with invalid_argument, naming
 // `op`, the path and the system's reason, when it cannot be written.
 caf::error write_output(const std::string& op, const std::string& bytes, const std::string& path);
+
+// Where a put's bytes come from piece by piece, as read_input reads them
+// whole: `path`, or standard input when `path` is "-" or empty.
+class byte_input {
+ public:
+  // Fails as read_input does when `path` cannot be opened.
+  static caf::expected<byte_input> open(const std::string& op, const std::string& path);
+
+  // Fills `buffer` with up to `capacity` bytes: how many, fewer only at the
+  // end (0 there). Fails as read_input does when the input cannot be read.
+  caf::expected<size_t> read(char* buffer, size_t capacity);
+
+  // The size of a regular file; nullopt for standard input, a pipe or a
+  // device.
+  std::optional<uint64_t> size() const noexcept { return size_; }
+
+ private:
+  struct file_closer {
+    void operator()(std::FILE* file) const;
+  };
+
+  byte_input(std::string op, std::string name, std::FILE* in, bool owned,
+             std::optional<uint64_t> size);
+
+  std::string op_;
+  std::string name_;  // the path, or "standard input"
+  std::FILE* in_;
+  std::unique_ptr<std::FILE, file_closer> owned_;
+  std::optional<uint64_t> size_;
+};
 
 // Where a get's bytes go piece by piece, as write_output writes them whole:
 // `path` (created or truncated when opened), or standard output when `path`

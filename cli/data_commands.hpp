@@ -24,6 +24,10 @@ struct put_flags {
   std::string input;       // a path, or "-"/empty for standard input
   std::string ttl;         // --ttl, already checked by the parser; empty: none
   std::string expires_at;  // --expires-at (RFC 3339), already checked; empty: none
+  // --part-size: an input larger than this streams as an upload of chunks
+  // this large; a smaller one travels in one message.
+  uint64_t part_bytes = uint64_t{4} << 20;
+  std::string upload_id;  // --upload-id: an upload to continue; empty: none
 };
 
 struct key_flags {
@@ -44,7 +48,10 @@ struct list_flags {
 };
 
 // Stores the input and prints the ref as one line of JSON. Exit 0, or 3 when
-// the input cannot be read or the store refuses it.
+// the input cannot be read or the store refuses it. An input larger than
+// flags.part_bytes streams as an upload (client::write), with its progress
+// on a terminal; a failure then names the upload, which --upload-id
+// continues.
 int run_put(client& store, const put_flags& flags);
 
 // Writes the artifact's bytes to `output` (a path, or "-"/empty for stdout).

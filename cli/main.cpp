@@ -91,6 +91,13 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
       ->capture_default_str()
       ->group("Lifecycle");
   serve
+      ->add_option("--upload-ttl", flags.upload_ttl,
+                   "how long an upload stays open without a chunk before it is removed "
+                   "(90s, 10m, 1h, 1d)")
+      ->check(check_duration, "DURATION")
+      ->capture_default_str()
+      ->group("Lifecycle");
+  serve
       ->add_option("--default-ttl", flags.default_ttls,
                    "NAMESPACE=DURATION: the time to live of puts into NAMESPACE that name no "
                    "expiry (repeatable)")
@@ -133,6 +140,15 @@ CLI::App* add_put(CLI::App& app, client_flags& client, put_flags& flags) {
                   "expire at this RFC 3339 instant (2026-12-31T23:59:59Z)")
       ->check(check_instant, "RFC3339")
       ->excludes(ttl);
+  put->add_option("--part-size", flags.part_bytes,
+                  "a larger input streams as an upload of chunks this large, resumed after a "
+                  "lost connection; a smaller one travels in one message (bytes, or with KiB, "
+                  "MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30))
+      ->capture_default_str();
+  put->add_option("--upload-id", flags.upload_id,
+                  "continue this upload (a failed streamed put names it) from the same input");
   put->add_option("file", flags.input, "the file to store; - or absent: standard input");
   return put;
 }

@@ -10,6 +10,7 @@ void keep_freed_payload_memory() noexcept {
   // parameter; the defaults are then simply kept.
   (void)mallopt(M_MMAP_THRESHOLD, 64 << 20);
   (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  (void)mallopt(M_ARENA_MAX, 2);
 }
 
 }  // namespace artifacts::cli

@@ -77,6 +77,8 @@ int run_serve(const serve_flags& flags) {
       flags.sweep_interval == "0"
           ? std::chrono::milliseconds::zero()
           : parse_duration(flags.sweep_interval).value_or(config.sweep_interval);
+  config.storage.upload_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
+      parse_duration(flags.upload_ttl).value_or(config.storage.upload_ttl));
   config.storage.default_quota = flags.default_quota;
   config.storage.limits.max_payload_bytes = flags.max_payload_bytes;
   if (!flags.quota_file.empty()) {

@@ -21,6 +21,7 @@ struct serve_flags {
   int64_t timeout_ms = 30000;                             // bound on each request, and on shutdown
   size_t max_payload_bytes = limits{}.max_payload_bytes;  // --max-payload
   std::string sweep_interval = "1m";      // a duration (durations.hpp), or "0": never
+  std::string upload_ttl = "1d";          // --upload-ttl, a duration
   std::vector<std::string> default_ttls;  // NAMESPACE=DURATION, each checked
   tenant_quota default_quota;             // --quota-bytes, --quota-count
   std::string quota_file;                 // --quota-file, empty: none

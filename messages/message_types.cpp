@@ -31,6 +31,12 @@ void add_message_types(caf::actor_system_config& cfg) {
   add<v1::Usage>(cfg);
   add<v1::RangeRequest>(cfg);
   add<v1::BlobRange>(cfg);
+  add<v1::UploadBegin>(cfg);
+  add<v1::UploadChunk>(cfg);
+  add<v1::UploadQuery>(cfg);
+  add<v1::UploadCommit>(cfg);
+  add<v1::UploadAbort>(cfg);
+  add<v1::UploadStatus>(cfg);
 }
 
 }  // namespace artifacts

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,9 +180,11 @@ int child_process::wait(std::chrono::milliseconds bound) {
   const auto deadline = std::chrono::steady_clock::now() + bound;
   for (;;) {
     int status = 0;
-    auto done = ::waitpid(pid_, &status, WNOHANG);
+    rusage usage{};
+    auto done = ::wait4(pid_, &status, WNOHANG, &usage);
     if (done == pid_) {
       pid_ = -1;
+      peak_rss_kib_ = usage.ru_maxrss;
       return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
     if (done < 0) {
@@ -201,6 +204,22 @@ void child_process::kill() {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+  }
+}
+
+void child_process::write_input(std::string_view bytes) {
+  if (stdin_pipe_ < 0) {
+    throw std::runtime_error("write_input: the child's stdin is not a pipe");
+  }
+  while (!bytes.empty()) {
+    const auto written = ::write(stdin_pipe_, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) {
+      continue;
+    }
+    if (written <= 0) {
+      throw std::runtime_error(std::string("write_input: ") + std::strerror(errno));
+    }
+    bytes.remove_prefix(static_cast<size_t>(written));
   }
 }
 

@@ -65,8 +65,17 @@ class child_process {
   // Kills the child with SIGKILL and reaps it; nothing when already reaped.
   void kill();
 
+  // Writes `bytes` to the piped stdin (stdin_pipe), waiting while the pipe
+  // is full. Throws std::runtime_error when stdin is no pipe or the child
+  // closed it.
+  void write_input(std::string_view bytes);
+
   // Closes the piped stdin: the child reads end of input.
   void close_input();
+
+  // The child's peak resident memory in KiB, known once wait() has seen it
+  // exit.
+  std::optional<long> peak_rss_kib() const noexcept { return peak_rss_kib_; }
 
   // Everything the child wrote to its stdout file (empty with stdout_pipe)
   // and to its stderr, so far.
@@ -75,6 +84,7 @@ class child_process {
 
  private:
   pid_t pid_ = -1;
+  std::optional<long> peak_rss_kib_;
   int stdin_pipe_ = -1;
   int stdout_pipe_ = -1;
   std::string pending_;  // read from the stdout pipe, not yet returned

@@ -15,7 +15,7 @@ std::vector<scenario> every_scenario() {
   std::vector<scenario> all;
   for (auto group : {basic_scenarios, listing_scenarios, validation_scenarios, isolation_scenarios,
                      lifecycle_scenarios, expiry_scenarios, purge_scenarios, range_scenarios,
-                     concurrency_scenarios}) {
+                     upload_scenarios, concurrency_scenarios}) {
     auto scenarios = group();
     all.insert(all.end(), scenarios.begin(), scenarios.end());
   }

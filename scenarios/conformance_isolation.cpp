@@ -57,7 +57,21 @@ void cross_tenant_get_isolation(const store_factory& make) {
       return caf::error{};
     })));
     CHECK(read == "scoped secret");
-    CHECK(REQUIRE_VALUE(as_a.list()).refs_size() == 2);
+    // A streamed write lands in the bound scope, whatever its metadata says.
+    const std::string streamed = "streamed into tenant A";
+    bool sent = false;
+    auto metadata = put_request(tenant_b, "");
+    auto written = REQUIRE_VALUE(as_a.write(metadata, [&](char* buffer, size_t capacity) {
+      if (sent) {
+        return caf::expected<size_t>{size_t{0}};
+      }
+      sent = true;
+      return caf::expected<size_t>{streamed.copy(buffer, capacity)};
+    }));
+    CHECK_SAME(written.scope(), tenant_a);
+    CHECK_FALSE(REQUIRE_VALUE(as_b.exists(written.id())));
+    CHECK(REQUIRE_VALUE(as_a.get(written.id())).data() == streamed);
+    CHECK(REQUIRE_VALUE(as_a.list()).refs_size() == 3);
   }
 }
 

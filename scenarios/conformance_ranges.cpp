@@ -17,20 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// `size` bytes that differ from position to position, so that a range read
-// from the wrong place shows.
-std::string patterned(size_t size) {
-  std::string bytes(size, '\0');
-  uint32_t state = 2463534242u;
-  for (auto& byte : bytes) {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    byte = static_cast<char>(state);
-  }
-  return bytes;
-}
-
 v1::BlobRange range_of(client& c, const v1::Key& key, int64_t offset,
                        std::optional<int64_t> length) {
   INFO("range from " << offset << (length ? " of " + std::to_string(*length) : " to the end"));
@@ -40,7 +26,7 @@ v1::BlobRange range_of(client& c, const v1::Key& key, int64_t offset,
 void a_range_is_clamped_to_the_artifact(const store_factory& make) {
   auto store = make({});
   auto& c = store->client();
-  const auto data = patterned(3000);
+  const auto data = patterned_bytes(3000);
   const auto ref = REQUIRE_VALUE(c.put(put_request(make_scope("t", "u", "s"), data)));
   const auto key = make_key(ref);
   const int64_t size = static_cast<int64_t>(data.size());
@@ -81,7 +67,7 @@ void a_whole_artifact_reads_back_in_parts(const store_factory& make) {
   auto& c = store->client();
   // Larger than PostgreSQL's TOAST chunks and SQLite's pages, not a whole
   // number of parts.
-  const auto data = patterned((1 << 20) + 4099);
+  const auto data = patterned_bytes((1 << 20) + 4099);
   const auto ref = REQUIRE_VALUE(c.put(put_request(make_scope("t", "u", "s"), data)));
   std::string read;
   constexpr int64_t part = 65536;
@@ -102,7 +88,7 @@ void a_whole_artifact_reads_back_in_parts(const store_factory& make) {
 void an_artifact_reads_whole_with_parts_in_flight(const store_factory& make) {
   auto store = make({});
   auto& c = store->client();
-  const auto data = patterned((1 << 20) + 4099);
+  const auto data = patterned_bytes((1 << 20) + 4099);
   const auto ref = REQUIRE_VALUE(c.put(put_request(make_scope("t", "u", "s"), data)));
   for (size_t in_flight : {size_t{1}, size_t{3}}) {
     INFO(in_flight << " parts in flight");

@@ -117,6 +117,38 @@ class instrumented_driver final : public driver {
       check();
       return inner_->purge(filter, limit);
     }
+    void begin_upload(const new_upload& upload) override {
+      check();
+      inner_->begin_upload(upload);
+    }
+    uint64_t append_upload(std::string_view id, uint64_t offset, std::string_view bytes,
+                           micros expires_at) override {
+      check();
+      return inner_->append_upload(id, offset, bytes, expires_at);
+    }
+    std::optional<upload_record> find_upload(std::string_view id) override {
+      check();
+      return inner_->find_upload(id);
+    }
+    void read_upload(std::string_view id, uint64_t size,
+                     const std::function<void(std::string_view)>& consume) override {
+      check();
+      inner_->read_upload(id, size, consume);
+    }
+    v1::ArtifactRef commit_upload(std::string_view id, const new_artifact& artifact,
+                                  micros keep_until) override {
+      check();
+      return disguised(inner_->commit_upload(id, artifact, keep_until));
+    }
+    bool abort_upload(std::string_view id) override {
+      check();
+      return inner_->abort_upload(id);
+    }
+    uint64_t sweep_uploads(uint32_t limit) override {
+      check();
+      return inner_->sweep_uploads(limit);
+    }
+    uint64_t largest_artifact() const noexcept override { return inner_->largest_artifact(); }
 
    private:
     v1::ArtifactRef disguised(v1::ArtifactRef ref) const {

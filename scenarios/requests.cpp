@@ -42,4 +42,16 @@ v1::ListRequest list_request(const v1::Scope& filter, uint32_t limit, std::strin
   return request;
 }
 
+std::string patterned_bytes(size_t size, uint32_t seed) {
+  std::string bytes(size, '\0');
+  uint32_t state = seed;
+  for (auto& byte : bytes) {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    byte = static_cast<char>(state);
+  }
+  return bytes;
+}
+
 }  // namespace artifacts::scenarios

@@ -25,6 +25,10 @@ v1::Key make_key(const v1::Scope& scope, std::string id);
 // The key a stored artifact is found under: its ref's scope and id.
 v1::Key make_key(const v1::ArtifactRef& ref);
 
+// `size` bytes that differ from position to position (a xorshift sequence
+// from `seed`), so that bytes stored or read at the wrong place show.
+std::string patterned_bytes(size_t size, uint32_t seed = 2463534242u);
+
 // A listing of the refs matching `filter`, `limit` at a time (0: the store's
 // default), from `page_token` on (empty: from the start).
 v1::ListRequest list_request(const v1::Scope& filter, uint32_t limit = 0,

@@ -39,6 +39,9 @@ std::vector<scenario> purge_scenarios();
 // Ranged reads.
 std::vector<scenario> range_scenarios();
 
+// Streamed uploads.
+std::vector<scenario> upload_scenarios();
+
 // Many threads at once.
 std::vector<scenario> concurrency_scenarios();
 

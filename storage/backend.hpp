@@ -23,6 +23,8 @@
 #include <artifact_store/errc.hpp>
 #include <artifact_store/storage_options.hpp>
 
+#include "storage/uploads.hpp"
+
 namespace artifacts {
 
 // Addresses one stored row: the scope, the namespace and the id.
@@ -163,6 +165,60 @@ class backend {
   // expired; fewer than `limit` means none is left. Each row goes whole: a
   // reader sees the artifact or nothing.
   virtual purge_batch purge(const v1::Scope& filter, uint32_t limit) = 0;
+
+  // Streamed uploads (uploads.hpp). `id` is an id the store made for the
+  // upload; each call below sees an upload as gone (upload_not_found) once
+  // it has expired at the current instant, whether or not it is still
+  // stored.
+
+  // Records a new upload with no bytes.
+  virtual void begin_upload(const new_upload& upload) = 0;
+
+  // Appends `bytes` to upload `id` at `offset`, which must be its size so
+  // far, and moves its expiry to `expires_at`; returns the new size.
+  // Atomic: of two chunks at one offset, one is appended and the other
+  // fails. upload_not_found when no such upload is live; wrong_offset
+  // (chunk_misplaced) when `offset` is not its size; invalid_argument
+  // (upload_committed) when it is committed.
+  virtual uint64_t append_upload(std::string_view id, uint64_t offset, std::string_view bytes,
+                                 micros expires_at) = 0;
+
+  // The upload `id`, or nullopt when no such upload is live.
+  virtual std::optional<upload_record> find_upload(std::string_view id) = 0;
+
+  // Passes the first `size` bytes of upload `id` to `consume`, in order,
+  // in pieces of at most upload_piece_bytes. upload_not_found when no such
+  // upload is live or it holds fewer bytes.
+  virtual void read_upload(std::string_view id, uint64_t size,
+                           const std::function<void(std::string_view)>& consume) = 0;
+
+  // Stores the bytes of upload `id` as `artifact`, whose bytes are empty
+  // and whose ref describes the upload's bytes (their size and digest),
+  // by put()'s rules: first writer wins, a live row's expiry moves, an
+  // expired row is replaced, the quota is checked. In the same atomic step
+  // the upload becomes committed with the row now stored at the key, drops
+  // its bytes, and is kept (to answer again) until `keep_until`. Returns
+  // that row; an upload already committed answers its row and stores
+  // nothing. upload_not_found when no such upload is live; wrong_offset
+  // when its size is no longer artifact.ref.size_bytes() (a chunk came
+  // after the caller read it); quota_exceeded as put; hash_collision
+  // (commit_collision) when the row at the key holds content with another
+  // sha256. Each failure leaves the upload open as it was.
+  virtual v1::ArtifactRef commit_upload(std::string_view id, const new_artifact& artifact,
+                                        micros keep_until) = 0;
+
+  // Removes upload `id` and its bytes; false when no such upload is live.
+  // A committed upload is removed too (its artifact stays).
+  virtual bool abort_upload(std::string_view id) = 0;
+
+  // Removes up to `limit` uploads expired at the current instant, with
+  // their bytes, and returns how many; fewer than `limit` means none is
+  // left. Safe on several backends at once, like sweep().
+  virtual uint64_t sweep_uploads(uint32_t limit) = 0;
+
+  // The largest artifact this driver stores: an upload cannot grow past it
+  // (too_large).
+  virtual uint64_t largest_artifact() const noexcept = 0;
 
  protected:
   // Stores the artifacts one after another with `store_one`, which stores

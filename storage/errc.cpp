@@ -24,6 +24,10 @@ const char* to_string(errc code) noexcept {
       return "internal";
     case errc::quota_exceeded:
       return "quota_exceeded";
+    case errc::upload_not_found:
+      return "upload_not_found";
+    case errc::wrong_offset:
+      return "wrong_offset";
   }
   return "unknown";
 }

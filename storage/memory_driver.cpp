@@ -1,5 +1,6 @@
 #include "storage/memory_driver.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string>
@@ -31,11 +32,22 @@ struct row {
   std::string bytes;
 };
 
+// An upload and the bytes it has received.
+struct upload {
+  upload_record record;
+  std::string bytes;
+};
+
 // The data of one store, shared by all of its backends.
 struct shared_rows {
   std::mutex mtx;
   std::map<row_key, row> rows;
+  std::map<std::string, upload, std::less<>> uploads;
 };
+
+// The largest artifact the memory driver keeps: a bound on what one
+// upload may take of the process's memory.
+constexpr uint64_t largest_memory_artifact = uint64_t{1} << 30;
 
 bool matches(const std::string& filter, const std::string& value) {
   return filter.empty() || filter == value;
@@ -124,6 +136,104 @@ class memory_backend final : public backend {
     return out;
   }
 
+  void begin_upload(const new_upload& started) override {
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    auto& entry = data_->uploads[std::string(started.id)];
+    entry.record.request.assign(started.request.data(), started.request.size());
+    entry.record.expires_at = started.expires_at;
+  }
+
+  uint64_t append_upload(std::string_view id, uint64_t offset, std::string_view bytes,
+                         micros expires_at) override {
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    auto& entry = live_upload("append", id);
+    if (entry.record.committed) {
+      throw upload_committed("append", id);
+    }
+    if (offset != entry.bytes.size()) {
+      throw chunk_misplaced(id, offset, entry.bytes.size());
+    }
+    entry.bytes.append(bytes.data(), bytes.size());
+    entry.record.size_bytes = entry.bytes.size();
+    entry.record.expires_at = expires_at;
+    return entry.record.size_bytes;
+  }
+
+  std::optional<upload_record> find_upload(std::string_view id) override {
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    auto pos = data_->uploads.find(id);
+    if (pos == data_->uploads.end() || pos->second.record.expires_at <= now_micros(clock_)) {
+      return std::nullopt;
+    }
+    return pos->second.record;
+  }
+
+  // Copies one piece at a time under the lock, so that appends and other
+  // uploads go on between pieces.
+  void read_upload(std::string_view id, uint64_t size,
+                   const std::function<void(std::string_view)>& consume) override {
+    std::string piece;
+    for (uint64_t at = 0; at < size; at += piece.size()) {
+      {
+        std::lock_guard<std::mutex> guard{data_->mtx};
+        const auto& entry = live_upload("commit", id);
+        if (entry.bytes.size() < size) {
+          throw upload_gone("commit", id);
+        }
+        piece.assign(entry.bytes, at, std::min(upload_piece_bytes, size - at));
+      }
+      consume(piece);
+    }
+  }
+
+  v1::ArtifactRef commit_upload(std::string_view id, const new_artifact& artifact,
+                                micros keep_until) override {
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    auto& entry = live_upload("commit", id);
+    if (entry.record.committed) {
+      return *entry.record.committed;
+    }
+    const auto size = static_cast<uint64_t>(artifact.ref.size_bytes());
+    if (entry.bytes.size() != size) {
+      throw chunk_misplaced(id, size, entry.bytes.size());
+    }
+    auto stored = store_locked(artifact, entry.bytes);
+    if (stored.sha256() != artifact.ref.sha256()) {
+      throw commit_collision(artifact.ref);
+    }
+    entry.record.committed = stored;
+    entry.record.expires_at = keep_until;
+    std::string().swap(entry.bytes);
+    return stored;
+  }
+
+  bool abort_upload(std::string_view id) override {
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    auto pos = data_->uploads.find(id);
+    if (pos == data_->uploads.end() || pos->second.record.expires_at <= now_micros(clock_)) {
+      return false;
+    }
+    data_->uploads.erase(pos);
+    return true;
+  }
+
+  uint64_t sweep_uploads(uint32_t limit) override {
+    uint64_t removed = 0;
+    const auto now = now_micros(clock_);
+    std::lock_guard<std::mutex> guard{data_->mtx};
+    for (auto pos = data_->uploads.begin(); pos != data_->uploads.end() && removed < limit;) {
+      if (pos->second.record.expires_at <= now) {
+        removed += 1;
+        pos = data_->uploads.erase(pos);
+      } else {
+        ++pos;
+      }
+    }
+    return removed;
+  }
+
+  uint64_t largest_artifact() const noexcept override { return largest_memory_artifact; }
+
   std::vector<v1::ArtifactRef> list(const list_query& query) override {
     std::vector<v1::ArtifactRef> out;
     const auto& f = query.filter;
@@ -149,8 +259,13 @@ class memory_backend final : public backend {
   // Stores one artifact unless a live row is at its key; the row at the
   // key. The quota is checked under the same lock as the insert.
   v1::ArtifactRef store(const new_artifact& artifact) {
-    auto key = make_row_key(artifact.ref.scope(), artifact.ref.namespace_(), artifact.ref.id());
     std::lock_guard<std::mutex> guard{data_->mtx};
+    return store_locked(artifact, artifact.bytes);
+  }
+
+  // store() under the lock, of `bytes` (the artifact's, or an upload's).
+  v1::ArtifactRef store_locked(const new_artifact& artifact, std::string_view bytes) {
+    auto key = make_row_key(artifact.ref.scope(), artifact.ref.namespace_(), artifact.ref.id());
     auto pos = data_->rows.find(key);
     const auto action =
         pos == data_->rows.end() ? reput_action::replace : reput_of(pos->second.ref, artifact.ref);
@@ -164,12 +279,11 @@ class memory_backend final : public backend {
     }
     if (artifact.quota != nullptr) {
       const auto& tenant = artifact.ref.scope().tenant();
-      check_quota(*artifact.quota, usage_locked(tenant_filter(tenant)), artifact.bytes.size(),
-                  tenant);
+      check_quota(*artifact.quota, usage_locked(tenant_filter(tenant)), bytes.size(), tenant);
     }
     auto& stored = data_->rows[std::move(key)];
     stored.ref = artifact.ref;
-    stored.bytes.assign(artifact.bytes.data(), artifact.bytes.size());
+    stored.bytes.assign(bytes.data(), bytes.size());
     return stored.ref;
   }
 
@@ -195,6 +309,16 @@ class memory_backend final : public backend {
   static bool in_scope(const v1::Scope& filter, const row_key& key) {
     return matches(filter.tenant(), key.tenant) && matches(filter.user(), key.user) &&
            matches(filter.session(), key.session) && matches(filter.task(), key.task);
+  }
+
+  // The upload `id` unless it is absent or expired; upload_not_found
+  // naming `op` otherwise. Called under the lock.
+  upload& live_upload(std::string_view op, std::string_view id) {
+    auto pos = data_->uploads.find(id);
+    if (pos == data_->uploads.end() || pos->second.record.expires_at <= now_micros(clock_)) {
+      throw upload_gone(op, id);
+    }
+    return pos->second;
   }
 
   // The row at `key` unless it is absent or expired. Called under the lock.

@@ -18,6 +18,11 @@ inline constexpr std::string_view list = "list";
 inline constexpr std::string_view sweep = "sweep";
 inline constexpr std::string_view purge = "purge";
 inline constexpr std::string_view usage = "usage";
+inline constexpr std::string_view begin_upload = "begin_upload";
+inline constexpr std::string_view append = "append";
+inline constexpr std::string_view upload_status = "upload_status";
+inline constexpr std::string_view commit = "commit";
+inline constexpr std::string_view abort_upload = "abort_upload";
 
 // put or put_text, after the request's text flag.
 constexpr std::string_view put_of(bool text) noexcept {

@@ -71,9 +71,11 @@ namespace {
 // prepare_put with the digest of the data when it is known, else null: the
 // data is then hashed, after the other fields are checked, and a sha256 the
 // request claims is checked against it.
-prepared_put prepare_with_digest(const v1::PutRequest& request, const storage_options& options,
-                                 const std::string* known_digest) {
-  static constexpr std::string_view op = op_names::put;
+// `size` is the artifact's size: the data's for a put, the bytes received
+// for a streamed upload (whose request carries no data).
+prepared_put prepare_sized(std::string_view op, const v1::PutRequest& request,
+                           const storage_options& options, const std::string* known_digest,
+                           uint64_t size) {
   const auto& bounds = options.limits;
   check_identity(op, request.scope(), bounds);
   if (request.data().size() > bounds.max_payload_bytes) {
@@ -111,7 +113,7 @@ prepared_put prepare_with_digest(const v1::PutRequest& request, const storage_op
   out.ref.set_id(options.make_id ? options.make_id(ns, digest) : standard_artifact_id(ns, digest));
   out.ref.set_namespace_(std::string(ns));
   out.ref.set_sha256(std::move(digest));
-  out.ref.set_size_bytes(static_cast<int64_t>(request.data().size()));
+  out.ref.set_size_bytes(static_cast<int64_t>(size));
   out.ref.set_filename(request.filename());
   if (!request.mime_type().empty()) {
     out.ref.set_mime_type(request.mime_type());
@@ -124,6 +126,11 @@ prepared_put prepare_with_digest(const v1::PutRequest& request, const storage_op
   return out;
 }
 
+prepared_put prepare_with_digest(const v1::PutRequest& request, const storage_options& options,
+                                 const std::string* known_digest) {
+  return prepare_sized(op_names::put, request, options, known_digest, request.data().size());
+}
+
 }  // namespace
 
 prepared_put prepare_put(const v1::PutRequest& request, const storage_options& options) {
@@ -132,6 +139,12 @@ prepared_put prepare_put(const v1::PutRequest& request, const storage_options& o
 
 prepared_put prepare_put(const verified_put& put, const storage_options& options) {
   return prepare_with_digest(put.request(), options, &put.request().sha256());
+}
+
+prepared_put prepare_streamed(std::string_view op, const v1::PutRequest& metadata,
+                              const storage_options& options, const std::string& digest,
+                              uint64_t size) {
+  return prepare_sized(op, metadata, options, &digest, size);
 }
 
 operations::operations(std::unique_ptr<backend> opened, const storage_options& options)
@@ -260,6 +273,9 @@ v1::Removed operations::sweep_batch() {
   v1::Removed out;
   out.set_deleted(removed.deleted);
   out.set_bytes(removed.bytes);
+  if (removed.deleted < options_.delete_batch) {
+    out.set_uploads(backend_->sweep_uploads(options_.delete_batch));
+  }
   return out;
 }
 

@@ -68,7 +68,8 @@ class operations {
   v1::RefList list(const v1::ListRequest& request);
 
   // Deletes one batch of expired artifacts (storage_options::delete_batch at
-  // most) and reports it; a batch short of the bound means none is left.
+  // most), then, when none is left, a batch of expired uploads, and reports
+  // them; a batch short of the bound in both means none of either is left.
   // A sweep pass repeats this until then, so that other requests go
   // between its batches.
   v1::Removed sweep_batch();
@@ -82,6 +83,39 @@ class operations {
   // The count and bytes of the live artifacts matching the request's
   // filter. Errors as for purge_batch.
   v1::Usage usage(const v1::UsageRequest& request);
+
+  // Streamed uploads (UploadBegin and the messages after it in the wire
+  // schema). An upload id the store cannot have made names no upload
+  // (upload_not_found); one with a NUL, bad UTF-8 or over 64 bytes is
+  // invalid_argument.
+
+  // Opens an upload for request.metadata(), checked as put checks its
+  // request (its data must be empty): an id, no bytes, and the instant it
+  // expires unless a chunk comes first (storage_options::upload_ttl).
+  v1::UploadStatus begin_upload(const v1::UploadBegin& request);
+
+  // Appends the chunk and answers where the upload now stands, its expiry
+  // moved on. wrong_offset (naming the expected offset) when the chunk is
+  // not at the upload's end; too_large when the chunk is over the largest
+  // payload or takes the upload past the driver's largest artifact;
+  // invalid_argument for a negative offset or a committed upload. An
+  // empty chunk at the right offset appends nothing and answers.
+  v1::UploadStatus append(const v1::UploadChunk& chunk);
+
+  // Where the upload stands: its size, expiry, and its ref once committed.
+  v1::UploadStatus upload_status(const v1::UploadQuery& query);
+
+  // Hashes the upload's bytes (a few MiB in memory at a time), checks the
+  // digests the caller expects (the commit's and the begin's sha256), and
+  // stores them as put() would: the ref now stored at the key, which is
+  // the stored one when the content was there first (the upload is then
+  // discarded). Committing again answers the same ref. invalid_argument
+  // when a digest differs (the upload stays open); hash_collision and
+  // quota_exceeded as put.
+  v1::ArtifactRef commit(const v1::UploadCommit& request);
+
+  // Discards the upload; false when no such upload is open.
+  bool abort_upload(const v1::UploadAbort& request);
 
   backend& underlying() noexcept { return *backend_; }
 
@@ -101,6 +135,12 @@ prepared_put prepare_put(const v1::PutRequest& request, const storage_options& o
 
 // prepare_put for a request whose digest is known: the data is not hashed.
 prepared_put prepare_put(const verified_put& put, const storage_options& options);
+
+// prepare_put for a streamed upload: `metadata` carries no data, and the
+// artifact is `size` bytes whose digest is `digest`. Errors name `op`.
+prepared_put prepare_streamed(std::string_view op, const v1::PutRequest& metadata,
+                              const storage_options& options, const std::string& digest,
+                              uint64_t size);
 
 // The error of a put whose sha256 is not the digest of its data
 // (invalid_argument), for every place that finds one.

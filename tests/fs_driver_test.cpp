@@ -282,13 +282,14 @@ TEST_CASE("fs: awkward scopes round-trip on disk and stay under the root", "[fs]
   }
   CHECK(list_all(*ops, make_scope("", "", ""), 5).size() == stored.size());
 
-  // Nothing but the lock and the tree at the root, nothing beside it.
+  // Nothing but the lock, the tree and the uploads at the root, nothing beside
+  // it.
   std::vector<std::string> top;
   for (const auto& entry : stdfs::directory_iterator(root)) {
     top.push_back(entry.path().filename().string());
   }
   std::sort(top.begin(), top.end());
-  CHECK(top == std::vector<std::string>{".lock", "v1"});
+  CHECK(top == std::vector<std::string>{".lock", "uploads", "v1"});
   CHECK(std::distance(stdfs::directory_iterator(folder.path()), stdfs::directory_iterator()) == 1);
   for (const auto& entry : stdfs::recursive_directory_iterator(root / "v1")) {
     CHECK(entry.path().filename().string().size() <= 255);

@@ -198,7 +198,7 @@ TEST_CASE("a clean start applies migration 1 and creates the designed table") {
   CHECK(driver->name() == "postgres");
 
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}, {"8"}});
   CHECK(schema.query("SELECT column_name, data_type, is_nullable, column_default "
                      "FROM information_schema.columns "
                      "WHERE table_schema = current_schema() AND table_name = 'schema_migrations' "
@@ -238,7 +238,7 @@ TEST_CASE("re-opening a migrated schema applies nothing again") {
   artifacts::open_driver(options);
   auto reopened = artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}, {"8"}});
 
   operations ops{reopened->open_backend(), reopened->options()};
   CHECK(ops.put(put_request(make_scope("t", "u", "s"), "after reopen")).size_bytes() == 12);
@@ -270,7 +270,7 @@ TEST_CASE("16 drivers opening a fresh schema at once all succeed and migrate onc
   }
   CHECK(opened == openers);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}, {"8"}});
 }
 
 TEST_CASE("a failing migration is internal and names the file and leaves nothing applied") {
@@ -290,7 +290,7 @@ TEST_CASE("a failing migration is internal and names the file and leaves nothing
   schema.query("DROP TABLE schema_migrations");
   artifacts::open_driver(options);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}, {"8"}});
 }
 
 TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a build stopped") {
@@ -326,7 +326,7 @@ TEST_CASE("the list-order index is built valid, bytewise, and rebuilt when a bui
   artifacts::open_driver(options);
   CHECK(schema.query(index_state) == built);
   CHECK(schema.query("SELECT version FROM schema_migrations ORDER BY version") ==
-        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}});
+        rows{{"1"}, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}, {"8"}});
 }
 
 TEST_CASE("rows the original driver's statements write are listed in order after migration 2") {

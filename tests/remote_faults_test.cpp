@@ -841,6 +841,45 @@ TEST_CASE("a reconnecting client sends a call again when its new connection is l
   CHECK(blob.data() == "sent three times");
 }
 
+TEST_CASE("a streamed write whose connection is cut resumes where the upload stands",
+          "[remote][faults][uploads]") {
+  reconnecting_client setup;
+  std::string data(3 << 20, '\0');
+  std::mt19937 random{7};
+  for (auto& byte : data) {
+    byte = static_cast<char>(random());
+  }
+  // The source cuts every connection twice on the way: once with chunks
+  // on their way, once more after the store has more of them.
+  size_t handed = 0;
+  int cuts = 0;
+  auto source = [&](char* buffer, size_t capacity) -> caf::expected<size_t> {
+    if ((handed >= data.size() / 3 && cuts == 0) || (handed >= 2 * data.size() / 3 && cuts == 1)) {
+      setup.relay.cut();
+      ++cuts;
+    }
+    const size_t n = std::min(capacity, data.size() - handed);
+    data.copy(buffer, n, handed);
+    handed += n;
+    return n;
+  };
+  v1::PutRequest metadata;
+  *metadata.mutable_scope() = remote_test_scope();
+  metadata.set_filename("cut twice");
+  write_options options;
+  options.part_bytes = 64 << 10;
+  options.parts_in_flight = 3;
+  auto ref = setup.c->write(metadata, source, options);
+  INFO("write: " << (ref ? std::string("ok") : describe(ref.error())));
+  REQUIRE(ref);
+  CHECK(cuts == 2);
+  CHECK(setup.reconnects >= 2);
+  CHECK(setup.relay.connections() >= 3);
+  CHECK(ref->size_bytes() == static_cast<int64_t>(data.size()));
+  auto blob = REQUIRE_VALUE(setup.c->get(make_key(remote_test_scope(), ref->id())));
+  CHECK(blob.data() == data);
+}
+
 TEST_CASE("connect_store gives up on a peer that accepts and never speaks", "[remote][faults]") {
   silent_listener silent;
   remoting_system local{remoting_options{}};

@@ -26,6 +26,7 @@
 #include "scenarios/remote_fixture.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "scenarios/test_certificates.hpp"
+#include "scenarios/test_files.hpp"
 #include "storage/artifact_id.hpp"
 
 using namespace artifacts;
@@ -221,6 +222,41 @@ TEST_CASE("configure_remoting rejects heartbeats that cannot work", "[remote][no
   CHECK(code_of(err) == errc::invalid_argument);
 }
 
+TEST_CASE("an upload survives a restart of its node on a durable driver",
+          "[remote][node][uploads]") {
+  testing::temp_folder folder{"upload-restart"};
+  for (const std::string& dsn :
+       {"sqlite:" + (folder / "store.db").string(), "fs:" + (folder / "tree").string()}) {
+    INFO(dsn);
+    auto config = memory_node_config();
+    config.storage.dsn = dsn;
+    const std::string first_half(100000, 'a');
+    const std::string second_half(50000, 'b');
+    std::string id;
+    {
+      remoting_system node;
+      published_store served{node.get(), config};
+      remote_client local{"127.0.0.1", served.port()};
+      v1::PutRequest metadata;
+      *metadata.mutable_scope() = remote_test_scope();
+      metadata.set_filename("across a restart");
+      id = REQUIRE_VALUE(local.client().begin_upload(metadata)).upload_id();
+      REQUIRE_VALUE(local.client().append(id, 0, first_half));
+    }
+    // Another node on the same store, as after a restart.
+    remoting_system node;
+    published_store served{node.get(), config};
+    remote_client local{"127.0.0.1", served.port()};
+    auto& c = local.client();
+    auto status = REQUIRE_VALUE(c.upload_status(id));
+    CHECK(status.size_bytes() == 100000);
+    REQUIRE_VALUE(c.append(id, 100000, second_half));
+    const auto ref = REQUIRE_VALUE(c.commit_upload(id));
+    CHECK(ref.filename() == "across a restart");
+    CHECK(REQUIRE_VALUE(c.get(make_key(ref))).data() == first_half + second_half);
+  }
+}
+
 TEST_CASE("a node of the previous version answers the lifecycle and range requests with an error",
           "[remote][node]") {
   // A node of version 0.1: its messages announced, its interface, nothing
@@ -275,6 +311,12 @@ TEST_CASE("a node of the previous version answers the lifecycle and range reques
     REQUIRE_FALSE(range);
     CHECK(code_of(range.error()) == errc::internal);
     CHECK_THAT(message_of(range.error()), Contains("does not know this operation"));
+    v1::PutRequest metadata;
+    *metadata.mutable_scope() = make_scope("acme", "a", "s");
+    auto upload = c.begin_upload(metadata);
+    REQUIRE_FALSE(upload);
+    CHECK(code_of(upload.error()) == errc::internal);
+    CHECK_THAT(message_of(upload.error()), Contains("does not know this operation"));
     // What both versions know still works over the same connection.
     CHECK(REQUIRE_VALUE(c.exists(make_key(make_scope("acme", "a", "s"), "default_0"))));
   }

@@ -15,6 +15,7 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using purge_atom = caf::atom_constant<caf::atom("purge")>;
 using usage_atom = caf::atom_constant<caf::atom("usage")>;
 using get_range_atom = caf::atom_constant<caf::atom("get_range")>;
+using upload_atom = caf::atom_constant<caf::atom("upload")>;
 using sweep_tick_atom = caf::atom_constant<caf::atom("sweep_tick")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using route_atom = caf::atom_constant<caf::atom("route")>;

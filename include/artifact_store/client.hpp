@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <caf/expected.hpp>
@@ -25,6 +26,33 @@ struct read_options {
   // The ranges requested at once (at least 1): while one is consumed, the
   // next ones are on their way.
   size_t parts_in_flight = 3;
+};
+
+// Where client::write takes an artifact's bytes from: it fills `buffer`
+// with up to `capacity` bytes and answers how many (0 at the end), or
+// fails, which stops the write.
+using byte_source = std::function<caf::expected<size_t>(char* buffer, size_t capacity)>;
+
+// How client::write streams an artifact to the store.
+struct write_options {
+  // The bytes of each chunk; at most the store's largest payload.
+  size_t part_bytes = size_t{4} << 20;
+  // The chunks on their way at once (at least 1). The writer keeps each
+  // in memory until the store has it: about parts_in_flight × part_bytes.
+  size_t parts_in_flight = 3;
+  // How long the writer goes on asking a store it lost (a dropped
+  // connection, a restarting node) where the upload stands, to resume it
+  // there, before it fails.
+  std::chrono::milliseconds resume_for{std::chrono::seconds{30}};
+  // An upload to continue, begun by an earlier writer that stopped: the
+  // bytes it already holds are read from the source again (to hash them)
+  // and not sent. Empty: a new upload.
+  std::string upload_id;
+  // Told the upload's id once it is begun, so that the caller can keep it
+  // to resume after a crash.
+  std::function<void(const std::string& upload_id)> begun;
+  // Told the bytes the store holds after each chunk it acknowledged.
+  std::function<void(uint64_t stored)> progress;
 };
 
 // A blocking client of a local or remote store, safe to share across any
@@ -134,10 +162,52 @@ class client {
   // (tenant required), exact at the moment the store reads them.
   caf::expected<v1::Usage> usage(const v1::Scope& filter);
 
+  // Streamed uploads (upload_actor; see UploadBegin in the wire schema).
+  // A node of version 0.1 answers internal.
+
+  // Opens an upload for `metadata`, a put request without data.
+  caf::expected<v1::UploadStatus> begin_upload(v1::PutRequest metadata);
+
+  // Appends `data` at `offset` of the upload: the status after it, or
+  // wrong_offset naming the offset the upload expects
+  // (expected_offset_of). Not repeated after a lost connection: ask
+  // upload_status where the upload stands, and go on from there.
+  caf::expected<v1::UploadStatus> append(const std::string& upload_id, int64_t offset,
+                                         std::string data);
+
+  // Where the upload stands. Repeated after a lost connection.
+  caf::expected<v1::UploadStatus> upload_status(const std::string& upload_id);
+
+  // Stores the upload as an artifact, checking its digest against
+  // `sha256` when it is set. Repeated after a lost connection: a repeat
+  // answers the same ref.
+  caf::expected<v1::ArtifactRef> commit_upload(const std::string& upload_id,
+                                               std::string sha256 = {});
+
+  // Discards the upload: false when no such upload was open.
+  caf::expected<bool> abort_upload(const std::string& upload_id);
+
+  // Stores an artifact of any size from `source` as one streamed upload:
+  // begins it for `metadata` (a put request without data), sends chunks of
+  // options.part_bytes with options.parts_in_flight on their way, and
+  // commits it with the digest of the bytes sent, which the store checks
+  // against its own (and against metadata.sha256 when set). Memory stays
+  // within about parts_in_flight × part_bytes. When the store is lost
+  // midway, asks it where the upload stands for up to options.resume_for
+  // and resends from there the chunks it lacks. Fails with the store's
+  // error, or the source's; the upload then stays open until it expires,
+  // to be continued (options.upload_id) or left.
+  caf::expected<v1::ArtifactRef> write(v1::PutRequest metadata, const byte_source& source,
+                                       write_options options = {});
+
   // The store handle calls go to now (a reconnecting client's changes).
   store_actor handle() const;
 
  private:
+  // Sends a chunk now; the function waits for its answer. Chunks sent one
+  // after another from one thread reach the store in that order.
+  std::function<caf::expected<v1::UploadStatus>()> send_chunk(v1::UploadChunk chunk);
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };

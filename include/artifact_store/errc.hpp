@@ -21,6 +21,8 @@ enum class errc : uint8_t {
   scope_mismatch = 8,     // a ref from another scope reached a scoped client
   internal = 9,           // anything else; the message says what
   quota_exceeded = 10,    // the put would take its tenant over a quota; not retryable
+  upload_not_found = 11,  // no such upload: never begun, aborted, or expired unfinished
+  wrong_offset = 12,      // a chunk not at the upload's end; the message names the end
 };
 
 // The code's name as written in this header ("identity_required", ...), or

@@ -2,6 +2,8 @@
 // over remoting.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include <caf/atom.hpp>
@@ -26,6 +28,10 @@ errc code_of(const caf::error& err) noexcept;
 
 // The message carried by a store error, or CAF's rendering of another error.
 std::string message_of(const caf::error& err);
+
+// The offset a wrong_offset error says the upload expects its next chunk
+// at; nullopt for any other error.
+std::optional<uint64_t> expected_offset_of(const caf::error& err);
 
 // "<code>: <message>" for logs and the command line.
 std::string describe(const caf::error& err);

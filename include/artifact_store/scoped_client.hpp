@@ -39,6 +39,9 @@ class scoped_client {
   caf::expected<bool> read(const std::string& id,
                            const std::function<caf::error(std::string_view part)>& consume,
                            read_options options = {}) const;
+  // client::write into the bound scope: metadata's own scope is ignored.
+  caf::expected<v1::ArtifactRef> write(v1::PutRequest metadata, const byte_source& source,
+                                       write_options options = {}) const;
   caf::expected<bool> exists(const std::string& id) const;
   caf::expected<bool> remove(const std::string& id) const;
   // Lists the bound scope (all of its tasks when the bound task is empty).

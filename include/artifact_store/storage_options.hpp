@@ -82,6 +82,10 @@ struct storage_options {
   // Rows one sweep or purge statement deletes at most: both remove rows in
   // batches of this size, so that no batch holds locks for long.
   uint32_t delete_batch = 1000;
+  // How long a streamed upload stays open without receiving a chunk: an
+  // upload abandoned longer is removed by the sweeper. A committed upload
+  // answers its commit again for as long. Must be positive.
+  std::chrono::milliseconds upload_ttl{std::chrono::hours{24}};
 };
 
 }  // namespace artifacts

@@ -45,11 +45,22 @@ using lifecycle_actor =
 using range_actor =
     caf::typed_actor<caf::replies_to<get_range_atom, v1::RangeRequest>::with<v1::BlobRange>>;
 
+// Streamed uploads (a node of 0.1 answers them as it answers the lifecycle
+// operations): begin answers a new upload's status, a chunk the status
+// after it, a query where the upload stands, commit the artifact stored,
+// abort whether the upload was open. See UploadBegin in the wire schema.
+using upload_actor =
+    caf::typed_actor<caf::replies_to<upload_atom, v1::UploadBegin>::with<v1::UploadStatus>,
+                     caf::replies_to<upload_atom, v1::UploadChunk>::with<v1::UploadStatus>,
+                     caf::replies_to<upload_atom, v1::UploadQuery>::with<v1::UploadStatus>,
+                     caf::replies_to<upload_atom, v1::UploadCommit>::with<v1::ArtifactRef>,
+                     caf::replies_to<upload_atom, v1::UploadAbort>::with<bool>>;
+
 // Everything a store of this version answers, locally and from other
 // nodes. A node publishes its store as a store_actor, so that clients of
-// every version accept it; a client sends the lifecycle and range
+// every version accept it; a client sends the lifecycle, range and upload
 // operations through this interface.
-using full_store_actor = store_actor::extend_with<lifecycle_actor, range_actor>;
+using full_store_actor = store_actor::extend_with<lifecycle_actor, range_actor, upload_actor>;
 
 // The supervisor's full interface: the data and lifecycle operations, a put whose digest
 // this process computed (see verified_put.hpp; it cannot come from another

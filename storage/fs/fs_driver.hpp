@@ -17,6 +17,11 @@ namespace artifacts {
 // the sidecar last: an artifact exists exactly when its sidecar does, so a
 // reader, or a store reopened after a crash, sees whole artifacts or none.
 //
+// Streamed uploads live beside the tree, one folder each under ROOT/uploads
+// (fs_uploads.hpp), where no listing, usage, purge or sweep of artifacts
+// looks. A commit gives an upload's data file the artifact's bytes name as
+// a hard link: no byte is copied, whatever the size.
+//
 // One driver owns a root at a time: it holds an exclusive lock on ROOT/.lock
 // until the driver and every backend it opened are gone. Opening removes
 // what interrupted writes left behind (temporary files, bytes without a

@@ -213,6 +213,51 @@ void replace_file(int folder, const std::string& name, std::string_view data) {
   }
 }
 
+bool write_after(int folder, const std::string& name, uint64_t size, std::string_view data) {
+  unique_fd fd{::openat(folder, name.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644)};
+  if (!fd) {
+    fail("cannot open " + name);
+  }
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) {
+    fail("cannot stat " + name);
+  }
+  if (!S_ISREG(info.st_mode) || static_cast<uint64_t>(info.st_size) < size) {
+    return false;
+  }
+  if (static_cast<uint64_t>(info.st_size) > size &&
+      ::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+    fail("cannot cut " + name);
+  }
+  for (uint64_t at = size; !data.empty();) {
+    ssize_t n = ::pwrite(fd.get(), data.data(), data.size(), static_cast<off_t>(at));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot write " + name);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+    at += static_cast<uint64_t>(n);
+  }
+  sync(fd.get());
+  return true;
+}
+
+void link_file(int from_folder, const std::string& from_name, int folder, const std::string& name) {
+  const std::string temp = unique_temp_name();
+  if (::linkat(from_folder, from_name.c_str(), folder, temp.c_str(), 0) != 0) {
+    fail("cannot link " + from_name + " to " + temp);
+  }
+  const bool renamed = ::renameat(folder, temp.c_str(), folder, name.c_str()) == 0;
+  const int error = errno;
+  // Also after a rename: when `name` already led to the same file, the
+  // rename succeeds doing nothing and leaves the temporary name.
+  ::unlinkat(folder, temp.c_str(), 0);
+  if (!renamed) {
+    errno = error;
+    fail("cannot rename " + temp + " to " + name);
+  }
+}
+
 void sync(int fd) {
   while (::fsync(fd) != 0) {
     if (errno != EINTR) {

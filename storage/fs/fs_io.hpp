@@ -66,6 +66,20 @@ std::optional<file_range> read_file_range(int folder, const std::string& name, u
 // once the folder is synced (sync).
 void replace_file(int folder, const std::string& name, std::string_view data);
 
+// Makes file `name` in `folder` (created when missing) exactly `size` bytes
+// long, cutting off whatever lies past them, then writes `data` after them
+// and syncs the file. Returns false, changing nothing, when the file holds
+// fewer than `size` bytes (or is not a regular file). The one function that
+// writes a file in place: for a file only its writer reads past `size`.
+bool write_after(int folder, const std::string& name, uint64_t size, std::string_view data);
+
+// Gives file `from_name` in `from_folder` the further name `name` in
+// `folder`, replacing any file there atomically (a hard link under a
+// temporary name, renamed over `name`): no byte is copied, and both names
+// lead to the same file until one is removed. Both folders must be on one
+// filesystem. The new name is durable only once `folder` is synced.
+void link_file(int from_folder, const std::string& from_name, int folder, const std::string& name);
+
 // Flushes a file or a folder (its entries) to stable storage.
 void sync(int fd);
 

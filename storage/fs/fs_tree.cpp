@@ -12,6 +12,7 @@ namespace {
 
 constexpr char lock_file_name[] = ".lock";
 constexpr char tree_folder_name[] = "v1";
+constexpr char uploads_folder_name[] = "uploads";
 
 }  // namespace
 
@@ -22,6 +23,7 @@ tree::tree(const std::string& root, std::chrono::milliseconds lock_timeout)
     throw store_error(errc::unavailable, "open: " + root + " is in use by another store");
   }
   folder_ = open_folder(root_.get(), tree_folder_name, true);
+  uploads_ = open_folder(root_.get(), uploads_folder_name, true);
   sweep(folder_.get());
 }
 
@@ -44,6 +46,16 @@ std::unique_lock<timed_lock> tree::lock_tenant(std::string_view op, std::string_
   if (!guard.try_lock_for(lock_timeout_)) {
     throw store_error(errc::unavailable,
                       std::string(op) + ": timed out waiting for another put into the tenant");
+  }
+  return guard;
+}
+
+std::unique_lock<timed_lock> tree::lock_upload(std::string_view op, std::string_view name) {
+  auto& stripe = upload_stripes_[std::hash<std::string_view>{}(name) % upload_stripes_.size()];
+  std::unique_lock<timed_lock> guard(stripe, std::defer_lock);
+  if (!guard.try_lock_for(lock_timeout_)) {
+    throw store_error(errc::unavailable,
+                      std::string(op) + ": timed out waiting for another call on the upload");
   }
   return guard;
 }

@@ -23,6 +23,7 @@
 #include "storage/postgres/pg_errors.hpp"
 #include "storage/postgres/pipelined_insert.hpp"
 #include "storage/postgres/statements.hpp"
+#include "storage/postgres/upload_parts.hpp"
 #include "storage/quota.hpp"
 
 namespace artifacts::postgres {
@@ -40,6 +41,24 @@ constexpr const char* sweep_expired = "artifacts_sweep_expired";
 constexpr const char* lock_tenant = "artifacts_lock_tenant";
 constexpr const char* insert_row = "artifacts_insert_row";
 constexpr const char* tenant_usage = "artifacts_tenant_usage";
+constexpr const char* insert_uploaded = "artifacts_insert_uploaded";
+constexpr const char* insert_upload = "artifacts_insert_upload";
+constexpr const char* select_upload = "artifacts_select_upload";
+constexpr const char* select_upload_locked = "artifacts_select_upload_locked";
+constexpr const char* mark_committed = "artifacts_mark_committed";
+constexpr const char* delete_upload = "artifacts_delete_upload";
+constexpr const char* sweep_uploads_batch = "artifacts_sweep_uploads";
+
+// The largest artifact: a bytea holds just under 1 GiB, and the commit
+// assembles an upload's parts in one value in the server's memory, which
+// string_agg grows to at most 1 GiB; the margin keeps the row's value and
+// its header under both.
+constexpr uint64_t largest_postgres_artifact = (uint64_t{1} << 30) - (uint64_t{64} << 20);
+
+// What a commit may take beyond the statement bound: it writes the whole
+// artifact once more, which PostgreSQL does here at 15 to 40 MB/s; a bound
+// at 4 MiB/s leaves it several times that.
+constexpr uint64_t commit_bytes_per_second = uint64_t{4} << 20;
 
 // The statements for filters fixing `prefix` fields (list_statements.hpp).
 std::string list_page(size_t prefix) {
@@ -147,6 +166,13 @@ class postgres_backend final : public backend {
       conn_->prepare(lock_tenant, sql::lock_tenant);
       conn_->prepare(insert_row, sql::insert_row_counted);
       conn_->prepare(tenant_usage, sql::tenant_usage);
+      conn_->prepare(insert_uploaded, sql::insert_uploaded_counted);
+      conn_->prepare(insert_upload, sql::insert_upload);
+      conn_->prepare(select_upload, sql::select_upload);
+      conn_->prepare(select_upload_locked, std::string(sql::select_upload) + " FOR UPDATE");
+      conn_->prepare(mark_committed, sql::mark_committed);
+      conn_->prepare(delete_upload, sql::delete_upload);
+      conn_->prepare(sweep_uploads_batch, sql::sweep_uploads);
       for (size_t prefix = 0; prefix < list_shapes; ++prefix) {
         conn_->prepare(list_page(prefix), list_statement_text(prefix, sql_flavour::postgres));
       }
@@ -322,7 +348,197 @@ class postgres_backend final : public backend {
     });
   }
 
+  void begin_upload(const new_upload& upload) override {
+    bounded("begin_upload", [&] {
+      const pqxx::binarystring request{upload.request.data(), upload.request.size()};
+      pqxx::nontransaction tx{*conn_};
+      tx.exec_prepared(insert_upload, std::string(upload.id), std::string(upload.tenant), request,
+                       upload.expires_at);
+      tx.commit();
+    });
+  }
+
+  uint64_t append_upload(std::string_view id, uint64_t offset, std::string_view bytes,
+                         micros expires_at) override {
+    return bounded("append", [&] {
+      if (auto size = append_part(*conn_, id, offset, bytes, expires_at, now())) {
+        return *size;
+      }
+      // Nothing appended: say why.
+      auto record = upload_at(id);
+      if (!record) {
+        throw upload_gone("append", id);
+      }
+      if (record->committed) {
+        throw upload_committed("append", id);
+      }
+      throw chunk_misplaced(id, offset, record->size_bytes);
+    });
+  }
+
+  std::optional<upload_record> find_upload(std::string_view id) override {
+    return bounded("upload_status", [&] { return upload_at(id); });
+  }
+
+  // One part at a time (each at most the largest payload), cut into
+  // pieces of upload_piece_bytes.
+  void read_upload(std::string_view id, uint64_t size,
+                   const std::function<void(std::string_view)>& consume) override {
+    for (uint64_t at = 0; at < size;) {
+      auto part = bounded("commit", [&] { return part_at(*conn_, id, at); });
+      if (!part || part->empty() || part->size() > size - at) {
+        throw upload_gone("commit", id);
+      }
+      const std::string_view bytes{*part};
+      for (size_t cut = 0; cut < bytes.size(); cut += upload_piece_bytes) {
+        consume(bytes.substr(cut, upload_piece_bytes));
+      }
+      at += bytes.size();
+    }
+  }
+
+  // One transaction: the upload's row locked (no chunk can come in
+  // between), the row at the key settled as a put settles it, the parts
+  // assembled into a new row on the server when the key is free, and the
+  // upload marked committed.
+  v1::ArtifactRef commit_upload(std::string_view id, const new_artifact& artifact,
+                                micros keep_until) override {
+    const auto bound =
+        call_bound_ + std::chrono::seconds{static_cast<uint64_t>(artifact.ref.size_bytes()) /
+                                           commit_bytes_per_second};
+    return bounded_for("commit", bound, [&]() -> v1::ArtifactRef {
+      const std::string upload_id{id};
+      const auto& ref = artifact.ref;
+      const auto& tenant = ref.scope().tenant();
+      const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
+      const auto put_at = micros_of(ref.created_at());
+      pqxx::work tx{*conn_};
+      tx.exec_params("SELECT set_config('statement_timeout', $1, true)",
+                     std::to_string((bound - std::chrono::seconds{1}).count()));
+      auto upload = tx.exec_prepared(select_upload_locked, upload_id, now());
+      if (upload.empty()) {
+        throw upload_gone("commit", id);
+      }
+      if (!upload[0][3].is_null()) {
+        auto committed = committed_ref(upload[0][3]);
+        tx.commit();
+        return committed;
+      }
+      const auto size = upload[0][1].as<uint64_t>();
+      if (size != static_cast<uint64_t>(ref.size_bytes())) {
+        throw chunk_misplaced(id, static_cast<uint64_t>(ref.size_bytes()), size);
+      }
+      if (artifact.quota != nullptr) {
+        tx.exec_prepared(lock_tenant, tenant);
+      }
+      std::optional<v1::ArtifactRef> stored;
+      for (int attempt = 0; attempt < put_attempts && !stored; ++attempt) {
+        auto rows = exec_at_key(tx, select_stored_ref, key);
+        if (!rows.empty()) {
+          auto found = ref_from_row("commit", rows[0]);
+          const auto action = reput_of(found, ref);
+          if (action == reput_action::keep) {
+            stored = std::move(found);
+            break;
+          }
+          if (action == reput_action::extend) {
+            auto moved = extend_at(tx, key, put_at, expiry_of(ref));
+            stored = moved.empty() ? std::move(found) : ref_from_row("commit", moved[0]);
+            break;
+          }
+          exec_at_key(tx, delete_expired_row, key, put_at);
+        }
+        if (artifact.quota != nullptr) {
+          check_quota(*artifact.quota, usage_of_tenant(tx, tenant), size, tenant);
+        }
+        if (!insert_from_upload(tx, ref, artifact.source_json, upload_id).empty()) {
+          stored = ref;
+        }
+      }
+      if (!stored) {
+        throw row_kept_changing();
+      }
+      if (stored->sha256() != ref.sha256()) {
+        throw commit_collision(ref);  // rolled back: the upload stays open
+      }
+      const auto serialized = stored->SerializeAsString();
+      tx.exec_prepared(mark_committed, upload_id,
+                       pqxx::binarystring{serialized.data(), serialized.size()}, keep_until);
+      tx.commit();
+      return *stored;
+    });
+  }
+
+  bool abort_upload(std::string_view id) override {
+    return bounded("abort_upload", [&] {
+      pqxx::nontransaction tx{*conn_};
+      auto rows = tx.exec_prepared(delete_upload, std::string(id), now());
+      tx.commit();
+      return !rows.empty();
+    });
+  }
+
+  uint64_t sweep_uploads(uint32_t limit) override {
+    return bounded("sweep", [&] {
+      pqxx::nontransaction tx{*conn_};
+      auto rows = tx.exec_prepared(sweep_uploads_batch, now(), static_cast<int64_t>(limit));
+      tx.commit();
+      return static_cast<uint64_t>(rows.size());
+    });
+  }
+
+  uint64_t largest_artifact() const noexcept override { return largest_postgres_artifact; }
+
  private:
+  // The upload `id` if it is live.
+  std::optional<upload_record> upload_at(std::string_view id) {
+    pqxx::nontransaction tx{*conn_};
+    auto rows = tx.exec_prepared(select_upload, std::string(id), now());
+    tx.commit();
+    if (rows.empty()) {
+      return std::nullopt;
+    }
+    upload_record record;
+    const pqxx::binarystring request{rows[0][0]};
+    record.request.assign(request.get(), request.size());
+    record.size_bytes = rows[0][1].as<uint64_t>();
+    record.expires_at = rows[0][2].as<int64_t>();
+    if (!rows[0][3].is_null()) {
+      record.committed = committed_ref(rows[0][3]);
+    }
+    return record;
+  }
+
+  static v1::ArtifactRef committed_ref(const pqxx::field& field) {
+    const pqxx::binarystring stored{field};
+    v1::ArtifactRef ref;
+    if (!ref.ParseFromArray(stored.get(), static_cast<int>(stored.size()))) {
+      throw store_error(errc::internal,
+                        "commit: the stored ref of a committed upload does not parse");
+    }
+    return ref;
+  }
+
+  // Inserts the artifact with the bytes of upload `upload_id`
+  // (sql::insert_uploaded_counted): one row when it inserted, none when a
+  // row was at the key.
+  pqxx::result insert_from_upload(pqxx::transaction_base& tx, const v1::ArtifactRef& ref,
+                                  std::string_view source_json, const std::string& upload_id) {
+    const pqxx::binarystring source{source_json.data(), source_json.size()};
+    const auto& scope = ref.scope();
+    const auto put_at = micros_of(ref.created_at());
+    if (const auto expiry = expiry_of(ref)) {
+      return tx.exec_prepared(insert_uploaded, scope.tenant(), scope.user(), scope.session(),
+                              scope.task(), ref.namespace_(), ref.id(), ref.mime_type(),
+                              ref.size_bytes(), ref.filename(), ref.sha256(), source, upload_id,
+                              put_at, *expiry);
+    }
+    return tx.exec_prepared(insert_uploaded, scope.tenant(), scope.user(), scope.session(),
+                            scope.task(), ref.namespace_(), ref.id(), ref.mime_type(),
+                            ref.size_bytes(), ref.filename(), ref.sha256(), source, upload_id,
+                            put_at, static_cast<const char*>(nullptr));
+  }
+
   std::vector<put_outcome> one_by_one(const std::vector<new_artifact>& artifacts) {
     return put_each(artifacts, [this](const new_artifact& artifact) {
       return artifact.quota != nullptr ? store_counted(artifact) : store_one(artifact);
@@ -470,7 +686,14 @@ class postgres_backend final : public backend {
   // unavailable saying so.
   template <class Fn>
   auto bounded(std::string_view op, Fn&& fn) -> decltype(fn()) {
-    auto armed = watchdog_->arm(conn_->sock(), call_watchdog::clock::now() + call_bound_);
+    return bounded_for(op, call_bound_, std::forward<Fn>(fn));
+  }
+
+  // bounded() for a call that may take `bound`, longer than one statement.
+  template <class Fn>
+  auto bounded_for(std::string_view op, std::chrono::milliseconds bound, Fn&& fn)
+      -> decltype(fn()) {
+    auto armed = watchdog_->arm(conn_->sock(), call_watchdog::clock::now() + bound);
     try {
       return with_errors(op, std::forward<Fn>(fn));
     } catch (const store_error&) {
@@ -478,7 +701,7 @@ class postgres_backend final : public backend {
         throw;
       }
       throw store_error(errc::unavailable, std::string(op) + ": PostgreSQL did not answer within " +
-                                               std::to_string(call_bound_.count()) +
+                                               std::to_string(bound.count()) +
                                                " ms; the connection was dropped");
     }
   }

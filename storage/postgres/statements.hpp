@@ -93,17 +93,28 @@ inline constexpr const char* extend_expiry =
 // then reads and settles (expired: deleted and inserted again; live: its
 // expiry moved when the put's is later). One round trip for a new artifact.
 // clang-format off
-#define ARTIFACTS_PG_INSERT_ROW                                                              \
+#define ARTIFACTS_PG_INSERT_ROW_OF(BYTES)                                                    \
   "INSERT INTO artifacts_blobs (tenant, \"user\", session, task, namespace, id, mime_type, " \
   "size_bytes, filename, sha256, source_json, bytes, created_at, expires_at) "               \
-  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "                              \
+  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " BYTES ", "                        \
   ARTIFACTS_PG_INSTANT("13") ", " ARTIFACTS_PG_INSTANT("14") ") "                            \
   "ON CONFLICT (tenant, \"user\", session, task, namespace, id) DO NOTHING "
+#define ARTIFACTS_PG_INSERT_ROW ARTIFACTS_PG_INSERT_ROW_OF("$12")
 
 // The insert, counted in the same statement: what a put of one artifact
 // runs.
 inline constexpr const char* insert_row_counted =
     "WITH added AS (" ARTIFACTS_PG_INSERT_ROW "RETURNING tenant, size_bytes, id)"
+    ARTIFACTS_PG_COUNTED("added", "")
+    " SELECT id FROM added";
+
+// insert_row_counted for a streamed upload: $12 is the upload's id, and the
+// bytes are its parts, assembled on the server in one value (migration 8).
+inline constexpr const char* insert_uploaded_counted =
+    "WITH added AS (" ARTIFACTS_PG_INSERT_ROW_OF(
+        "(SELECT coalesce(string_agg(data, ''::bytea ORDER BY part_offset), ''::bytea)"
+        " FROM artifacts_upload_parts WHERE upload_id = $12)")
+    "RETURNING tenant, size_bytes, id)"
     ARTIFACTS_PG_COUNTED("added", "")
     " SELECT id FROM added";
 // clang-format on
@@ -152,11 +163,60 @@ inline constexpr const char* lock_tenant =
 inline constexpr const char* count_purged =
     ARTIFACTS_PG_COUNTED("gone", "-") " SELECT size_bytes, expires_at FROM gone";
 
+// Streamed uploads (migration 8). $1 is always the upload's id.
+
+// $2: its tenant; $3: the begin request; $4: when it expires.
+inline constexpr const char* insert_upload =
+    "INSERT INTO artifacts_uploads (upload_id, tenant, request, expires_at)"
+    " VALUES ($1, $2, $3, " ARTIFACTS_PG_INSTANT("4") ")";
+
+// $2: now. The upload if it is live, locked until the transaction ends
+// when FOR UPDATE follows.
+inline constexpr const char* select_upload =
+    "SELECT request, size_bytes, (extract(epoch FROM expires_at) * 1000000)::int8, committed"
+    " FROM artifacts_uploads WHERE upload_id = $1 AND expires_at > " ARTIFACTS_PG_INSTANT("2");
+
+// $2: the chunk's offset; $3: its bytes; $4: the new expiry; $5: now.
+// Appends the chunk only if the upload is live, not committed, and ends at
+// $2: the update locks the upload's row, so of two chunks at one offset
+// the second finds the size moved and appends nothing. Returns the new
+// size, or no row.
+inline constexpr const char* append_part =
+    "WITH grown AS (UPDATE artifacts_uploads SET size_bytes = size_bytes + octet_length($3::bytea),"
+    " expires_at = " ARTIFACTS_PG_INSTANT("4")
+    " WHERE upload_id = $1 AND size_bytes = $2::int8 AND committed IS NULL"
+    " AND expires_at > " ARTIFACTS_PG_INSTANT("5") " RETURNING size_bytes)"
+    " INSERT INTO artifacts_upload_parts (upload_id, part_offset, data)"
+    " SELECT $1, $2::int8, $3::bytea FROM grown RETURNING (SELECT size_bytes FROM grown)";
+
+// $2: an offset. The part that starts there, if any.
+inline constexpr const char* select_part =
+    "SELECT data FROM artifacts_upload_parts WHERE upload_id = $1 AND part_offset = $2::int8";
+
+// $2: the committed ref; $3: until when it answers. Drops the parts.
+inline constexpr const char* mark_committed =
+    "WITH dropped AS (DELETE FROM artifacts_upload_parts WHERE upload_id = $1)"
+    " UPDATE artifacts_uploads SET committed = $2, expires_at = " ARTIFACTS_PG_INSTANT(
+        "3") " WHERE upload_id = $1";
+
+// $2: now. Removes the upload (its parts go with it) if it is live.
+inline constexpr const char* delete_upload =
+    "DELETE FROM artifacts_uploads WHERE upload_id = $1 AND expires_at > " ARTIFACTS_PG_INSTANT(
+        "2") " RETURNING 1";
+
+// $1: now; $2: the batch size. Removes the uploads expired at $1 that no
+// other session is removing, as sweep_expired does for artifacts.
+inline constexpr const char* sweep_uploads =
+    "DELETE FROM artifacts_uploads WHERE upload_id = ANY(ARRAY("
+    "SELECT upload_id FROM artifacts_uploads WHERE expires_at <= " ARTIFACTS_PG_INSTANT(
+        "1") " ORDER BY expires_at LIMIT $2::int8 FOR UPDATE SKIP LOCKED)) RETURNING 1";
+
 // The list, usage and purge statements, one per filter shape, are in
 // list_statements.hpp.
 
 #undef ARTIFACTS_PG_REF_COLUMNS
 #undef ARTIFACTS_PG_INSERT_ROW
+#undef ARTIFACTS_PG_INSERT_ROW_OF
 #undef ARTIFACTS_PG_COUNTED
 #undef ARTIFACTS_PG_AT_KEY
 #undef ARTIFACTS_PG_LIVE

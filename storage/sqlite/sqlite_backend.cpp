@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
-
-#include <sqlite3.h>
+#include <string_view>
+#include <vector>
 
 #include <artifact_store/errc.hpp>
 #include <artifact_store/ref_json.hpp>
@@ -29,6 +30,16 @@ enum query : size_t {
   delete_row,
   update_expiry,
   sweep_expired,
+  select_upload,
+  replace_upload,
+  insert_upload_part,
+  update_upload_size,
+  select_upload_piece,
+  select_upload_parts,
+  mark_upload_committed,
+  delete_upload,
+  delete_upload_parts,
+  sweep_expired_uploads,
   query_count,
 };
 
@@ -65,6 +76,34 @@ ON CONFLICT (tenant, "user", session, task, namespace, id) DO NOTHING)sql",
     SELECT rowid FROM artifacts_blobs WHERE expires_at IS NOT NULL AND expires_at <= ?1
     ORDER BY expires_at LIMIT ?2)
 RETURNING size_bytes)sql",
+    // Uploads: ?1 is the upload's id. An upload is live while its
+    // expires_at is after the current instant.
+    "SELECT size_bytes, expires_at, committed, request FROM artifacts_uploads "
+    "WHERE upload_id = ?1 AND expires_at > ?2",
+    R"sql(INSERT OR REPLACE INTO artifacts_uploads (upload_id, tenant, request, size_bytes,
+                                          expires_at, committed)
+VALUES (?1, ?2, ?3, 0, ?4, NULL))sql",
+    "INSERT INTO artifacts_upload_parts (upload_id, part_offset, data) VALUES (?1, ?2, ?3)",
+    "UPDATE artifacts_uploads SET size_bytes = ?2, expires_at = ?3 WHERE upload_id = ?1",
+    // The part holding offset ?4 of a live upload holding at least ?3
+    // bytes: the last part starting at or before it (parts follow each
+    // other without gaps), through the primary key.
+    R"sql(SELECT p.rowid, p.part_offset, length(p.data)
+FROM artifacts_uploads u JOIN artifacts_upload_parts p ON p.upload_id = u.upload_id
+WHERE u.upload_id = ?1 AND u.expires_at > ?2 AND u.committed IS NULL AND u.size_bytes >= ?3
+  AND p.part_offset <= ?4
+ORDER BY p.part_offset DESC LIMIT 1)sql",
+    "SELECT rowid, part_offset FROM artifacts_upload_parts WHERE upload_id = ?1 "
+    "ORDER BY part_offset",
+    "UPDATE artifacts_uploads SET committed = ?2, expires_at = ?3 WHERE upload_id = ?1",
+    "DELETE FROM artifacts_uploads WHERE upload_id = ?1",
+    "DELETE FROM artifacts_upload_parts WHERE upload_id = ?1",
+    // The oldest expired uploads first, through the expiry index; their
+    // parts go by id in the same transaction.
+    R"sql(DELETE FROM artifacts_uploads WHERE upload_id IN (
+    SELECT upload_id FROM artifacts_uploads WHERE expires_at <= ?1
+    ORDER BY expires_at LIMIT ?2)
+RETURNING upload_id)sql",
 };
 
 #undef ARTIFACTS_SQLITE_REF_COLUMNS
@@ -107,11 +146,25 @@ v1::ArtifactRef read_ref(const statement& stmt) {
   return ref;
 }
 
+// What a row of artifacts_blobs holds besides its bytes, at most: the key,
+// the metadata and the source, which the store's limits keep far below it.
+constexpr int64_t row_margin_bytes = int64_t{1} << 20;
+
+// The largest artifact one row of `conn` holds: SQLite's length limit
+// bounds a whole row, not only its blob.
+uint64_t largest_row_bytes(const connection& conn) noexcept {
+  const auto limit = conn.length_limit();
+  return limit > row_margin_bytes ? static_cast<uint64_t>(limit - row_margin_bytes) : 0;
+}
+
 class sqlite_backend final : public backend {
  public:
   sqlite_backend(std::unique_ptr<connection> conn, std::chrono::milliseconds timeout,
                  wall_clock clock)
-      : conn_(std::move(conn)), timeout_(timeout), clock_(std::move(clock)) {}
+      : conn_(std::move(conn)),
+        timeout_(timeout),
+        clock_(std::move(clock)),
+        largest_(largest_row_bytes(*conn_)) {}
 
   // One write transaction for the whole batch: its puts share one commit
   // (one WAL sync) and one wait for the write lock instead of paying one
@@ -176,17 +229,8 @@ class sqlite_backend final : public backend {
       }
       const auto count = std::min(length, range->size_bytes - offset);
       range->bytes.resize(static_cast<size_t>(count));
-      sqlite3_blob* blob = nullptr;
-      int code = sqlite3_blob_open(conn_->handle(), "main", "artifacts_blobs", "bytes",
-                                   stmt.column_int64(0), 0, &blob);
-      if (code == SQLITE_OK) {
-        code = sqlite3_blob_read(blob, range->bytes.data(), static_cast<int>(count),
-                                 static_cast<int>(offset));
-      }
-      sqlite3_blob_close(blob);
-      if (code != SQLITE_OK) {
-        conn_->fail(code);
-      }
+      blob stored(*conn_, "artifacts_blobs", "bytes", stmt.column_int64(0), false);
+      stored.read(range->bytes.data(), count, offset);
     });
     return range;
   }
@@ -293,6 +337,192 @@ class sqlite_backend final : public backend {
     return refs;
   }
 
+  // An id already stored (only a leftover could be: ids are random) starts
+  // over with no bytes.
+  void begin_upload(const new_upload& upload) override {
+    run("begin_upload", [&] {
+      write_transaction tx(*conn_);
+      run_on_upload(delete_upload_parts, upload.id);
+      {
+        statement& stmt = prepared(replace_upload);
+        statement_run running(stmt);
+        stmt.bind_text(1, upload.id);
+        stmt.bind_text(2, upload.tenant);
+        stmt.bind_blob(3, upload.request);
+        stmt.bind_int64(4, upload.expires_at);
+        stmt.step();
+      }
+      tx.commit();
+    });
+  }
+
+  // Under the write lock the offset check and the insert of the part are
+  // one step: of two chunks at one offset, the later finds the size moved,
+  // whichever connection sent it. An empty chunk adds no part (a part's
+  // offset is its key, and the next chunk starts at the same one).
+  uint64_t append_upload(std::string_view id, uint64_t offset, std::string_view bytes,
+                         micros expires_at) override {
+    uint64_t size = 0;
+    run("append", [&] {
+      write_transaction tx(*conn_);
+      auto found = live_upload(id);
+      if (!found) {
+        throw upload_gone("append", id);
+      }
+      if (found->committed) {
+        throw upload_committed("append", id);
+      }
+      if (offset != found->size_bytes) {
+        throw chunk_misplaced(id, offset, found->size_bytes);
+      }
+      if (!bytes.empty()) {
+        statement& stmt = prepared(insert_upload_part);
+        statement_run running(stmt);
+        stmt.bind_text(1, id);
+        stmt.bind_int64(2, static_cast<int64_t>(offset));
+        stmt.bind_blob(3, bytes);
+        stmt.step();
+      }
+      size = offset + bytes.size();
+      {
+        statement& stmt = prepared(update_upload_size);
+        statement_run running(stmt);
+        stmt.bind_text(1, id);
+        stmt.bind_int64(2, static_cast<int64_t>(size));
+        stmt.bind_int64(3, expires_at);
+        stmt.step();
+      }
+      tx.commit();
+    });
+    return size;
+  }
+
+  std::optional<upload_record> find_upload(std::string_view id) override {
+    std::optional<upload_record> found;
+    run("upload_status", [&] { found = live_upload(id, true); });
+    return found;
+  }
+
+  // One piece per read transaction: each finds the part holding it (and
+  // that the upload is still live and whole) and reads only the piece from
+  // it through incremental blob I/O. No transaction stays open while
+  // `consume` works, and no more than a piece is in memory, however large
+  // the parts are.
+  void read_upload(std::string_view id, uint64_t size,
+                   const std::function<void(std::string_view)>& consume) override {
+    run("commit", [&] {
+      auto found = live_upload(id);
+      if (!found || found->committed || found->size_bytes < size) {
+        throw upload_gone("commit", id);
+      }
+    });
+    std::string piece;
+    for (uint64_t at = 0; at < size; at += piece.size()) {
+      run("commit", [&] {
+        statement& stmt = prepared(select_upload_piece);
+        statement_run running(stmt);
+        stmt.bind_text(1, id);
+        stmt.bind_int64(2, now());
+        stmt.bind_int64(3, static_cast<int64_t>(size));
+        stmt.bind_int64(4, static_cast<int64_t>(at));
+        if (!stmt.step()) {
+          throw upload_gone("commit", id);
+        }
+        const auto start = static_cast<uint64_t>(stmt.column_int64(1));
+        const auto end = start + static_cast<uint64_t>(stmt.column_int64(2));
+        if (end <= at) {
+          throw parts_damaged(id);
+        }
+        piece.resize(static_cast<size_t>(std::min({upload_piece_bytes, size - at, end - at})));
+        blob part(*conn_, "artifacts_upload_parts", "data", stmt.column_int64(0), false);
+        part.read(piece.data(), piece.size(), at - start);
+      });
+      consume(piece);
+    }
+  }
+
+  // One write transaction: the upload's state, the row at the key (put's
+  // rules, store_locked), the bytes copied from the parts, and the upload
+  // marked committed with its parts dropped. An already committed upload
+  // answers its row and writes nothing (the transaction rolls back empty).
+  v1::ArtifactRef commit_upload(std::string_view id, const new_artifact& artifact,
+                                micros keep_until) override {
+    v1::ArtifactRef stored;
+    run("commit", [&] {
+      write_transaction tx(*conn_);
+      auto found = live_upload(id);
+      if (!found) {
+        throw upload_gone("commit", id);
+      }
+      if (found->committed) {
+        stored = std::move(*found->committed);
+        return;
+      }
+      const auto size = static_cast<uint64_t>(artifact.ref.size_bytes());
+      if (found->size_bytes != size) {
+        throw chunk_misplaced(id, size, found->size_bytes);
+      }
+      stored = store_locked(artifact, id);
+      if (stored.sha256() != artifact.ref.sha256()) {
+        throw commit_collision(artifact.ref);  // rolled back: the upload stays open
+      }
+      std::string committed;
+      if (!stored.SerializeToString(&committed)) {
+        throw store_error(errc::internal, "commit: cannot serialise the ref of " + stored.id());
+      }
+      {
+        statement& stmt = prepared(mark_upload_committed);
+        statement_run running(stmt);
+        stmt.bind_text(1, id);
+        stmt.bind_blob(2, committed);
+        stmt.bind_int64(3, keep_until);
+        stmt.step();
+      }
+      run_on_upload(delete_upload_parts, id);
+      tx.commit();
+    });
+    return stored;
+  }
+
+  bool abort_upload(std::string_view id) override {
+    bool removed = false;
+    run("abort_upload", [&] {
+      write_transaction tx(*conn_);
+      removed = live_upload(id).has_value();
+      if (removed) {
+        run_on_upload(delete_upload, id);
+        run_on_upload(delete_upload_parts, id);
+      }
+      tx.commit();
+    });
+    return removed;
+  }
+
+  uint64_t sweep_uploads(uint32_t limit) override {
+    uint64_t removed = 0;
+    run("sweep", [&] {
+      std::vector<std::string> ids;
+      write_transaction tx(*conn_);
+      {
+        statement& stmt = prepared(sweep_expired_uploads);
+        statement_run running(stmt);
+        stmt.bind_int64(1, now());
+        stmt.bind_int64(2, limit);
+        while (stmt.step()) {
+          ids.emplace_back(stmt.column_text(0));
+        }
+      }
+      for (const auto& id : ids) {
+        run_on_upload(delete_upload_parts, id);
+      }
+      tx.commit();
+      removed = ids.size();
+    });
+    return removed;
+  }
+
+  uint64_t largest_artifact() const noexcept override { return largest_; }
+
  private:
   std::vector<put_outcome> one_by_one(const std::vector<new_artifact>& artifacts) {
     return put_each(artifacts,
@@ -322,14 +552,16 @@ class sqlite_backend final : public backend {
 
   // Stores one artifact inside a write transaction: under the write lock
   // the row at its key cannot change between the statements. The row at
-  // the key: the new one, or the one there settled against this put.
-  v1::ArtifactRef store_locked(const new_artifact& artifact) {
+  // the key: the new one, or the one there settled against this put. A new
+  // row's bytes are artifact.bytes, or with `upload` that upload's parts.
+  v1::ArtifactRef store_locked(const new_artifact& artifact,
+                               std::optional<std::string_view> upload = std::nullopt) {
     const auto& ref = artifact.ref;
     const artifact_key key{ref.scope(), ref.namespace_(), ref.id()};
     auto existing = find_ref(key, select_stored_ref);
     if (!existing) {
       check_fits(artifact);
-      insert(artifact);
+      insert(artifact, upload);
       return ref;
     }
     switch (reput_of(*existing, ref)) {
@@ -338,7 +570,7 @@ class sqlite_backend final : public backend {
       case reput_action::replace:
         check_fits(artifact);
         run_at_key(delete_row, key);
-        insert(artifact);
+        insert(artifact, upload);
         return ref;
       case reput_action::extend: {
         const auto wanted = merged_expiry(expiry_of(*existing), expiry_of(ref));
@@ -373,10 +605,86 @@ class sqlite_backend final : public backend {
   }
 
   // Checks a new artifact against its tenant's quota, under the write lock.
+  // Its size is the ref's: its bytes may be an upload's, not artifact.bytes.
   void check_fits(const new_artifact& artifact) {
     if (artifact.quota != nullptr) {
       const auto& tenant = artifact.ref.scope().tenant();
-      check_quota(*artifact.quota, usage_now(tenant_filter(tenant)), artifact.bytes.size(), tenant);
+      check_quota(*artifact.quota, usage_now(tenant_filter(tenant)),
+                  static_cast<uint64_t>(artifact.ref.size_bytes()), tenant);
+    }
+  }
+
+  // Runs a statement over the upload id (?1) alone.
+  void run_on_upload(query which, std::string_view id) {
+    statement& stmt = prepared(which);
+    statement_run running(stmt);
+    stmt.bind_text(1, id);
+    stmt.step();
+  }
+
+  // The upload `id` if it is live, with its request only when
+  // `with_request` (appends and commits do not need it).
+  std::optional<upload_record> live_upload(std::string_view id, bool with_request = false) {
+    statement& stmt = prepared(select_upload);
+    statement_run running(stmt);
+    stmt.bind_text(1, id);
+    stmt.bind_int64(2, now());
+    if (!stmt.step()) {
+      return std::nullopt;
+    }
+    upload_record found;
+    found.size_bytes = static_cast<uint64_t>(stmt.column_int64(0));
+    found.expires_at = stmt.column_int64(1);
+    if (!stmt.column_is_null(2)) {
+      const auto committed = stmt.column_blob(2);
+      found.committed.emplace();
+      if (!found.committed->ParseFromArray(committed.data(), static_cast<int>(committed.size()))) {
+        throw store_error(errc::internal,
+                          "the committed ref of upload " + std::string(id) + " does not parse");
+      }
+    }
+    if (with_request) {
+      found.request = std::string(stmt.column_blob(3));
+    }
+    return found;
+  }
+
+  // Parts that do not follow each other or do not add up to the upload's
+  // size: a damaged database, never bytes that are not the upload's.
+  static store_error parts_damaged(std::string_view id) {
+    return store_error(errc::internal, "commit: the stored parts of upload " + std::string(id) +
+                                           " do not make up its bytes");
+  }
+
+  // Writes the parts of upload `id`, in order, into the zeroed bytes of the
+  // artifacts_blobs row `rowid`, a piece at a time through incremental blob
+  // I/O: never the whole payload in memory. The parts must fill the bytes
+  // exactly.
+  void copy_parts(int64_t rowid, std::string_view id) {
+    blob target(*conn_, "artifacts_blobs", "bytes", rowid, true);
+    statement& stmt = prepared(select_upload_parts);
+    statement_run running(stmt);
+    stmt.bind_text(1, id);
+    uint64_t end = 0;
+    std::string piece;
+    while (stmt.step()) {
+      if (static_cast<uint64_t>(stmt.column_int64(1)) != end) {
+        throw parts_damaged(id);
+      }
+      blob part(*conn_, "artifacts_upload_parts", "data", stmt.column_int64(0), false);
+      const auto length = part.size();
+      if (length > target.size() - end) {
+        throw parts_damaged(id);
+      }
+      for (uint64_t at = 0; at < length; at += piece.size()) {
+        piece.resize(static_cast<size_t>(std::min(upload_piece_bytes, length - at)));
+        part.read(piece.data(), piece.size(), at);
+        target.write(piece, end + at);
+      }
+      end += length;
+    }
+    if (end != target.size()) {
+      throw parts_damaged(id);
     }
   }
 
@@ -454,30 +762,45 @@ class sqlite_backend final : public backend {
   }
 
   // Inserts the row; nothing when its key is taken (never, under the write
-  // lock after find_ref found none).
-  void insert(const new_artifact& artifact) {
+  // lock after find_ref found none). With `upload`, the row is inserted
+  // with zeroed bytes of the ref's size, which the upload's parts then fill
+  // in place: the same row a put of those bytes writes.
+  void insert(const new_artifact& artifact, std::optional<std::string_view> upload) {
     const auto& ref = artifact.ref;
-    statement& stmt = prepared(insert_row);
-    statement_run running(stmt);
-    bind_key(stmt, 1, ref.scope(), ref.namespace_(), ref.id());
-    stmt.bind_text(7, ref.mime_type());
-    stmt.bind_int64(8, ref.size_bytes());
-    stmt.bind_text(9, ref.filename());
-    stmt.bind_text(10, ref.sha256());
-    stmt.bind_blob(11, artifact.source_json);
-    stmt.bind_blob(12, artifact.bytes);
-    stmt.bind_int64(13, micros_of(ref.created_at()));
-    if (auto at = expiry_of(ref)) {
-      stmt.bind_int64(14, *at);
-    } else {
-      stmt.bind_null(14);
+    {
+      statement& stmt = prepared(insert_row);
+      statement_run running(stmt);
+      bind_key(stmt, 1, ref.scope(), ref.namespace_(), ref.id());
+      stmt.bind_text(7, ref.mime_type());
+      stmt.bind_int64(8, ref.size_bytes());
+      stmt.bind_text(9, ref.filename());
+      stmt.bind_text(10, ref.sha256());
+      stmt.bind_blob(11, artifact.source_json);
+      if (upload) {
+        stmt.bind_zeroblob(12, static_cast<uint64_t>(ref.size_bytes()));
+      } else {
+        stmt.bind_blob(12, artifact.bytes);
+      }
+      stmt.bind_int64(13, micros_of(ref.created_at()));
+      if (auto at = expiry_of(ref)) {
+        stmt.bind_int64(14, *at);
+      } else {
+        stmt.bind_null(14);
+      }
+      stmt.step();
     }
-    stmt.step();
+    if (upload) {
+      if (conn_->changes() != 1) {
+        throw store_error(errc::internal, "commit: the row of " + ref.id() + " was not inserted");
+      }
+      copy_parts(conn_->last_insert_rowid(), *upload);
+    }
   }
 
   std::unique_ptr<connection> conn_;
   std::chrono::milliseconds timeout_;
   wall_clock clock_;
+  uint64_t largest_;
   // Declared after conn_ so that statements are finalized before it closes.
   std::array<std::unique_ptr<statement>, query_count> statements_;
   statement_slots list_statements_;

@@ -69,6 +69,14 @@ int64_t connection::changes() const noexcept {
   return sqlite3_changes64(db_);
 }
 
+int64_t connection::last_insert_rowid() const noexcept {
+  return sqlite3_last_insert_rowid(db_);
+}
+
+int64_t connection::length_limit() const noexcept {
+  return sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1);
+}
+
 void connection::fail(int code) const {
   throw sqlite_failure(code, sqlite3_errmsg(db_));
 }
@@ -114,6 +122,13 @@ void statement::bind_null(int index) {
   }
 }
 
+void statement::bind_zeroblob(int index, uint64_t size) {
+  int rc = sqlite3_bind_zeroblob64(stmt_, index, size);
+  if (rc != SQLITE_OK) {
+    conn_.fail(rc);
+  }
+}
+
 bool statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) {
@@ -152,6 +167,39 @@ bool statement::column_is_null(int index) const noexcept {
 void statement::reset() noexcept {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+}
+
+blob::blob(connection& conn, const char* table, const char* column, int64_t rowid, bool writable)
+    : conn_(conn) {
+  int rc = sqlite3_blob_open(conn.handle(), "main", table, column, rowid, writable ? 1 : 0, &blob_);
+  if (rc != SQLITE_OK) {
+    conn.fail(rc);  // blob_ is null: nothing to close
+  }
+}
+
+blob::~blob() {
+  sqlite3_blob_close(blob_);
+}
+
+uint64_t blob::size() const noexcept {
+  return static_cast<uint64_t>(sqlite3_blob_bytes(blob_));
+}
+
+// Offsets and counts fit in an int: a blob is never larger than the length
+// limit, itself an int.
+void blob::read(char* out, uint64_t count, uint64_t offset) {
+  int rc = sqlite3_blob_read(blob_, out, static_cast<int>(count), static_cast<int>(offset));
+  if (rc != SQLITE_OK) {
+    conn_.fail(rc);
+  }
+}
+
+void blob::write(std::string_view data, uint64_t offset) {
+  int rc = sqlite3_blob_write(blob_, data.data(), static_cast<int>(data.size()),
+                              static_cast<int>(offset));
+  if (rc != SQLITE_OK) {
+    conn_.fail(rc);
+  }
 }
 
 write_transaction::write_transaction(connection& conn) : conn_(conn) {

@@ -12,6 +12,7 @@
 #include <string_view>
 
 struct sqlite3;
+struct sqlite3_blob;
 struct sqlite3_stmt;
 
 namespace artifacts::sqlite {
@@ -67,6 +68,12 @@ class connection {
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t changes() const noexcept;
 
+  // The rowid of the row the last successful INSERT added.
+  int64_t last_insert_rowid() const noexcept;
+
+  // The most bytes one value (a blob or a text) may hold on this connection.
+  int64_t length_limit() const noexcept;
+
   // Throws sqlite_failure for `code` with the connection's error message.
   [[noreturn]] void fail(int code) const;
 
@@ -91,6 +98,8 @@ class statement {
   void bind_blob(int index, std::string_view value);
   void bind_int64(int index, int64_t value);
   void bind_null(int index);
+  // A blob of `size` zero bytes, to be filled in place later (blob).
+  void bind_zeroblob(int index, uint64_t size);
 
   // Advances to the next row: true when a row is ready, false when the
   // statement is done. Throws sqlite_failure.
@@ -122,6 +131,34 @@ class statement_run {
 
  private:
   statement& stmt_;
+};
+
+// One value of one row opened for incremental I/O: parts of a large blob
+// read or written without the whole of it in memory. While it is open it
+// counts as a running statement of its connection (close it before COMMIT),
+// and it sees the row as of its transaction.
+class blob {
+ public:
+  // Opens column `column` of the row `rowid` of `table` in the main
+  // database, for writing too when `writable`. Throws sqlite_failure.
+  blob(connection& conn, const char* table, const char* column, int64_t rowid, bool writable);
+  ~blob();
+
+  blob(const blob&) = delete;
+  blob& operator=(const blob&) = delete;
+
+  // The value's size in bytes.
+  uint64_t size() const noexcept;
+
+  // Copies `count` bytes from `offset` into `out`, or `data` to `offset`;
+  // the range must lie inside the value (a write never resizes it). Throws
+  // sqlite_failure.
+  void read(char* out, uint64_t count, uint64_t offset);
+  void write(std::string_view data, uint64_t offset);
+
+ private:
+  connection& conn_;
+  sqlite3_blob* blob_ = nullptr;
 };
 
 // BEGIN IMMEDIATE: takes the database's write lock up front, so a write
