@@ -350,14 +350,15 @@ if with_errors:
                              "operations failed; first: "
                              f"{str(result.get('first_error', '')).strip()[:200]}")
 
-# The data-scale section comes from its own benchmark (scripts/bench-scale),
-# and the measurements section from the runs it describes; a run of this one
-# keeps both as they were.
+# The data-scale and large-artifacts sections come from their own
+# benchmarks (scripts/bench-scale, scripts/bench-large), and the
+# measurements section from the runs it describes; a run of this one keeps
+# them as they were.
 try:
     previous = open(out_path).read()
 except FileNotFoundError:
     previous = ""
-for kept in ("data-scale", "measurements"):
+for kept in ("data-scale", "large-artifacts", "measurements"):
     kept_begin, kept_end = f"<!-- {kept} begin -->", f"<!-- {kept} end -->"
     if kept_begin in previous and kept_end in previous:
         block = previous[previous.index(kept_begin):previous.index(kept_end) + len(kept_end)]

@@ -4,11 +4,11 @@ of scripts/bench-scale:
 
     write_scale_report.py RESULTS PERFORMANCE_MD "LOAD LINE"
 
-The section lies between two markers; it replaces the one already there, or
-goes before "## What bounds each figure" (bench/write_report.py keeps it
-when it writes the rest of the page again)."""
+The section lies between two markers (report_sections.py)."""
 import json
 import sys
+
+from report_sections import splice_section
 
 begin, end = "<!-- data-scale begin -->", "<!-- data-scale end -->"
 results_path, out_path, load_line = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -113,11 +113,4 @@ reading = open(sys.argv[0].replace("write_scale_report.py", "scale_reading.md"))
 lines += ["", "### Reading", "", reading, "", end]
 block = "\n".join(lines)
 
-page = open(out_path).read()
-if begin in page and end in page:
-    page = page[:page.index(begin)] + block + page[page.index(end) + len(end):]
-else:
-    anchor = "## What bounds each figure"
-    at_anchor = page.index(anchor)
-    page = page[:at_anchor] + block + "\n\n" + page[at_anchor:]
-open(out_path, "w").write(page)
+splice_section(out_path, begin, end, block)
