@@ -129,6 +129,40 @@ hostile_case range_case(std::string name, hostile_expect expect, errc code, int6
   return out;
 }
 
+// A begin of an upload under attacker_scope(), its metadata crafted by
+// `edit`, that must fail with `code`.
+hostile_case begin_fails(std::string name, errc code, put_edit edit) {
+  return put_fails(
+      std::move(name), code,
+      [edit = std::move(edit)](v1::PutRequest& metadata) {
+        metadata.clear_data();
+        edit(metadata);
+      },
+      hostile_op::begin_upload);
+}
+
+// A request `op` continuing the upload `upload_id`, that must fail with
+// `code`; `request` sets what else it carries.
+hostile_case upload_fails(std::string name, hostile_op op, errc code, std::string upload_id,
+                          std::function<void(hostile_request&)> request = {}) {
+  hostile_case out;
+  out.name = std::move(name);
+  out.expect = hostile_expect::fails;
+  out.code = code;
+  out.request = [op, upload_id = std::move(upload_id),
+                 edit = std::move(request)](const hostile_context&) {
+    hostile_request made;
+    made.op = op;
+    made.upload_id = upload_id;
+    made.data = "a chunk";
+    if (edit) {
+      edit(made);
+    }
+    return made;
+  };
+  return out;
+}
+
 hostile_case list_case(std::string name, hostile_expect expect, errc code,
                        std::function<v1::ListRequest(const hostile_context&)> list) {
   hostile_case out;
@@ -582,6 +616,45 @@ void add_range_cases(std::vector<hostile_case>& cases) {
       [](const hostile_context&) { return make_key(canary_scope(), std::string(one_mib, 'i')); }));
 }
 
+// Uploads: whatever an attacker sends as an upload id names no upload or
+// is refused, and a begin is checked as a put is.
+void add_upload_cases(std::vector<hostile_case>& cases) {
+  const auto invalid = errc::invalid_argument;
+  const auto missing = errc::upload_not_found;
+  const std::string unknown(32, 'a');  // the form of an id, naming no upload
+  cases.push_back(begin_fails("begin_upload whose metadata carries data", invalid,
+                              [](auto& r) { r.set_data("bytes belong in chunks"); }));
+  cases.push_back(begin_fails("begin_upload with an empty session", errc::identity_required,
+                              [](auto& r) { r.mutable_scope()->set_session(""); }));
+  cases.push_back(begin_fails("begin_upload with a NUL byte in the user", invalid, [](auto& r) {
+    r.mutable_scope()->set_user(std::string("mal\0lory", 8));
+  }));
+  cases.push_back(begin_fails("begin_upload with a 1 MiB filename", invalid,
+                              [](auto& r) { r.set_filename(std::string(one_mib, 'f')); }));
+  cases.push_back(begin_fails("begin_upload expecting a malformed sha256", invalid,
+                              [](auto& r) { r.set_sha256("' OR 1=1 --"); }));
+  cases.push_back(upload_fails("append to an upload id of SQL", hostile_op::append, missing,
+                               "'; DROP TABLE artifacts_uploads; --"));
+  cases.push_back(upload_fails("append to upload id ../../etc/passwd", hostile_op::append, missing,
+                               "../../etc/passwd"));
+  cases.push_back(upload_fails("append to an upload id with a NUL byte", hostile_op::append,
+                               invalid, std::string("aaaa\0aaaa", 9)));
+  cases.push_back(upload_fails("append to a 1 MiB upload id", hostile_op::append, invalid,
+                               std::string(one_mib, 'a')));
+  cases.push_back(
+      upload_fails("append at the most negative offset", hostile_op::append, invalid, unknown,
+                   [](hostile_request& r) { r.offset = std::numeric_limits<int64_t>::min(); }));
+  cases.push_back(upload_fails("upload_status of an id of invalid UTF-8", hostile_op::upload_status,
+                               invalid, "aa\xff\xfe"));
+  cases.push_back(upload_fails("upload_status of an id of 64 hex", hostile_op::upload_status,
+                               missing, std::string(64, 'b')));
+  cases.push_back(upload_fails("commit expecting a malformed sha256", hostile_op::commit_upload,
+                               invalid, unknown,
+                               [](hostile_request& r) { r.sha256 = std::string(64, 'Z'); }));
+  cases.push_back(upload_fails("commit of an upload nobody began", hostile_op::commit_upload,
+                               missing, unknown));
+}
+
 // ---------------------------------------------------------------------------
 // Running.
 
@@ -652,6 +725,7 @@ struct performed {
   std::optional<bool> flag;
   std::optional<v1::RefList> listing;
   std::optional<v1::BlobRange> range;
+  std::optional<v1::UploadStatus> status;
 };
 
 template <class T>
@@ -688,6 +762,15 @@ performed perform(client& store, hostile_request&& request) {
       return take(store.list(request.list), &performed::listing);
     case hostile_op::get_range:
       return take(store.get_range(request.key, request.offset, request.length), &performed::range);
+    case hostile_op::begin_upload:
+      return take(store.begin_upload(std::move(request.put)), &performed::status);
+    case hostile_op::append:
+      return take(store.append(request.upload_id, request.offset, std::move(request.data)),
+                  &performed::status);
+    case hostile_op::upload_status:
+      return take(store.upload_status(request.upload_id), &performed::status);
+    case hostile_op::commit_upload:
+      return take(store.commit_upload(request.upload_id, request.sha256), &performed::ref);
   }
   throw std::logic_error("hostile_op out of range");
 }
@@ -1075,6 +1158,7 @@ std::vector<hostile_case> hostile_cases() {
   add_list_cases(cases);
   add_key_cases(cases);
   add_range_cases(cases);
+  add_upload_cases(cases);
   return cases;
 }
 

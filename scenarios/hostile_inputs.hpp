@@ -18,16 +18,32 @@
 
 namespace artifacts::scenarios {
 
-enum class hostile_op { put, put_text, get, get_ref, exists, remove, list, get_range };
+enum class hostile_op {
+  put,
+  put_text,
+  get,
+  get_ref,
+  exists,
+  remove,
+  list,
+  get_range,
+  begin_upload,
+  append,
+  upload_status,
+  commit_upload,
+};
 
 // One request; only the member matching `op` is used.
 struct hostile_request {
   hostile_op op = hostile_op::put;
-  v1::PutRequest put;             // put, put_text
+  v1::PutRequest put;             // put, put_text; begin_upload's metadata
   v1::Key key;                    // get, get_ref, exists, remove, get_range
   v1::ListRequest list;           // list
-  int64_t offset = 0;             // get_range
+  int64_t offset = 0;             // get_range, append
   std::optional<int64_t> length;  // get_range
+  std::string upload_id;          // append, upload_status, commit_upload
+  std::string data;               // append
+  std::string sha256;             // commit_upload
 };
 
 // What a case must lead to. Whatever it is, the store's other contents must
