@@ -44,6 +44,7 @@ struct command_line {
   list_flags ls;
   scope_flags purge, du;
   std::optional<std::string> migrate_dsn;
+  bool migrate_status = false;
 };
 
 void add_key_command_flags(CLI::App& command, client_flags& client, key_flags& key) {
@@ -212,6 +213,8 @@ int run(int argc, char** argv) {
 
   auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
   add_dsn_flag(*migrate, line.migrate_dsn);
+  migrate->add_flag("--status", line.migrate_status,
+                    "print the applied and pending versions, and apply nothing");
 
   bench_command bench{app};
 
@@ -254,7 +257,8 @@ int run(int argc, char** argv) {
       return run_client(line.du_client, [&](client& c) { return run_du(c, line.du); });
     }
     if (migrate->parsed()) {
-      return run_migrate(line.migrate_dsn);
+      return line.migrate_status ? run_migrate_status(line.migrate_dsn)
+                                 : run_migrate(line.migrate_dsn);
     }
     if (bench.parsed()) {
       return bench.run();

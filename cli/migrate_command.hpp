@@ -14,4 +14,11 @@ namespace artifacts::cli {
 // server, a failed migration, a malformed DSN).
 int run_migrate(const std::optional<std::string>& dsn_flag);
 
+// `artifact-store migrate --status`: prints, without changing anything,
+// "driver: NAME", "applied: 1, 2, …" and "pending: …" ("none" when there
+// are none), and, when the database records versions this binary does not
+// know, "newer than this artifact-store: …". Returns exit_ok, or exit_error
+// after printing the error (an unreachable server, a malformed DSN).
+int run_migrate_status(const std::optional<std::string>& dsn_flag);
+
 }  // namespace artifacts::cli

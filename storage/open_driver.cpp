@@ -25,4 +25,18 @@ std::shared_ptr<driver> open_driver(const storage_options& options) {
   throw store_error(errc::unknown_driver, "open: this build has no driver for the DSN's scheme");
 }
 
+schema_status read_schema_status(const storage_options& options) {
+  auto target = parse_dsn(options.dsn);
+  std::set<int> recorded;
+  if (target.kind == driver_kind::postgres) {
+    recorded = recorded_postgres_versions(options, target.location);
+  } else if (target.kind == driver_kind::sqlite) {
+    recorded = recorded_sqlite_versions(options, target.location);
+  }
+  schema_status status;
+  status.driver = std::string(driver_kind_name(target.kind));
+  status.versions = compare_versions(status.driver, recorded);
+  return status;
+}
+
 }  // namespace artifacts

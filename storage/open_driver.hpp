@@ -2,10 +2,12 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include <artifact_store/storage_options.hpp>
 
 #include "storage/driver.hpp"
+#include "storage/migrations.hpp"
 
 namespace artifacts {
 
@@ -15,5 +17,16 @@ namespace artifacts {
 // unknown_driver (unsupported scheme), unavailable (server unreachable),
 // internal (a failed migration).
 std::shared_ptr<driver> open_driver(const storage_options& options);
+
+// Where the schema of the store options.dsn names stands, read without
+// changing anything (artifact-store migrate --status): its driver's name,
+// and the versions applied, pending and newer than this binary. Drivers
+// without migrations (memory, fs) have none of either. Throws store_error
+// as open_driver, but never for a newer schema.
+struct schema_status {
+  std::string driver;
+  schema_versions versions;
+};
+schema_status read_schema_status(const storage_options& options);
 
 }  // namespace artifacts

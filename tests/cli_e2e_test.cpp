@@ -1484,3 +1484,30 @@ TEST_CASE("a 900 MiB artifact moves through a node on SQLite", "[cli][uploads][l
   // the node's memory is not bounded here, only the bytes are checked.
   move_large_artifact("SQLite", "sqlite:" + (store / "large.db").string(), size, false);
 }
+
+TEST_CASE("migrate --status prints the versions, and a newer schema is refused with exit 3",
+          "[cli]") {
+  temp_folder dir{"cli"};
+  const std::vector<std::string> dsn{"--dsn", "sqlite:store.db"};
+  auto fresh = run(concat({"migrate", "--status"}, dsn), {dir.path()});
+  CHECK(fresh.status == 0);
+  CHECK(fresh.out == "driver: sqlite\napplied: none\npending: 1, 2, 3, 4\n");
+  CHECK_FALSE(fs::exists(dir / "store.db"));
+
+  REQUIRE(run(concat({"migrate"}, dsn), {dir.path()}).status == 0);
+  auto current = run(concat({"migrate", "--status"}, dsn), {dir.path()});
+  CHECK(current.out == "driver: sqlite\napplied: 1, 2, 3, 4\npending: none\n");
+
+  // A newer binary applied version 99: nothing serves the file any more.
+  CHECK(rows_changed(dir / "store.db", "INSERT INTO schema_migrations (version) VALUES (99)") == 1);
+  auto refused = run(concat({"ls", "--tenant", "t"}, dsn), {dir.path()});
+  CHECK(refused.status == 3);
+  CHECK(refused.err.rfind("error: internal: open: the database's schema is at version 99", 0) == 0);
+  CHECK(run(concat({"migrate"}, dsn), {dir.path()}).status == 3);
+  auto newer = run(concat({"migrate", "--status"}, dsn), {dir.path()});
+  CHECK(newer.status == 0);
+  CHECK(newer.out ==
+        "driver: sqlite\napplied: 1, 2, 3, 4\npending: none\nnewer than this artifact-store: 99\n");
+  CHECK(run(concat({"migrate", "--status"}, {"--dsn", "memory:"}), {dir.path()}).out ==
+        "driver: memory\napplied: none\npending: none\n");
+}

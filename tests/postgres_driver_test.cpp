@@ -879,3 +879,28 @@ TEST_CASE("a range of an uncompressed value fetches only the TOAST chunks it nee
   auto range = ops.get_range(request);
   CHECK(range.data() == data.substr(data.size() - 4096));
 }
+
+TEST_CASE("a schema newer than this binary is refused at open, and its status read") {
+  temporary_schema schema;
+  const auto options = options_for(schema.dsn());
+  auto fresh = artifacts::read_schema_status(options);
+  CHECK(fresh.driver == "postgres");
+  CHECK(fresh.versions.applied.empty());
+  CHECK(fresh.versions.pending == std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8});
+
+  artifacts::open_driver(options);
+  CHECK(artifacts::read_schema_status(options).versions.applied ==
+        std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8});
+  // A newer binary applied version 99.
+  schema.query("INSERT INTO schema_migrations (version) VALUES (99)");
+  try {
+    artifacts::open_driver(options);
+    FAIL("a newer schema must not be served");
+  } catch (const store_error& e) {
+    CHECK(e.code() == errc::internal);
+    CHECK_THAT(e.what(), Catch::Contains("schema is at version 99, newer than version 8"));
+  }
+  auto newer = artifacts::read_schema_status(options);
+  CHECK(newer.versions.pending.empty());
+  CHECK(newer.versions.newer == std::vector<int>{99});
+}

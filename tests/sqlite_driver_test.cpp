@@ -308,3 +308,43 @@ TEST_CASE("sqlite: a row inserted with the original twelve columns gets a create
   CHECK_FALSE(read.ref().has_expires_at());
   CHECK(ops->get(key).data() == "hi");
 }
+
+TEST_CASE("sqlite: a schema newer than this binary is refused at open, and its status read",
+          "[sqlite][migrations]") {
+  temp_folder folder("sqlite-test");
+  const auto file = folder.path() / "store.db";
+  const auto options = options_for("sqlite:" + file.string());
+
+  // Nothing there yet: every version pending, and no file made.
+  auto fresh = read_schema_status(options);
+  CHECK(fresh.driver == "sqlite");
+  CHECK(fresh.versions.applied.empty());
+  CHECK(fresh.versions.pending == std::vector<int>{1, 2, 3, 4});
+  CHECK_FALSE(stdfs::exists(file));
+
+  open_driver(options);
+  auto current = read_schema_status(options);
+  CHECK(current.versions.applied == std::vector<int>{1, 2, 3, 4});
+  CHECK(current.versions.pending.empty());
+  CHECK(current.versions.newer.empty());
+
+  // A newer binary applied version 99.
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "INSERT INTO schema_migrations (version) VALUES (99)", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  try {
+    open_driver(options);
+    FAIL("a newer schema must not be served");
+  } catch (const store_error& e) {
+    CHECK(e.code() == errc::internal);
+    CHECK_THAT(e.what(), Catch::Contains("schema is at version 99, newer than version 4"));
+  }
+  auto newer = read_schema_status(options);
+  CHECK(newer.versions.applied == std::vector<int>{1, 2, 3, 4});
+  CHECK(newer.versions.newer == std::vector<int>{99});
+  CHECK(applied_versions(file) == std::vector<std::string>{"1", "2", "3", "4", "99"});
+}

@@ -190,6 +190,20 @@ void apply(pqxx::connection& conn, const migration& step) {
 
 }  // namespace
 
+std::set<int> recorded_versions(pqxx::connection& conn) {
+  return with_errors("migrate: reading the applied migrations", [&] {
+    pqxx::nontransaction tx{conn};
+    std::set<int> versions;
+    if (!tx.exec1("SELECT to_regclass('schema_migrations') IS NULL")[0].as<bool>()) {
+      for (const auto& row : tx.exec("SELECT version FROM schema_migrations")) {
+        versions.insert(row[0].as<int>());
+      }
+    }
+    tx.commit();
+    return versions;
+  });
+}
+
 void migrate(pqxx::connection& conn, std::chrono::milliseconds bound) {
   std::optional<statement_bound> bounded;
   with_errors("open: bounding the migration", [&] { bounded.emplace(conn, bound); });
@@ -197,6 +211,7 @@ void migrate(pqxx::connection& conn, std::chrono::milliseconds bound) {
   with_errors("open: taking the migration lock", [&] { lock.emplace(conn, bound); });
   auto applied =
       with_errors("open: reading the applied migrations", [&] { return applied_versions(conn); });
+  refuse_newer_schema("postgres", applied);
   for (const auto& step : embedded_migrations("postgres")) {
     if (applied.count(step.version) == 0) {
       with_errors("open: migration " + std::string(step.name) + " failed",

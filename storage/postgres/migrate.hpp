@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <set>
 
 #include <pqxx/connection>
 
@@ -27,6 +28,14 @@ inline constexpr int64_t migration_lock_key = 7550528845383515585;
 // statement times out or the lock stays taken past `bound` (retrying the
 // open is safe: a migration is recorded only once it took effect, and an
 // index whose build stopped part way is dropped and built again).
+//
+// Throws store_error(internal) before applying anything when
+// schema_migrations records a version this binary does not know
+// (refuse_newer_schema).
 void migrate(pqxx::connection& conn, std::chrono::milliseconds bound);
+
+// The versions schema_migrations records; none when the table is missing.
+// Changes nothing. Throws store_error as migrate.
+std::set<int> recorded_versions(pqxx::connection& conn);
 
 }  // namespace artifacts::postgres

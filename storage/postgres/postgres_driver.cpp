@@ -50,4 +50,10 @@ std::shared_ptr<driver> make_postgres_driver(const storage_options& options,
   return std::make_shared<postgres_driver>(options, std::move(info));
 }
 
+std::set<int> recorded_postgres_versions(const storage_options& options,
+                                         const std::string& conninfo) {
+  auto conn = postgres::connect("migrate", postgres::make_conninfo(conninfo, options), options);
+  return postgres::recorded_versions(*conn);
+}
+
 }  // namespace artifacts

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "storage/driver.hpp"
@@ -19,5 +20,10 @@ namespace artifacts {
 // fails.
 std::shared_ptr<driver> make_postgres_driver(const storage_options& options,
                                              const std::string& conninfo);
+
+// The migrations the database at `conninfo` records, without changing it.
+// Throws store_error as make_postgres_driver.
+std::set<int> recorded_postgres_versions(const storage_options& options,
+                                         const std::string& conninfo);
 
 }  // namespace artifacts

@@ -135,4 +135,18 @@ std::shared_ptr<driver> make_sqlite_driver(const storage_options& options,
   return std::make_shared<sqlite_driver>(options, location);
 }
 
+std::set<int> recorded_sqlite_versions(const storage_options& options,
+                                       const std::string& location) {
+  std::set<int> versions;
+  if (location == memory_location || !std::filesystem::exists(location)) {
+    return versions;
+  }
+  sqlite::guarded("migrate", nullptr, options.statement_timeout, [&] {
+    connection conn{literal_file_name(location), SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                    options.statement_timeout};
+    versions = sqlite::recorded_versions(conn);
+  });
+  return versions;
+}
+
 }  // namespace artifacts

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "storage/driver.hpp"
@@ -30,5 +31,10 @@ namespace artifacts {
 // internal when it is not a SQLite database, is corrupt, or a migration fails.
 std::shared_ptr<driver> make_sqlite_driver(const storage_options& options,
                                            const std::string& location);
+
+// The migrations the database at `location` records, opened read-only and
+// left unchanged: none for a file that does not exist or an in-memory
+// database. Throws store_error as make_sqlite_driver.
+std::set<int> recorded_sqlite_versions(const storage_options& options, const std::string& location);
 
 }  // namespace artifacts

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <artifact_store/errc.hpp>
+
 #include "storage/migrations.hpp"
 
 namespace artifacts::sqlite {
@@ -28,7 +30,21 @@ void record(connection& conn, int version) {
 
 }  // namespace
 
+std::set<int> recorded_versions(connection& conn) {
+  std::set<int> versions;
+  statement exists(
+      conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (exists.step()) {
+    statement versions_of(conn, "SELECT version FROM schema_migrations");
+    while (versions_of.step()) {
+      versions.insert(static_cast<int>(versions_of.column_int64(0)));
+    }
+  }
+  return versions;
+}
+
 void apply_migrations(connection& conn) {
+  refuse_newer_schema("sqlite", recorded_versions(conn));
   for (const auto& step : embedded_migrations("sqlite")) {
     write_transaction tx(conn);
     conn.exec(std::string(create_versions_table));

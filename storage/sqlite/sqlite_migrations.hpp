@@ -1,6 +1,8 @@
 // Applying the embedded SQLite migrations (migrations/sqlite/NNNN_slug.sql).
 #pragma once
 
+#include <set>
+
 #include "storage/sqlite/sqlite_connection.hpp"
 
 namespace artifacts::sqlite {
@@ -13,7 +15,13 @@ namespace artifacts::sqlite {
 // Re-running on a migrated database changes nothing.
 //
 // Throws sqlite_failure; a failing migration's message names its file. Lock
-// conflicts are the caller's to retry (the run is safe to repeat).
+// conflicts are the caller's to retry (the run is safe to repeat). Throws
+// store_error(internal) before applying anything when the database records
+// a version this binary does not know (refuse_newer_schema).
 void apply_migrations(connection& conn);
+
+// The versions schema_migrations records; none when the table is missing.
+// Changes nothing. Throws sqlite_failure.
+std::set<int> recorded_versions(connection& conn);
 
 }  // namespace artifacts::sqlite
