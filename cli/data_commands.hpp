@@ -1,5 +1,5 @@
-// The data subcommands: put, get, stat, exists, rm, ls, and the lifecycle
-// ones: sweep, purge and du. Each runs one
+// The data subcommands: put, get, stat, exists, rm, ls, the lifecycle ones:
+// sweep, purge and du, and ping. Each runs one
 // operation through a client (in-process or against a node, with the same
 // output), prints its result and returns the exit status (see
 // exit_status.hpp).
@@ -89,6 +89,11 @@ int run_purge(client& store, const scope_flags& filter);
 // Prints the count and bytes of the filter's live artifacts (tenant
 // required) as {"count":N,"bytes":B}. Exit 0.
 int run_du(client& store, const scope_flags& filter);
+
+// Asks the store for one answer that goes through a worker to its backend,
+// and prints {"ok":true,"milliseconds":M}. Exit 0 when it answers; 3, with
+// the error, when it does not (a dead node, a database that is down).
+int run_ping(client& store);
 
 // Checks a --source value: empty when it is a JSON object, else why not.
 std::string check_source_json(const std::string& json);

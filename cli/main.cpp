@@ -16,6 +16,7 @@
 #include "cli/exit_status.hpp"
 #include "cli/flags.hpp"
 #include "cli/migrate_command.hpp"
+#include "cli/option_sources.hpp"
 #include "cli/payload_allocator.hpp"
 #include "cli/report.hpp"
 #include "cli/serve_command.hpp"
@@ -36,7 +37,7 @@ constexpr const char* footer =
 struct command_line {
   serve_flags serve;
   client_flags put_client, get_client, stat_client, exists_client, rm_client, ls_client,
-      sweep_client, purge_client, du_client;
+      sweep_client, purge_client, du_client, ping_client;
   put_flags put;
   key_flags get, stat, exists, rm;
   std::string get_output;
@@ -45,6 +46,7 @@ struct command_line {
   scope_flags purge, du;
   std::optional<std::string> migrate_dsn;
   bool migrate_status = false;
+  caf_settings caf;
 };
 
 void add_key_command_flags(CLI::App& command, client_flags& client, key_flags& key) {
@@ -78,6 +80,33 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
       ->capture_default_str()
       ->group("Node");
   serve
+      ->add_option("--statement-timeout", flags.statement_timeout_ms,
+                   "bound on each database statement, in milliseconds (PostgreSQL's "
+                   "statement_timeout, SQLite's busy wait)")
+      ->check(CLI::Range(int64_t{1}, int64_t{24} * 60 * 60 * 1000))
+      ->capture_default_str()
+      ->group("Node");
+  serve
+      ->add_option("--connect-timeout", flags.connect_timeout_ms,
+                   "bound on each connection attempt to the database server, in milliseconds")
+      ->check(CLI::Range(int64_t{1}, int64_t{24} * 60 * 60 * 1000))
+      ->capture_default_str()
+      ->group("Node");
+  serve
+      ->add_option("--max-in-flight", flags.max_in_flight,
+                   "requests accepted and not yet answered; beyond them a request fails at "
+                   "once as overloaded")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24))
+      ->capture_default_str()
+      ->group("Limits");
+  serve
+      ->add_option("--max-in-flight-bytes", flags.max_in_flight_bytes,
+                   "payload bytes of accepted, unanswered puts (bytes, or with KiB, MiB, GiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(size_t{1}, size_t{1} << 40))
+      ->capture_default_str()
+      ->group("Limits");
+  serve
       ->add_option("--max-payload", flags.max_payload_bytes,
                    "the largest payload one message carries: a put's, or a range's answer "
                    "(bytes, or with KiB, MiB)")
@@ -107,10 +136,12 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
   serve
       ->add_option("--quota-bytes", flags.default_quota.max_bytes,
                    "the live bytes a tenant may hold (0: no limit)")
+      ->capture_default_str()
       ->group("Lifecycle");
   serve
       ->add_option("--quota-count", flags.default_quota.max_count,
                    "the live artifacts a tenant may hold (0: no limit)")
+      ->capture_default_str()
       ->group("Lifecycle");
   serve
       ->add_option("--quota-file", flags.quota_file,
@@ -119,6 +150,14 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
       ->check(CLI::ExistingFile)
       ->group("Lifecycle");
   add_tls_flags(*serve, flags.tls);
+  serve->add_flag("--dump-config", flags.dump_config,
+                  "print the effective configuration as a --config file (without secrets) "
+                  "and exit");
+  serve->footer(
+      "Every option can also come from ARTIFACT_STORE_<OPTION> (shown as Env) or from the\n"
+      "file of --config FILE; a flag wins over the environment, which wins over the file.\n"
+      "CAF's own settings: --caf.NAME=VALUE (--caf.scheduler.max-threads=2), or caf.NAME keys\n"
+      "of the file.");
   return serve;
 }
 
@@ -211,17 +250,33 @@ int run(int argc, char** argv) {
   add_client_flags(*du, line.du_client);
   add_scope_flags(*du, line.du, true);
 
+  auto* ping = app.add_subcommand(
+      "ping", "check that the store answers, through a worker and its backend; exit 0 or 3");
+  add_client_flags(*ping, line.ping_client);
+
   auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
   add_dsn_flag(*migrate, line.migrate_dsn);
   migrate->add_flag("--status", line.migrate_status,
                     "print the applied and pending versions, and apply nothing");
 
   bench_command bench{app};
+  add_option_sources(app, line.caf);
+  app.allow_extras();  // --caf.NAME=VALUE for serve, checked below
 
   try {
     app.parse(argc, argv);
     if (serve->parsed()) {
+      take_caf_flags(app, line.caf);
+      line.serve.caf_flags = line.caf.flags;
+      if (line.serve.dump_config) {
+        std::cout << effective_configuration(*serve, line.caf, resolve_dsn(line.serve.dsn))
+                  << std::flush;
+        return exit_ok;
+      }
       return run_serve(line.serve);
+    }
+    if (!app.remaining().empty()) {
+      throw CLI::ExtrasError(app.remaining());
     }
     if (put->parsed()) {
       return run_client(line.put_client, [&](client& c) { return run_put(c, line.put); });
@@ -255,6 +310,9 @@ int run(int argc, char** argv) {
     }
     if (du->parsed()) {
       return run_client(line.du_client, [&](client& c) { return run_du(c, line.du); });
+    }
+    if (ping->parsed()) {
+      return run_client(line.ping_client, [&](client& c) { return run_ping(c); });
     }
     if (migrate->parsed()) {
       return line.migrate_status ? run_migrate_status(line.migrate_dsn)

@@ -63,7 +63,7 @@ int run_serve(const serve_flags& flags) {
   const std::string dsn = resolve_dsn(flags.dsn);
   remoting_options remoting;
   remoting.tls = flags.tls;
-  auto host = store_host::start(remoting);
+  auto host = store_host::start(remoting, flags.caf_flags);
   if (!host) {
     return report_error(host.error());
   }
@@ -73,6 +73,10 @@ int run_serve(const serve_flags& flags) {
   config.pool_size = flags.pool_size;
   config.request_timeout = std::chrono::milliseconds{flags.timeout_ms};
   config.close_timeout = config.request_timeout;
+  config.max_in_flight = flags.max_in_flight;
+  config.max_in_flight_bytes = flags.max_in_flight_bytes;
+  config.storage.statement_timeout = std::chrono::milliseconds{flags.statement_timeout_ms};
+  config.storage.connect_timeout = std::chrono::milliseconds{flags.connect_timeout_ms};
   config.sweep_interval =
       flags.sweep_interval == "0"
           ? std::chrono::milliseconds::zero()

@@ -18,13 +18,19 @@ struct serve_flags {
   publish_options publish;
   size_t pool_size = default_pool_size();
   tls_options tls;
-  int64_t timeout_ms = 30000;                             // bound on each request, and on shutdown
-  size_t max_payload_bytes = limits{}.max_payload_bytes;  // --max-payload
+  int64_t timeout_ms = 30000;  // bound on each request, and on shutdown
+  int64_t statement_timeout_ms = storage_options{}.statement_timeout.count();
+  int64_t connect_timeout_ms = storage_options{}.connect_timeout.count();
+  size_t max_in_flight = store_config{}.max_in_flight;              // requests
+  size_t max_in_flight_bytes = store_config{}.max_in_flight_bytes;  // put payloads
+  size_t max_payload_bytes = limits{}.max_payload_bytes;            // --max-payload
   std::string sweep_interval = "1m";      // a duration (durations.hpp), or "0": never
   std::string upload_ttl = "1d";          // --upload-ttl, a duration
   std::vector<std::string> default_ttls;  // NAMESPACE=DURATION, each checked
   tenant_quota default_quota;             // --quota-bytes, --quota-count
   std::string quota_file;                 // --quota-file, empty: none
+  std::vector<std::string> caf_flags;     // CAF's settings (store_host::start)
+  bool dump_config = false;               // --dump-config: print, do not serve
 };
 
 // A CLI11 check for --default-ttl: empty when `text` is NAMESPACE=DURATION.

@@ -1,10 +1,12 @@
 #include "cli/store_host.hpp"
 
 #include <exception>
+#include <sstream>
 #include <string>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/error.hpp>
 
 #include <artifact_store/configure.hpp>
 #include <artifact_store/error.hpp>
@@ -12,11 +14,17 @@
 namespace artifacts::cli {
 
 caf::expected<std::unique_ptr<store_host>> store_host::start(
-    const std::optional<remoting_options>& remoting) {
+    const std::optional<remoting_options>& remoting, const std::vector<std::string>& caf_flags) {
   std::unique_ptr<store_host> host{new store_host};
   host->config_ = std::make_unique<caf::actor_system_config>();
   configure_actor_system(*host->config_);
   tune_scheduler_for_request_latency(*host->config_);
+  if (!caf_flags.empty()) {
+    std::istringstream no_ini_file;  // never caf-application.ini from the working directory
+    if (auto err = host->config_->parse(caf_flags, no_ini_file)) {
+      return make_error(errc::invalid_argument, "CAF setting: " + caf::to_string(err));
+    }
+  }
   if (remoting) {
     if (auto err = configure_remoting(*host->config_, *remoting)) {
       return err;

@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
@@ -20,8 +22,12 @@ class store_host {
   // `remoting` is given. Fails with invalid_argument for remoting options
   // that configure_remoting refuses (TLS files that are half given or
   // unreadable), with internal when the actor system cannot start.
+  // `caf_flags` are CAF's own settings ("--scheduler.max-threads=2"), applied
+  // over the latency tuning and under the remoting options; one that CAF
+  // does not know or cannot read fails with invalid_argument.
   static caf::expected<std::unique_ptr<store_host>> start(
-      const std::optional<remoting_options>& remoting);
+      const std::optional<remoting_options>& remoting,
+      const std::vector<std::string>& caf_flags = {});
 
   // Closes the store if it is still open, then stops the actor system.
   ~store_host();

@@ -1,5 +1,9 @@
 #include "storage/dsn.hpp"
 
+#include <memory>
+
+#include <libpq-fe.h>
+
 #include <artifact_store/errc.hpp>
 
 namespace artifacts {
@@ -49,6 +53,38 @@ dsn_target parse_dsn(std::string_view dsn) {
     return {scheme == "sqlite" ? driver_kind::sqlite : driver_kind::fs, rest};
   }
   fail(errc::unknown_driver, "no driver for scheme \"" + std::string(scheme) + "\"");
+}
+
+std::string dsn_without_password(std::string_view dsn) {
+  try {
+    if (parse_dsn(dsn).kind != driver_kind::postgres) {
+      return std::string(dsn);
+    }
+  } catch (const store_error&) {
+    return std::string(dsn);  // no driver takes it, so it names no server
+  }
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options{
+      PQconninfoParse(std::string(dsn).c_str(), &error), &PQconninfoFree};
+  PQfreemem(error);
+  if (!options) {
+    return "(a PostgreSQL DSN that libpq cannot parse)";
+  }
+  std::string out;
+  for (const auto* option = options.get(); option->keyword != nullptr; ++option) {
+    if (option->val == nullptr || std::string_view{option->keyword} == "password") {
+      continue;
+    }
+    std::string quoted;
+    for (const char* c = option->val; *c != '\0'; ++c) {
+      if (*c == '\'' || *c == '\\') {
+        quoted += '\\';
+      }
+      quoted += *c;
+    }
+    out += (out.empty() ? "" : " ") + std::string{option->keyword} + "='" + quoted + "'";
+  }
+  return out;
 }
 
 std::string_view driver_kind_name(driver_kind kind) noexcept {

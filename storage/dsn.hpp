@@ -27,4 +27,11 @@ struct dsn_target {
 // for any other scheme.
 dsn_target parse_dsn(std::string_view dsn);
 
+// `dsn` fit to print: a PostgreSQL DSN (URI or keyword form) comes back as a
+// keyword string of the same settings without the password; any other DSN
+// comes back unchanged. A PostgreSQL DSN that libpq cannot parse comes back
+// as a placeholder, since the password's place in it is unknown. Throws
+// nothing but std::bad_alloc.
+std::string dsn_without_password(std::string_view dsn);
+
 }  // namespace artifacts

@@ -13,6 +13,7 @@
 #include <artifact_store/error.hpp>
 #include <artifact_store/store.hpp>
 
+#include "storage/dsn.hpp"
 #include "storage/postgres/conninfo.hpp"
 
 using namespace artifacts;
@@ -93,4 +94,17 @@ TEST_CASE("ports libpq accepts pass the DSN check", "[open][dsn]") {
     INFO("DSN: " << dsn);
     CHECK_NOTHROW(postgres::make_conninfo(dsn, options));
   }
+}
+
+TEST_CASE("a DSN fit to print keeps its settings and loses its password", "[dsn]") {
+  CHECK(dsn_without_password("postgres://user:s3cret-pw@db.example:5433/artifacts") ==
+        "user='user' dbname='artifacts' host='db.example' port='5433'");
+  CHECK(dsn_without_password("host=a,b port=5432 password='s3cret pw' application_name='it\\'s'") ==
+        "host='a,b' port='5432' application_name='it\\'s'");
+  CHECK(dsn_without_password("postgres://user:s3cret-pw@[::1/db") ==
+        "(a PostgreSQL DSN that libpq cannot parse)");
+  CHECK(dsn_without_password("sqlite:/var/lib/artifact-store/artifacts.db") ==
+        "sqlite:/var/lib/artifact-store/artifacts.db");
+  CHECK(dsn_without_password("fs:/srv/a") == "fs:/srv/a");
+  CHECK(dsn_without_password("nosuch:x") == "nosuch:x");
 }
