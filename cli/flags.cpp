@@ -14,7 +14,7 @@ CLI::Option* add_dsn(CLI::App& command, std::optional<std::string>& dsn) {
   return command.add_option_function<std::string>(
       "--dsn", [&dsn](const std::string& value) { dsn = value; },
       std::string("store to open in-process (env ") + dsn_variable + "; default " + default_dsn +
-          ")");
+          ", or in $STATE_DIRECTORY under systemd)");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "cli/exit_status.hpp"
 #include "cli/quota_file.hpp"
 #include "cli/report.hpp"
+#include "cli/service_manager.hpp"
 #include "cli/shutdown_signals.hpp"
 #include "cli/store_address.hpp"
 #include "cli/store_host.hpp"
@@ -106,12 +107,14 @@ int run_serve(const serve_flags& flags) {
   }
   const std::string address = format_address(flags.publish.bind, *port);
   std::cout << "listening on " << address << std::endl;
+  notify_ready("listening on " + address);
   log("started: " + driver_name(dsn) + " store, " + std::to_string(flags.pool_size) +
       " workers, listening on " + address +
       (flags.tls.enabled() ? " with mutual TLS" : " without TLS (trusted networks only)"));
 
   const int signal_number = signals.wait();
   log(std::string("stopping on ") + signal_name(signal_number));
+  notify_stopping(std::string("stopping on ") + signal_name(signal_number));
   unpublish_store(sys, local, *port);
   if (auto err = (*host)->close()) {
     report_error(err);

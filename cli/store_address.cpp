@@ -89,7 +89,7 @@ store_address resolve_store_address(const client_flags& flags) {
     address.node = parse_node_address(*node, node_variable);
     return address;
   }
-  address.dsn = dsn ? *dsn : default_dsn;
+  address.dsn = dsn ? *dsn : default_store_dsn();
   return address;
 }
 
@@ -98,7 +98,16 @@ std::string resolve_dsn(const std::optional<std::string>& dsn_flag) {
     return *dsn_flag;
   }
   auto dsn = environment(dsn_variable);
-  return dsn ? *dsn : default_dsn;
+  return dsn ? *dsn : default_store_dsn();
+}
+
+std::string default_store_dsn() {
+  auto state = environment("STATE_DIRECTORY");
+  if (!state) {
+    return default_dsn;
+  }
+  // Several StateDirectory= entries arrive separated by ':'.
+  return "sqlite:" + state->substr(0, state->find(':')) + "/artifacts.db";
 }
 
 }  // namespace artifacts::cli

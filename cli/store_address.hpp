@@ -16,6 +16,11 @@ inline constexpr const char* passphrase_variable = "ARTIFACT_STORE_TLS_PASSPHRAS
 // The embedded default: a SQLite file in the current directory.
 inline constexpr const char* default_dsn = "sqlite:artifacts.db";
 
+// The DSN used when none is given: default_dsn, except under a service
+// manager that names a state directory (systemd's StateDirectory= sets
+// STATE_DIRECTORY), where it is artifacts.db in that directory's first entry.
+std::string default_store_dsn();
+
 struct node_address {
   std::string host;
   uint16_t port = 0;
@@ -37,13 +42,13 @@ std::string format_address(const std::string& host, uint16_t port);
 
 // The flags win over the environment, and the environment over the default:
 // --dsn or --node; else ARTIFACT_STORE_DSN or ARTIFACT_STORE_NODE; else
-// default_dsn. Throws CLI::ValidationError (a usage error) when both flags
+// default_store_dsn(). Throws CLI::ValidationError (a usage error) when both flags
 // are given, when both variables are set and no flag decides, or when the
 // node address is malformed.
 store_address resolve_store_address(const client_flags& flags);
 
 // The DSN for the subcommands that only run in-process (serve, migrate):
-// --dsn, else ARTIFACT_STORE_DSN, else default_dsn.
+// --dsn, else ARTIFACT_STORE_DSN, else default_store_dsn().
 std::string resolve_dsn(const std::optional<std::string>& dsn_flag);
 
 }  // namespace artifacts::cli

@@ -1,5 +1,6 @@
 # `cmake --install`: the library, the public headers with the generated ones
-# and the wire schema, the command, a CMake package and a pkg-config file.
+# and the wire schema, the command and its systemd unit, a CMake package and
+# a pkg-config file.
 include(CMakePackageConfigHelpers)
 set(ARTIFACT_STORE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/artifact_store)
 
@@ -14,6 +15,11 @@ install(DIRECTORY ${ARTIFACTS_GENERATED_INCLUDE_DIR}/artifact_store
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
 if(TARGET artifact_store_command)
   install(TARGETS artifact_store_command RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # The systemd unit of a node, naming the installed command.
+  set(ARTIFACT_STORE_SERVICE_COMMAND ${CMAKE_INSTALL_FULL_BINDIR}/artifact-store)
+  configure_file(${PROJECT_SOURCE_DIR}/packaging/artifact-store.service.in
+    ${PROJECT_BINARY_DIR}/artifact-store.service @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/artifact-store.service DESTINATION lib/systemd/system)
 endif()
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/CHANGELOG.md
   DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -1,7 +1,16 @@
 // End-to-end tests of what an operator uses: options from a configuration
 // file and from the environment with their precedence, --dump-config, CAF's
 // settings, and ping. Every test runs the real binary as separate processes.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +21,7 @@
 
 namespace {
 
+using artifacts::testing::child_process;
 using artifacts::testing::temp_folder;
 using artifacts::testing::write_file;
 using namespace artifacts::testing::command;
@@ -107,7 +117,8 @@ TEST_CASE("a flag wins over the environment, which wins over the file", "[cli][c
   CHECK(again.out == flag.out);
 }
 
-TEST_CASE("the dumped configuration leaves out the TLS passphrase and the DSN's password", "[cli][config]") {
+TEST_CASE("the dumped configuration leaves out the TLS passphrase and the DSN's password",
+          "[cli][config]") {
   temp_folder dir{"cli-config"};
   write_file(dir / "node.toml",
              "dsn = \"postgresql://store:s3cret-pw@db.example:5433/artifacts\"\n"
@@ -217,6 +228,116 @@ TEST_CASE("ping answers 0 while the store answers and 3 with the error otherwise
   auto broken = run({"ping", "--dsn", "fs:"}, {dir.path()});
   CHECK(broken.status == 3);
   CHECK_THAT(broken.err, StartsWith("error: invalid_argument: "));
+}
+
+// The datagram socket of a stand-in service manager: what a node sends to
+// NOTIFY_SOCKET arrives here, as it would at systemd.
+class notify_socket {
+ public:
+  explicit notify_socket(const fs::path& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    REQUIRE(path.string().size() < sizeof address.sun_path);
+    std::strcpy(address.sun_path, path.c_str());
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  }
+  ~notify_socket() { ::close(fd_); }
+  notify_socket(const notify_socket&) = delete;
+  notify_socket& operator=(const notify_socket&) = delete;
+
+  const fs::path& path() const { return path_; }
+
+  // The next notification, or "" when none came within 30 s.
+  std::string receive() {
+    pollfd ready{fd_, POLLIN, 0};
+    if (::poll(&ready, 1, 30000) != 1) {
+      return {};
+    }
+    char buffer[4096];
+    const auto size = ::recv(fd_, buffer, sizeof buffer, 0);
+    return size > 0 ? std::string(buffer, static_cast<size_t>(size)) : std::string{};
+  }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+};
+
+TEST_CASE("serve tells the service manager when it is ready and when it stops", "[cli][service]") {
+  temp_folder dir{"cli-service"};
+  notify_socket manager{dir / "notify"};
+  node serving{dir.path(), {"--dsn", "memory:"}, {{"NOTIFY_SOCKET", manager.path().string()}}};
+  CHECK(manager.receive() == "READY=1\nSTATUS=listening on " + serving.address());
+  CHECK(serving.stop() == 0);
+  CHECK(manager.receive() == "STOPPING=1\nSTATUS=stopping on SIGTERM");
+}
+
+TEST_CASE("under a service manager's state directory the default store lives there",
+          "[cli][service]") {
+  temp_folder dir{"cli-service"};
+  fs::create_directory(dir / "state");
+  const std::map<std::string, std::string> systemd{
+      {"STATE_DIRECTORY", (dir / "state").string() + ":" + (dir / "second").string()}};
+  auto dump = run({"serve", "--dump-config"}, {dir.path(), "", systemd});
+  CHECK(dumped(dump.out, "dsn") == "\"sqlite:" + (dir / "state").string() + "/artifacts.db\"");
+  CHECK(run({"ping"}, {dir.path(), "", systemd}).status == 0);
+  CHECK(fs::exists(dir / "state" / "artifacts.db"));
+  CHECK_FALSE(fs::exists(dir / "artifacts.db"));
+}
+
+// The unit in the tree, naming the command under test.
+std::string service_unit() {
+  std::ifstream in{ARTIFACT_STORE_SERVICE_TEMPLATE};
+  REQUIRE(in);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string unit = text.str();
+  const std::string placeholder = "@ARTIFACT_STORE_SERVICE_COMMAND@";
+  const auto at = unit.find(placeholder);
+  REQUIRE(at != std::string::npos);
+  return unit.replace(at, placeholder.size(), command_path());
+}
+
+// `systemd-analyze ARGS UNIT` on `unit`, written as artifact-store.service.
+outcome analyze(const std::vector<std::string>& args, const std::string& unit) {
+  temp_folder dir{"cli-unit"};
+  write_file(dir / "artifact-store.service", unit);
+  artifacts::testing::child_options options;
+  options.cwd = dir.path();
+  child_process analyzer{"/usr/bin/systemd-analyze",
+                         concat(args, {(dir / "artifact-store.service").string()}), options};
+  outcome result;
+  result.status = analyzer.wait(command_bound);
+  result.out = analyzer.out();
+  result.err = analyzer.err();
+  return result;
+}
+
+TEST_CASE("the systemd unit verifies, notifies, keeps state and is hardened", "[cli][service]") {
+  const std::string unit = service_unit();
+  for (const char* line :
+       {"Type=notify", "StateDirectory=artifact-store", "WorkingDirectory=%S/artifact-store",
+        "DynamicUser=yes", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes",
+        "PrivateTmp=yes", "KillSignal=SIGTERM"}) {
+    CHECK_THAT(unit, Contains(std::string("\n") + line + "\n"));
+  }
+  auto verified = analyze({"verify"}, unit);
+  INFO(verified.err);
+  CHECK(verified.status == 0);
+  CHECK(verified.err.empty());
+  // systemd's own score of the sandbox, from 0 (locked down) to 10 (exposed;
+  // the threshold counts tenths): this unit scores 1.6.
+  auto security = analyze({"security", "--offline=true", "--threshold=20"}, unit);
+  INFO(security.out << security.err);
+  CHECK(security.status == 0);
+
+  // What verify reports: an empty report above means something.
+  std::string broken = unit;
+  broken.replace(broken.find("Type=notify"), 11, "Type=notifyy");
+  auto refused = analyze({"verify"}, broken);
+  CHECK_THAT(refused.err, Contains("notifyy"));
 }
 
 TEST_CASE("the version flag prints the version and exits 0", "[cli]") {
