@@ -48,6 +48,10 @@ void add_client_flags(CLI::App& command, client_flags& flags) {
               std::string("a running node to talk to, HOST:PORT (env ") + node_variable + ")")
           ->group("Store");
   dsn->excludes(node);
+  add_request_bounds(command, flags);
+}
+
+void add_request_bounds(CLI::App& command, client_flags& flags) {
   command.add_option("--timeout", flags.timeout_ms, "bound on each request, in milliseconds")
       ->check(CLI::Range(int64_t{1}, max_timeout_ms))
       ->capture_default_str()

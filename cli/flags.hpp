@@ -43,6 +43,11 @@ void add_scope_flags(CLI::App& command, scope_flags& scope, bool wildcards = fal
 // TLS flags.
 void add_client_flags(CLI::App& command, client_flags& flags);
 
+// Adds what add_client_flags adds but --dsn and --node: --timeout,
+// --connect-timeout and the TLS flags, for a command that names its stores
+// otherwise (copy).
+void add_request_bounds(CLI::App& command, client_flags& flags);
+
 // Adds --dsn alone, for the subcommands that only ever run in-process.
 void add_dsn_flag(CLI::App& command, std::optional<std::string>& dsn);
 

@@ -21,6 +21,7 @@
 #include "cli/report.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/store_address.hpp"
+#include "cli/transfer_commands.hpp"
 
 namespace artifacts::cli {
 namespace {
@@ -33,11 +34,54 @@ constexpr const char* footer =
     "DSNs: postgresql://…, a libpq keyword string (host=… dbname=…), sqlite:PATH, fs:DIR,\n"
     "memory:.";
 
+// copy's options: its two stores, what to copy and how.
+struct copy_flags {
+  std::optional<std::string> from_dsn, from_node, to_dsn, to_node;
+  client_flags bounds;  // timeouts and TLS, for both sides
+  std::vector<std::string> tenants;
+  size_t part_bytes = size_t{4} << 20;
+
+  // The client flags of one side: exactly one of `dsn` and `node`.
+  client_flags side(const std::optional<std::string>& dsn, const std::optional<std::string>& node,
+                    const char* from_or_to) const {
+    if (dsn.has_value() == node.has_value()) {
+      throw CLI::ValidationError(std::string("copy takes one of --") + from_or_to + " and --" +
+                                 from_or_to + "-node");
+    }
+    client_flags flags = bounds;
+    flags.dsn = dsn;
+    flags.node = node;
+    return flags;
+  }
+};
+
+CLI::App* add_copy(CLI::App& app, copy_flags& flags) {
+  auto* copy = app.add_subcommand(
+      "copy", "copy every artifact from one store to another, skipping what is there; resumable");
+  copy->add_option("--from", flags.from_dsn, "the source store's DSN")->group("Stores");
+  copy->add_option("--from-node", flags.from_node, "the source node, HOST:PORT")->group("Stores");
+  copy->add_option("--to", flags.to_dsn, "the destination store's DSN")->group("Stores");
+  copy->add_option("--to-node", flags.to_node, "the destination node, HOST:PORT")->group("Stores");
+  copy->add_option("--tenant", flags.tenants,
+                   "copy this tenant's artifacts (repeatable; "
+                   "default: every tenant)");
+  copy->add_option("--part-size", flags.part_bytes,
+                   "a larger artifact streams as an upload of parts this large (bytes, or "
+                   "with KiB, MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30))
+      ->capture_default_str();
+  add_request_bounds(*copy, flags.bounds);
+  return copy;
+}
+
 // Every option of every subcommand, bound before parsing.
 struct command_line {
   serve_flags serve;
   client_flags put_client, get_client, stat_client, exists_client, rm_client, ls_client,
-      sweep_client, purge_client, du_client, ping_client;
+      sweep_client, purge_client, du_client, ping_client, verify_client;
+  std::vector<std::string> verify_tenants;
+  copy_flags copy;
   put_flags put;
   key_flags get, stat, exists, rm;
   std::string get_output;
@@ -250,6 +294,14 @@ int run(int argc, char** argv) {
   add_client_flags(*du, line.du_client);
   add_scope_flags(*du, line.du, true);
 
+  auto* verify = app.add_subcommand(
+      "verify", "re-hash every stored payload and report those that do not match their ref");
+  add_client_flags(*verify, line.verify_client);
+  verify->add_option("--tenant", line.verify_tenants,
+                     "check this tenant's artifacts (repeatable; default: every tenant)");
+
+  auto* copy = add_copy(app, line.copy);
+
   auto* ping = app.add_subcommand(
       "ping", "check that the store answers, through a worker and its backend; exit 0 or 3");
   add_client_flags(*ping, line.ping_client);
@@ -310,6 +362,19 @@ int run(int argc, char** argv) {
     }
     if (du->parsed()) {
       return run_client(line.du_client, [&](client& c) { return run_du(c, line.du); });
+    }
+    if (verify->parsed()) {
+      return run_client(line.verify_client,
+                        [&](client& c) { return run_verify(c, line.verify_tenants); });
+    }
+    if (copy->parsed()) {
+      const auto from = line.copy.side(line.copy.from_dsn, line.copy.from_node, "from");
+      const auto to = line.copy.side(line.copy.to_dsn, line.copy.to_node, "to");
+      return run_client(from, [&](client& source) {
+        return run_client(to, [&](client& destination) {
+          return run_copy(source, destination, line.copy.tenants, line.copy.part_bytes);
+        });
+      });
     }
     if (ping->parsed()) {
       return run_client(line.ping_client, [&](client& c) { return run_ping(c); });

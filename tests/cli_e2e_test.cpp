@@ -72,21 +72,6 @@ const bool sigpipe_ignored = [] {
   return true;
 }();
 
-// Runs one writing statement on the SQLite database `file`, through a
-// connection of its own (waiting up to 10 s for the store's write lock);
-// the rows it changed.
-int rows_changed(const fs::path& file, const char* sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
-  sqlite3_busy_timeout(db, 10000);
-  const int status = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  const int changed = sqlite3_changes(db);
-  INFO(sql << ": " << sqlite3_errmsg(db));
-  sqlite3_close(db);
-  REQUIRE(status == SQLITE_OK);
-  return changed;
-}
-
 const std::string binary_payload = std::string("head\0\xff\xfe\x01 binary\r\n\0tail", 22);
 
 }  // namespace

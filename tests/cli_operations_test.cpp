@@ -6,17 +6,30 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <google/protobuf/util/time_util.h>
+
+#include <artifact_store/store_config.hpp>
+
+#include "scenarios/local_fixture.hpp"
+#include "scenarios/postgres_schema.hpp"
+#include "scenarios/requests.hpp"
 #include "scenarios/test_files.hpp"
+#include "storage/sha256.hpp"
 #include "tests/command_runner.hpp"
 
 namespace {
@@ -228,6 +241,239 @@ TEST_CASE("ping answers 0 while the store answers and 3 with the error otherwise
   auto broken = run({"ping", "--dsn", "fs:"}, {dir.path()});
   CHECK(broken.status == 3);
   CHECK_THAT(broken.err, StartsWith("error: invalid_argument: "));
+}
+
+// The JSON summary a copy or verify ends with, as "key=value" pairs in
+// order, for comparison: {"copied":2,"skipped":1} is "copied=2 skipped=1".
+std::string summary(const std::string& output) {
+  auto lines = lines_of(output);
+  REQUIRE_FALSE(lines.empty());
+  std::string out;
+  for (char c : lines.back()) {
+    if (c == ':') {
+      out += '=';
+    } else if (c == ',') {
+      out += ' ';
+    } else if (c != '{' && c != '}' && c != '"') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Every ref a store lists, as JSON without created_at (a copy is created
+// when it is copied), in a set.
+std::set<std::string> listed_refs(const fs::path& cwd, const std::vector<std::string>& store) {
+  auto listed = run(concat({"ls"}, store), {cwd});
+  REQUIRE(listed.status == 0);
+  std::set<std::string> refs;
+  for (auto line : lines_of(listed.out)) {
+    const auto created = line.find(",\"created_at\":\"");
+    if (created != std::string::npos) {
+      line.erase(created, line.find('"', created + 15) + 1 - created);
+    }
+    refs.insert(line);
+  }
+  return refs;
+}
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+// The rows of the schema's artifact table; 0 before the table exists.
+size_t stored_so_far(const artifacts::testing::temporary_schema& schema) {
+  try {
+    return schema.stored_artifacts();
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Puts `bytes` into `dsn` in-process as tenant/u/s, with metadata worth
+// copying.
+outcome put_into(const fs::path& cwd, const std::string& dsn, const std::string& tenant,
+                 const std::string& bytes) {
+  return run(concat({"put", "--dsn", dsn, "--mime", "text/x-note", "--filename", "note.txt",
+                     "--source", "{\"tool\":\"grep\",\"n\":[1,2]}", "--ttl", "30d"},
+                    scope_args(tenant, "u", "s")),
+             {cwd, bytes});
+}
+
+// Overwrites, with other bytes of the same length, every file under `root`
+// that holds exactly `bytes`; how many it changed.
+int change_files_holding(const fs::path& root, const std::string& bytes) {
+  int changed = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (entry.is_regular_file() && artifacts::testing::read_file(entry.path()) == bytes) {
+      std::string other = bytes;
+      other[other.size() / 2] ^= 0x20;
+      write_file(entry.path(), other);
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+TEST_CASE("verify finds an artifact whose bytes were changed behind the store's back",
+          "[cli][verify]") {
+  temp_folder dir{"cli-verify"};
+  const std::string large = artifacts::scenarios::patterned_bytes(size_t{5} << 20);
+  const std::string victim = "the bytes that will change behind the store's back";
+
+  SECTION("SQLite, in-process and through a node") {
+    const std::string dsn = "sqlite:store.db";
+    for (const char* tenant : {"a", "b"}) {
+      REQUIRE(put_into(dir.path(), dsn, tenant, std::string("note of ") + tenant).status == 0);
+    }
+    REQUIRE(put_into(dir.path(), dsn, "b", large).status == 0);
+    auto ref = parse_ref(only_line(put_into(dir.path(), dsn, "c", victim).out));
+    auto clean = run({"verify", "--dsn", dsn}, {dir.path()});
+    CHECK(clean.status == 0);
+    CHECK(clean.out == "{\"checked\":4,\"corrupt\":0}\n");
+
+    CHECK(
+        rows_changed(dir / "store.db",
+                     ("UPDATE artifacts_blobs SET bytes = CAST(upper(bytes) AS BLOB) WHERE id = '" +
+                      ref.id() + "'")
+                         .c_str()) == 1);
+    for (bool through_node : {false, true}) {
+      INFO("through a node: " << through_node);
+      std::unique_ptr<node> serving;
+      std::vector<std::string> args{"verify", "--dsn", dsn};
+      if (through_node) {
+        serving = std::make_unique<node>(dir.path(), std::vector<std::string>{"--dsn", dsn});
+        args = {"verify", "--node", serving->address()};
+      }
+      auto found = run(args, {dir.path()});
+      CHECK(found.status == 3);
+      auto lines = lines_of(found.out);
+      REQUIRE(lines.size() == 2);
+      CHECK_THAT(lines[0], StartsWith("{\"corrupt\":{\"id\":\"" + ref.id() + "\""));
+      CHECK_THAT(lines[0], Contains(",\"sha256\":\"" + artifacts::sha256_hex(upper(victim)) +
+                                    "\",\"size_bytes\":" + std::to_string(victim.size()) + "}"));
+      CHECK(lines[1] == "{\"checked\":4,\"corrupt\":1}");
+      // A tenant filter checks only that tenant.
+      auto only_b = run(concat(args, {"--tenant", "b", "--tenant", "a"}), {dir.path()});
+      CHECK(only_b.status == 0);
+      CHECK(only_b.out == "{\"checked\":3,\"corrupt\":0}\n");
+      if (serving) {
+        CHECK(serving->stop() == 0);
+      }
+    }
+  }
+  SECTION("fs: a data file edited in place") {
+    const std::string dsn = "fs:" + (dir / "root").string();
+    REQUIRE(put_into(dir.path(), dsn, "a", large).status == 0);
+    REQUIRE(put_into(dir.path(), dsn, "a", victim).status == 0);
+    CHECK(run({"verify", "--dsn", dsn}, {dir.path()}).status == 0);
+    REQUIRE(change_files_holding(dir / "root", victim) == 1);
+    auto found = run({"verify", "--dsn", dsn}, {dir.path()});
+    CHECK(found.status == 3);
+    CHECK(summary(found.out) == "checked=2 corrupt=1");
+    REQUIRE(change_files_holding(dir / "root", large) == 1);
+    CHECK(summary(run({"verify", "--dsn", dsn}, {dir.path()}).out) == "checked=2 corrupt=2");
+  }
+}
+
+TEST_CASE("copy moves every artifact with its metadata between stores and nodes, once",
+          "[cli][copy]") {
+  temp_folder dir{"cli-copy"};
+  const std::string source = "sqlite:source.db";
+  const std::string large = artifacts::scenarios::patterned_bytes(size_t{9} << 20);
+  for (const char* tenant : {"a", "b", "c"}) {
+    REQUIRE(put_into(dir.path(), source, tenant, std::string("note of ") + tenant).status == 0);
+  }
+  REQUIRE(put_into(dir.path(), source, "b", large).status == 0);
+  const auto expected = listed_refs(dir.path(), {"--dsn", source});
+  REQUIRE(expected.size() == 4);
+
+  node from{dir.path(), {"--dsn", source}};
+  const std::string destination = "fs:" + (dir / "copy").string();
+  auto first = run({"copy", "--from-node", from.address(), "--to", destination}, {dir.path()});
+  INFO(first.err);
+  CHECK(first.status == 0);
+  CHECK(first.out ==
+        "{\"copied\":4,\"skipped\":0,\"bytes\":" + std::to_string(large.size() + 3 * 9) + "}\n");
+  CHECK(listed_refs(dir.path(), {"--dsn", destination}) == expected);
+  auto again = run({"copy", "--from-node", from.address(), "--to", destination}, {dir.path()});
+  CHECK(again.out == "{\"copied\":0,\"skipped\":4,\"bytes\":0}\n");
+
+  // Into a node, one tenant at a time.
+  node into{dir.path(), {"--dsn", "sqlite:into.db"}};
+  auto tenant_b = run({"copy", "--from", destination, "--to-node", into.address(), "--tenant", "b",
+                       "--part-size", "1MiB"},
+                      {dir.path()});
+  CHECK(summary(tenant_b.out) == "copied=2 skipped=0 bytes=" + std::to_string(large.size() + 9));
+  CHECK(listed_refs(dir.path(), {"--node", into.address()}).size() == 2);
+  CHECK(from.stop() == 0);
+  CHECK(into.stop() == 0);
+
+  auto neither = run({"copy", "--to", destination}, {dir.path()});
+  CHECK(neither.status == 2);
+  CHECK_THAT(neither.err, Contains("one of --from and --from-node"));
+}
+
+TEST_CASE("copy from SQLite to PostgreSQL, killed midway and run again, leaves each artifact once",
+          "[cli][copy][.postgres]") {
+  temp_folder dir{"cli-copy"};
+  artifacts::testing::temporary_schema schema;
+  const std::string source = "sqlite:" + (dir / "source.db").string();
+  const size_t small_count = 1500;
+  {
+    artifacts::store_config config;
+    config.storage.dsn = source;
+    config.pool_size = 1;
+    auto fixture = artifacts::scenarios::make_local_fixture(config);
+    for (size_t i = 0; i < small_count; ++i) {
+      artifacts::v1::PutRequest request;
+      request.mutable_scope()->set_tenant(i % 2 == 0 ? "even" : "odd");
+      request.mutable_scope()->set_user("u");
+      request.mutable_scope()->set_session("s" + std::to_string(i % 7));
+      request.set_filename("item-" + std::to_string(i));
+      request.set_data("item " + std::to_string(i));
+      REQUIRE(fixture->client().put(request));
+    }
+    for (const char* tenant : {"aaa-first", "zzz-last"}) {
+      artifacts::v1::PutRequest request;
+      request.mutable_scope()->set_tenant(tenant);
+      request.mutable_scope()->set_user("u");
+      request.mutable_scope()->set_session("s");
+      request.set_data(artifacts::scenarios::patterned_bytes(size_t{6} << 20, tenant[0]));
+      REQUIRE(fixture->client().put(request));
+    }
+    REQUIRE_FALSE(fixture->close());
+  }
+  const size_t total = small_count + 2;
+  const std::vector<std::string> copy{"copy", "--from", source, "--to", schema.dsn()};
+
+  auto interrupted = start_command(copy, {dir.path()});
+  const auto give_up = std::chrono::steady_clock::now() + 60s;
+  while (stored_so_far(schema) < 100 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(5ms);
+  }
+  interrupted->signal(SIGKILL);
+  interrupted->wait(command_bound);
+  const size_t before = schema.stored_artifacts();
+  INFO("stored when the copy was killed: " << before);
+  REQUIRE(before >= 100);
+  REQUIRE(before < total);
+
+  auto resumed = run(copy, {dir.path()});
+  INFO(resumed.err);
+  REQUIRE(resumed.status == 0);
+  CHECK_THAT(summary(resumed.out), StartsWith("copied=" + std::to_string(total - before) +
+                                              " skipped=" + std::to_string(before) + " bytes="));
+  CHECK(schema.stored_artifacts() == total);
+  CHECK(summary(run(copy, {dir.path()}).out) ==
+        "copied=0 skipped=" + std::to_string(total) + " bytes=0");
+  CHECK(listed_refs(dir.path(), {"--dsn", schema.dsn()}) ==
+        listed_refs(dir.path(), {"--dsn", source}));
+  auto verified = run({"verify", "--dsn", schema.dsn()}, {dir.path()});
+  CHECK(verified.status == 0);
+  CHECK(summary(verified.out) == "checked=" + std::to_string(total) + " corrupt=0");
 }
 
 // The datagram socket of a stand-in service manager: what a node sends to

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <google/protobuf/util/json_util.h>
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <artifact_store/v1/artifacts.pb.h>
@@ -172,6 +173,21 @@ inline std::string dead_address() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+}
+
+// Runs one writing statement on the SQLite database `file`, through a
+// connection of its own (waiting up to 10 s for the store's write lock);
+// the rows it changed.
+inline int rows_changed(const fs::path& file, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  const int status = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  const int changed = sqlite3_changes(db);
+  INFO(sql << ": " << sqlite3_errmsg(db));
+  sqlite3_close(db);
+  REQUIRE(status == SQLITE_OK);
+  return changed;
 }
 
 }  // namespace artifacts::testing::command
