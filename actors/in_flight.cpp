@@ -4,7 +4,17 @@
 
 #include <artifact_store/error.hpp>
 
+#include "actors/store_metrics.hpp"
+
 namespace artifacts {
+
+void load_counts::add(int64_t count, int64_t bytes) noexcept {
+  requests.fetch_add(count, std::memory_order_relaxed);
+  payload_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  if (metrics) {
+    metrics->in_flight(count, bytes);
+  }
+}
 
 namespace {
 
@@ -32,6 +42,9 @@ admission worker_load::try_admit(const in_flight_limits& limits, size_t payload_
   const auto requests_after = store_->requests.fetch_add(1, std::memory_order_relaxed) + 1;
   const auto bytes_after =
       store_->payload_bytes.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  if (store_->metrics) {
+    store_->metrics->in_flight(1, bytes);
+  }
   if (!within(limits, requests_after, bytes_after)) {
     store_->add(-1, -bytes);
     return admission::overloaded;

@@ -12,17 +12,18 @@
 
 namespace artifacts {
 
+class store_metrics;
+
 // Requests and put payload bytes accepted and not yet answered. Signed,
 // because a worker may finish a request nobody counted (one sent to it
 // directly).
 struct load_counts {
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> payload_bytes{0};
+  // Shown as artifact_store_in_flight_*, when set (the store's total only).
+  std::shared_ptr<store_metrics> metrics;
 
-  void add(int64_t count, int64_t bytes) noexcept {
-    requests.fetch_add(count, std::memory_order_relaxed);
-    payload_bytes.fetch_add(bytes, std::memory_order_relaxed);
-  }
+  void add(int64_t count, int64_t bytes) noexcept;
 };
 
 // The bound on what the store holds at once.

@@ -1,6 +1,8 @@
 // Requests a worker has taken from its mailbox to serve together.
 #pragma once
 
+#include <chrono>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -20,9 +22,13 @@ namespace artifacts {
 // and its place in the worker's load.
 template <class Request, class Reply>
 struct waiting_request {
+  using reply_type = Reply;
+
   Request request;
   caf::typed_response_promise<Reply> promise;
   finished_request finished;
+  // When the worker took the request, for its duration.
+  std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
 
   // Takes the request off the worker's load and answers its caller with
   // `outcome`, a reply or an error.

@@ -15,6 +15,7 @@
 #include <artifact_store/error.hpp>
 
 #include "actors/actor_errors.hpp"
+#include "actors/store_metrics.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/worker_routes.hpp"
 #include "storage/open_driver.hpp"
@@ -119,6 +120,9 @@ caf::expected<store> open_store(caf::actor_system& sys, const store_config& conf
 
 store start_store(caf::actor_system& sys, std::shared_ptr<driver> store_driver,
                   const store_config& config) {
+  if (config.metrics) {
+    config.metrics->opened(store_driver->name());
+  }
   auto closed = std::make_shared<std::atomic<bool>>(false);
   auto routes = std::make_shared<worker_routes>();
   auto supervisor = spawn_supervisor(sys, std::move(store_driver), closed, config, routes);

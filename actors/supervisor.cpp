@@ -19,6 +19,7 @@
 #include "actors/actor_errors.hpp"
 #include "actors/in_flight.hpp"
 #include "actors/routing.hpp"
+#include "actors/store_metrics.hpp"
 #include "actors/worker.hpp"
 #include "actors/worker_routes.hpp"
 #include "storage/operation_names.hpp"
@@ -63,10 +64,17 @@ bool sender_is_local(supervisor_pointer self) {
 void start_worker(supervisor_pointer self, size_t index) {
   auto& st = self->state;
   auto load = std::make_shared<worker_load>(st.total);
-  auto worker = spawn_worker(self->system(), st.store_driver, st.closed, self->address(), load);
+  auto worker = spawn_worker(self->system(), st.store_driver, st.closed, self->address(), load,
+                             st.config.metrics);
   self->monitor(worker);
   st.workers[index] = std::move(worker);
   st.loads[index] = std::move(load);
+}
+
+void count_overload(const supervisor_state& st) {
+  if (st.config.metrics) {
+    st.config.metrics->overloaded();
+  }
 }
 
 size_t routed(const supervisor_state& st, uint64_t route) {
@@ -84,6 +92,7 @@ void publish_routes(supervisor_state& st) {
   table->workers = st.workers;
   table->loads = st.loads;
   table->limits = limits_of(st.config);
+  table->metrics = st.config.metrics;
   st.routes->publish(std::move(table));
 }
 
@@ -107,6 +116,7 @@ caf::result<Reply> dispatch(supervisor_pointer self, std::string_view op, size_t
   // A worker here is never gone: the supervisor replaces a dead one as it
   // learns of its death, before it routes anything else.
   if (st.loads[index]->try_admit(limits, payload_bytes) != admission::admitted) {
+    count_overload(st);
     return overloaded_error(op, limits);
   }
   return self->delegate(st.workers[index], atom, std::forward<Request>(request));
@@ -185,6 +195,7 @@ void next_batch(supervisor_pointer self, std::shared_ptr<deletion_pass> pass) {
   const auto index = any_worker(st);
   const auto limits = limits_of(st.config);
   if (st.loads[index]->try_admit(limits, 0) != admission::admitted) {
+    count_overload(st);
     pass->done(overloaded_error(pass->op, limits));
     return;
   }
@@ -276,6 +287,7 @@ store_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer sel
   st.store_driver = std::move(store_driver);
   st.closed = std::move(closed);
   st.config = std::move(config);
+  st.total->metrics = st.config.metrics;
   st.routes = std::move(routes);
   st.workers.resize(st.config.pool_size);
   st.loads.resize(st.config.pool_size);

@@ -1,5 +1,6 @@
 #include "actors/worker.hpp"
 
+#include <chrono>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include "actors/actor_errors.hpp"
 #include "actors/reconnect_backoff.hpp"
 #include "actors/request_batch.hpp"
+#include "actors/store_metrics.hpp"
 #include "storage/operation_names.hpp"
 #include "storage/operations.hpp"
 #include "storage/sha256.hpp"
@@ -49,6 +51,12 @@ struct worker_state {
   caf::actor_addr supervisor;
   shared_worker_load load;
   reconnect_backoff backoff;
+  // Where requests, reconnections and removals are counted; may be null.
+  std::shared_ptr<store_metrics> metrics;
+  // This worker's place in artifact_store_workers (connected or not).
+  std::unique_ptr<worker_gauge> gauge;
+  // Whether a backend was ever open: opening one again is a reconnection.
+  bool opened_before = false;
   // Declared after `store_driver`: operations refer to the driver's options, so
   // they must go first. The state is destroyed when the worker exits, which
   // closes the connection before the supervisor learns of the exit.
@@ -72,6 +80,11 @@ caf::error open_backend(worker_state& st, std::string_view op) {
   try {
     st.ops =
         std::make_unique<operations>(st.store_driver->open_backend(), st.store_driver->options());
+    if (st.opened_before && st.metrics) {
+      st.metrics->reconnected();
+    }
+    st.opened_before = true;
+    st.gauge->connected(true);
     return {};
   } catch (const store_error& e) {
     st.backoff.failed(now);
@@ -96,6 +109,12 @@ caf::error ensure_backend(worker_state& st, std::string_view op) {
     return make_error(errc::unavailable, with_op(op, "backend unavailable, reconnecting"));
   }
   return open_backend(st, op);
+}
+
+// Closes the backend, whose connection may be dead or in an unknown state.
+void drop_backend(worker_state& st) {
+  st.ops.reset();
+  st.gauge->connected(false);
 }
 
 enum class on_lost_connection { repeat, report };
@@ -126,7 +145,7 @@ auto run(worker_state& st, std::string_view op, Work&& work,
       }
       // The next request reconnects at once; only a failed reconnect makes
       // later ones wait for the backoff.
-      st.ops.reset();
+      drop_backend(st);
       bool repeat = attempt == 0 && lost == on_lost_connection::repeat &&
                     e.advice() == retry_advice::on_new_connection && !st.closed->load();
       if (!repeat) {
@@ -137,21 +156,75 @@ auto run(worker_state& st, std::string_view op, Work&& work,
                                                  std::string(describe(err)));
       }
     } catch (const std::exception& e) {
-      st.ops.reset();
+      drop_backend(st);
       return make_error(errc::internal, with_op(op, e.what()));
     } catch (...) {
-      st.ops.reset();
+      drop_backend(st);
       return make_error(errc::internal, with_op(op, "unknown failure"));
     }
   }
 }
 
-// run() as the reply of a handler.
+// The payload an answer carries, for artifact_store_payload_bytes_total.
+uint64_t payload_of(const v1::Blob& blob) {
+  return blob.data().size();
+}
+uint64_t payload_of(const v1::BlobRange& range) {
+  return range.data().size();
+}
+template <class Other>
+uint64_t payload_of(const Other&) {
+  return 0;
+}
+
+// What a sweep or purge batch removed, for artifact_store_removed_*.
+void count_removed(store_metrics& metrics, std::string_view op, const v1::Removed& removed) {
+  metrics.removed(op == op_names::purge ? "purged" : "expired", removed.deleted(), removed.bytes(),
+                  removed.uploads());
+}
+template <class Other>
+void count_removed(store_metrics&, std::string_view, const Other&) {}
+
+// Counts a request of `op` answered with `outcome`, taken at `started`,
+// which carried `request_bytes` of payload.
+template <class Reply>
+void count_answer(worker_state& st, std::string_view op, const caf::expected<Reply>& outcome,
+                  std::chrono::steady_clock::time_point started, uint64_t request_bytes = 0) {
+  if (!st.metrics) {
+    return;
+  }
+  uint64_t bytes = request_bytes;
+  if (outcome) {
+    bytes += payload_of(*outcome);
+    count_removed(*st.metrics, op, *outcome);
+  }
+  st.metrics->answered(op, outcome ? caf::error{} : outcome.error(),
+                       std::chrono::steady_clock::now() - started, bytes);
+}
+
+// run() as the reply of a handler, counted.
 template <class Work>
 auto serve(worker_state& st, std::string_view op, Work&& work,
-           on_lost_connection lost = on_lost_connection::repeat)
+           on_lost_connection lost = on_lost_connection::repeat, uint64_t request_bytes = 0)
     -> caf::result<std::invoke_result_t<Work, operations&>> {
-  return run(st, op, std::forward<Work>(work), lost);
+  const auto started = std::chrono::steady_clock::now();
+  auto outcome = run(st, op, std::forward<Work>(work), lost);
+  count_answer(st, op, outcome, started, request_bytes);
+  return outcome;
+}
+
+// The operation and payload of a batched request, for the metrics.
+std::string_view operation_of(const verified_put& put) {
+  return op_names::put_of(put.request().text());
+}
+std::string_view operation_of(const v1::Key&) {
+  return op_names::get;
+}
+uint64_t request_payload_of(const verified_put& put) {
+  return put.request().data().size();
+}
+uint64_t request_payload_of(const v1::Key&) {
+  return 0;
 }
 
 // Serves the waiting requests of `items` as one backend batch through
@@ -168,13 +241,18 @@ void serve_together(worker_state& st, std::string_view op, std::vector<Item>& it
   }
   auto outcomes = run(st, op, [&](operations& ops) { return serve_batch(ops, requests); });
   for (size_t i = 0; i < items.size(); ++i) {
+    using reply = typename Item::reply_type;
+    caf::expected<reply> answer = caf::error{};
     if (!outcomes) {
-      items[i].answer(outcomes.error());
+      answer = outcomes.error();
     } else if (auto& outcome = (*outcomes)[i]; outcome.error) {
-      items[i].answer(make_error(outcome.error->code(), outcome.error->what()));
+      answer = make_error(outcome.error->code(), outcome.error->what());
     } else {
-      items[i].answer(std::move(*outcome.value));
+      answer = std::move(*outcome.value);
     }
+    count_answer(st, operation_of(items[i].request), answer, items[i].arrived,
+                 request_payload_of(items[i].request));
+    items[i].answer(std::move(answer));
   }
 }
 
@@ -262,8 +340,11 @@ caf::result<v1::ArtifactRef> queue_put(worker_pointer self, verified_put& put,
 worker_actor::behavior_type worker_behavior(worker_pointer self,
                                             std::shared_ptr<driver> store_driver,
                                             closed_flag closed, caf::actor_addr supervisor,
-                                            shared_worker_load load) {
+                                            shared_worker_load load,
+                                            std::shared_ptr<store_metrics> metrics) {
   auto& st = self->state;
+  st.metrics = std::move(metrics);
+  st.gauge = std::make_unique<worker_gauge>(st.metrics);
   st.store_driver = std::move(store_driver);
   st.closed = std::move(closed);
   st.supervisor = std::move(supervisor);
@@ -296,7 +377,9 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         auto put = verified_put::checking(std::move(request));
         if (!put) {
           serve_batches_if_idle(self);
-          return digest_mismatch_error();
+          caf::expected<v1::ArtifactRef> refused = digest_mismatch_error();
+          count_answer(self->state, op, refused, std::chrono::steady_clock::now());
+          return std::move(refused.error());
         }
         return queue_put(self, *put, finished);
       },
@@ -352,10 +435,12 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         // Not repeated on a new connection: the lost batch's deletions
         // would go uncounted.
         bool done = true;
+        const auto started = std::chrono::steady_clock::now();
         auto removed = run(
             self->state, op_names::purge,
             [&](operations& ops) { return ops.purge_batch(request, done); },
             on_lost_connection::report);
+        count_answer(self->state, op_names::purge, removed, started);
         if (!removed) {
           return std::move(removed.error());
         }
@@ -381,7 +466,7 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         // upload stands instead.
         return serve(
             self->state, op_names::append, [&](operations& ops) { return ops.append(chunk); },
-            on_lost_connection::report);
+            on_lost_connection::report, chunk.data().size());
       },
       [self](upload_atom, const v1::UploadQuery& query) -> caf::result<v1::UploadStatus> {
         finished_request finished{*self->state.load, 0};
@@ -411,16 +496,18 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
 }  // namespace
 
 worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> store_driver,
-                          closed_flag closed, caf::actor_addr supervisor, shared_worker_load load) {
+                          closed_flag closed, caf::actor_addr supervisor, shared_worker_load load,
+                          std::shared_ptr<store_metrics> metrics) {
   // A worker blocks in its backend's calls, so it gets a thread of its own,
   // unless the driver's calls never wait: then the scheduler's threads serve
   // it without a thread switch per request.
   if (!store_driver->calls_may_wait()) {
     return sys.spawn(worker_behavior, std::move(store_driver), std::move(closed),
-                     std::move(supervisor), std::move(load));
+                     std::move(supervisor), std::move(load), std::move(metrics));
   }
-  auto worker = sys.spawn<caf::detached>(worker_behavior, std::move(store_driver),
-                                         std::move(closed), std::move(supervisor), std::move(load));
+  auto worker =
+      sys.spawn<caf::detached>(worker_behavior, std::move(store_driver), std::move(closed),
+                               std::move(supervisor), std::move(load), std::move(metrics));
   // Runs on the worker's own thread as it ends: CAF counts a detached actor
   // gone before its thread has finished, so the process may exit while the
   // thread's OpenSSL state is still held.

@@ -43,7 +43,8 @@ using worker_actor =
 // a verified_put, to be routed by its digest; a put that claims a digest is
 // hashed here to check the claim; a verified put is stored without hashing
 // its data again. Nothing a backend throws escapes
-// a handler. Each request is subtracted from `load` when it is answered.
+// a handler. Each request is subtracted from `load` when it is answered, and
+// counted in `metrics` (may be null) with its outcome and duration.
 //
 // Puts are stored in batches: the puts that reach the worker together (taken
 // from its mailbox one after another until it holds no more, up to a bound)
@@ -60,6 +61,7 @@ using worker_actor =
 // The worker quits on close or when the supervisor goes down, and destroys
 // its backend before its down message is sent.
 worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> store_driver,
-                          closed_flag closed, caf::actor_addr supervisor, shared_worker_load load);
+                          closed_flag closed, caf::actor_addr supervisor, shared_worker_load load,
+                          std::shared_ptr<store_metrics> metrics);
 
 }  // namespace artifacts

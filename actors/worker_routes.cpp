@@ -1,6 +1,7 @@
 #include "actors/worker_routes.hpp"
 
 #include "actors/routing.hpp"
+#include "actors/store_metrics.hpp"
 
 namespace artifacts {
 
@@ -17,6 +18,9 @@ direct_admission admit_directly(const worker_routes* routes, uint64_t route, siz
       break;
     case admission::overloaded:
       out.refused_at = table->limits;
+      if (table->metrics) {
+        table->metrics->overloaded();
+      }
       break;
     case admission::worker_gone:
       break;

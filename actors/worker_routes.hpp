@@ -24,6 +24,8 @@ struct worker_table {
   std::vector<worker_actor> workers;
   std::vector<shared_worker_load> loads;
   in_flight_limits limits;
+  // Where refusals are counted; may be null.
+  std::shared_ptr<store_metrics> metrics;
 
   // The index of the worker that serves a request with route `route`
   // (routing.hpp): the same for every caller, so one key meets one worker.

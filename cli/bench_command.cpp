@@ -6,10 +6,12 @@
 #include <optional>
 #include <string>
 
+#include <prometheus/registry.h>
 #include <CLI/CLI.hpp>
 
 #include <artifact_store/client.hpp>
 #include <artifact_store/errc.hpp>
+#include <artifact_store/metrics.hpp>
 #include <artifact_store/store_config.hpp>
 
 #include "bench/actor_runner.hpp"
@@ -41,6 +43,7 @@ struct bench_command::flags {
   bool no_checkpoint = false;
   bool tolerate_errors = false;
   bool json = false;
+  bool metrics = false;
 };
 
 namespace {
@@ -140,6 +143,11 @@ bench_command::bench_command(CLI::App& app) : flags_(std::make_unique<flags>()) 
                  "that had errors")
       ->group("Output");
   command_->add_flag("--json", f.json, "print one JSON object instead of a table")->group("Output");
+  command_
+      ->add_flag("--metrics", f.metrics,
+                 "count into a Prometheus registry, as serve --metrics-address does, to "
+                 "measure what the counting costs (in-process stores)")
+      ->group("Store");
 }
 
 bench_command::~bench_command() = default;
@@ -174,7 +182,9 @@ int bench_command::run() const {
   settings.warmup = std::chrono::duration<double>(f.warmup_s);
 
   // An in-process store gets the requested pool; a node has its own.
-  auto session = client_session::open(where, f.client, f.pool);
+  auto session = client_session::open(
+      where, f.client, f.pool,
+      f.metrics ? make_store_metrics(std::make_shared<prometheus::Registry>()) : nullptr);
   if (!session) {
     return report_error(session.error());
   }

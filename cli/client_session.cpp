@@ -8,9 +8,9 @@
 
 namespace artifacts::cli {
 
-caf::expected<std::unique_ptr<client_session>> client_session::open(const store_address& address,
-                                                                    const client_flags& flags,
-                                                                    size_t pool_size) {
+caf::expected<std::unique_ptr<client_session>> client_session::open(
+    const store_address& address, const client_flags& flags, size_t pool_size,
+    std::shared_ptr<store_metrics> metrics) {
   std::unique_ptr<client_session> session{new client_session};
   const std::chrono::milliseconds request_timeout{flags.timeout_ms};
   const std::chrono::milliseconds connect_timeout{flags.connect_timeout_ms};
@@ -48,6 +48,7 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(const store_
   config.pool_size = pool_size;
   config.request_timeout = request_timeout;
   config.close_timeout = request_timeout;
+  config.metrics = std::move(metrics);
   if (auto err = session->host_->open(config)) {
     return err;
   }

@@ -8,6 +8,7 @@
 #include <caf/fwd.hpp>
 
 #include <artifact_store/client.hpp>
+#include <artifact_store/store_config.hpp>
 
 #include "cli/flags.hpp"
 #include "cli/store_address.hpp"
@@ -29,9 +30,10 @@ class client_session {
   // for TLS flags that are half given or name unreadable files, unavailable
   // when the node does not answer within flags.connect_timeout_ms or refuses
   // the handshake, internal when what answers is no artifact store.
-  static caf::expected<std::unique_ptr<client_session>> open(const store_address& address,
-                                                             const client_flags& flags,
-                                                             size_t pool_size = 1);
+  // `metrics`, for an in-process store only, is store_config::metrics.
+  static caf::expected<std::unique_ptr<client_session>> open(
+      const store_address& address, const client_flags& flags, size_t pool_size = 1,
+      std::shared_ptr<store_metrics> metrics = nullptr);
 
   ~client_session() = default;
   client_session(const client_session&) = delete;

@@ -139,6 +139,9 @@ int run_copy(client& from, client& to, const std::vector<std::string>& tenants, 
       return caf::none;  // gone for every reader since it was listed
     }
     auto copy = copy_one(from, to, ref, part_bytes);
+    if (!copy && code_of(copy.error()) == errc::invalid_argument && expired(ref)) {
+      return caf::none;  // it expired while it was copied: the put was refused for that
+    }
     if (!copy) {
       return make_error(code_of(copy.error()),
                         "copy: " + artifact_name(ref) + ": " + message_of(copy.error()));

@@ -193,6 +193,17 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
                    "{\"acme\": {\"bytes\": 1073741824, \"count\": 10000}}")
       ->check(CLI::ExistingFile)
       ->group("Lifecycle");
+  serve
+      ->add_option("--metrics-address", flags.metrics_address,
+                   "serve Prometheus metrics (/metrics) and health checks (/healthz, /readyz) "
+                   "over HTTP on HOST:PORT (default: none)")
+      ->check(
+          [](const std::string& text) {
+            parse_node_address(text, "--metrics-address", true);
+            return std::string{};
+          },
+          "HOST:PORT")
+      ->group("Monitoring");
   add_tls_flags(*serve, flags.tls);
   serve->add_flag("--dump-config", flags.dump_config,
                   "print the effective configuration as a --config file (without secrets) "

@@ -39,11 +39,17 @@ bool is_set(const char* variable) {
   return value != nullptr && *value != '\0';
 }
 
-// True when the environment gives `option` a value, so the file must not.
-bool set_by_environment(const CLI::Option& option) {
+// True when the environment gives `option` of `command` a value, so the
+// file must not. Either variable names the store of a command that takes
+// both --dsn and --node; a command with --dsn alone reads only its own.
+bool set_by_environment(const CLI::App& command, const CLI::Option& option) {
   const std::string name = option.get_lnames().front();
   if (names_the_store(name)) {
-    return is_set("ARTIFACT_STORE_DSN") || is_set("ARTIFACT_STORE_NODE");
+    const bool takes_both = command.get_option_no_throw("--dsn") != nullptr &&
+                            command.get_option_no_throw("--node") != nullptr;
+    return name == "dsn"
+               ? is_set("ARTIFACT_STORE_DSN") || (takes_both && is_set("ARTIFACT_STORE_NODE"))
+               : is_set("ARTIFACT_STORE_NODE") || is_set("ARTIFACT_STORE_DSN");
   }
   return is_set(environment_name(option).c_str());
 }
@@ -125,7 +131,7 @@ class layered_config : public CLI::ConfigTOML {
       if (option == nullptr || steers_the_parse(*option)) {
         throw unknown(item);
       }
-      if (target != chosen || set_by_environment(*option)) {
+      if (target != chosen || set_by_environment(*chosen, *option)) {
         continue;
       }
       item.parents.clear();

@@ -1,5 +1,6 @@
 #include "cli/serve_command.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -11,8 +12,14 @@
 #include <artifact_store/node.hpp>
 #include <artifact_store/remoting.hpp>
 
+#include <prometheus/registry.h>
+
+#include <artifact_store/client.hpp>
+#include <artifact_store/metrics.hpp>
+
 #include "cli/durations.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/monitoring_server.hpp"
 #include "cli/quota_file.hpp"
 #include "cli/report.hpp"
 #include "cli/service_manager.hpp"
@@ -45,6 +52,21 @@ std::string driver_name(const std::string& dsn) {
     // open_store has accepted the DSN already; this cannot happen.
   }
   return "unknown";
+}
+
+// How long /readyz waits for the store's answer.
+constexpr std::chrono::milliseconds readiness_bound{2000};
+
+// /readyz: the store is open, not stopping, and a worker's backend answers a
+// read within readiness_bound (the probe ping sends).
+caf::error readiness(client& probe, const std::atomic<bool>& stopping) {
+  if (stopping) {
+    return make_error(errc::store_closed, "the node is stopping");
+  }
+  v1::Scope tenant;
+  tenant.set_tenant("artifact-store.ready");
+  auto answered = probe.usage(tenant);
+  return answered ? caf::error{} : std::move(answered.error());
 }
 
 }  // namespace
@@ -97,6 +119,11 @@ int run_serve(const serve_flags& flags) {
     const auto equals = entry.rfind('=');
     config.storage.default_ttl[entry.substr(0, equals)] = *parse_duration(entry.substr(equals + 1));
   }
+  std::shared_ptr<prometheus::Registry> registry;
+  if (!flags.metrics_address.empty()) {
+    registry = std::make_shared<prometheus::Registry>();
+    config.metrics = make_store_metrics(registry);
+  }
   if (auto err = (*host)->open(config)) {
     return report_error(err);
   }
@@ -105,14 +132,32 @@ int run_serve(const serve_flags& flags) {
   if (!port) {
     return report_error(port.error());
   }
+  // Declared before the server, which calls it, so that it outlives it.
+  std::atomic<bool> stopping{false};
+  client probe{sys, local.actor(), readiness_bound, local.closed()};
+  std::unique_ptr<monitoring_server> monitoring;
+  if (registry) {
+    const auto where = parse_node_address(flags.metrics_address, "--metrics-address", true);
+    auto started = monitoring_server::start(where.host, where.port, registry,
+                                            [&] { return readiness(probe, stopping); });
+    if (!started) {
+      return report_error(started.error());
+    }
+    monitoring = std::move(*started);
+  }
   const std::string address = format_address(flags.publish.bind, *port);
   std::cout << "listening on " << address << std::endl;
+  if (monitoring) {
+    const auto where = parse_node_address(flags.metrics_address, "--metrics-address", true);
+    std::cout << "metrics on " << format_address(where.host, monitoring->port()) << std::endl;
+  }
   notify_ready("listening on " + address);
   log("started: " + driver_name(dsn) + " store, " + std::to_string(flags.pool_size) +
       " workers, listening on " + address +
       (flags.tls.enabled() ? " with mutual TLS" : " without TLS (trusted networks only)"));
 
   const int signal_number = signals.wait();
+  stopping = true;
   log(std::string("stopping on ") + signal_name(signal_number));
   notify_stopping(std::string("stopping on ") + signal_name(signal_number));
   unpublish_store(sys, local, *port);

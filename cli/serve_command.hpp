@@ -31,13 +31,16 @@ struct serve_flags {
   std::string quota_file;                 // --quota-file, empty: none
   std::vector<std::string> caf_flags;     // CAF's settings (store_host::start)
   bool dump_config = false;               // --dump-config: print, do not serve
+  std::string metrics_address;            // --metrics-address HOST:PORT; empty: none
 };
 
 // A CLI11 check for --default-ttl: empty when `text` is NAMESPACE=DURATION.
 std::string check_namespace_ttl(const std::string& text);
 
 // Opens the store, publishes it and prints "listening on HOST:PORT" as the
-// first line of stdout. Then runs until SIGINT or SIGTERM: stops accepting,
+// first line of stdout; with a metrics address, serves the store's metrics
+// and health there (monitoring_server) and prints "metrics on HOST:PORT"
+// as the second. Then runs until SIGINT or SIGTERM: stops accepting,
 // closes the store (in-flight requests finish or fail with store_closed) and
 // returns exit_ok. Logs one line per start, stop and error on stderr, without
 // payloads or secrets. Returns exit_error, after printing the error, when the

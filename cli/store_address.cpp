@@ -23,7 +23,8 @@ bool is_decimal(const std::string& text) {
 
 }  // namespace
 
-node_address parse_node_address(const std::string& text, const std::string& origin) {
+node_address parse_node_address(const std::string& text, const std::string& origin,
+                                bool port_zero) {
   auto malformed = [&] {
     return CLI::ValidationError(origin, "expected HOST:PORT or [IPv6]:PORT, got '" + text + "'");
   };
@@ -52,7 +53,7 @@ node_address parse_node_address(const std::string& text, const std::string& orig
     throw malformed();
   }
   auto number = std::stoul(port);
-  if (number < 1 || number > 65535) {
+  if ((number < 1 && !port_zero) || number > 65535) {
     throw malformed();
   }
   address.port = static_cast<uint16_t>(number);

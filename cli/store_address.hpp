@@ -32,10 +32,12 @@ struct store_address {
   std::string dsn;
 };
 
-// Parses "HOST:PORT" or "[IPv6]:PORT" with a port from 1 to 65535.
+// Parses "HOST:PORT" or "[IPv6]:PORT" with a port from 1 to 65535, or from
+// 0 when `port_zero` (an address to listen on, where 0 picks a free port).
 // `origin` names where the text came from (a flag or a variable) for the
 // message. Throws CLI::ValidationError (a usage error) when malformed.
-node_address parse_node_address(const std::string& text, const std::string& origin);
+node_address parse_node_address(const std::string& text, const std::string& origin,
+                                bool port_zero = false);
 
 // "host:port", with the host in brackets when it is an IPv6 address.
 std::string format_address(const std::string& host, uint16_t port);

@@ -45,7 +45,7 @@ install(FILES ${PROJECT_BINARY_DIR}/artifact_storeConfig.cmake
 # pkg-config: `pkg-config --cflags --libs artifact_store`. Debian ships no
 # .pc file for CAF, so its libraries are named directly.
 if(ARTIFACT_STORE_STATIC)
-  set(ARTIFACT_STORE_PC_PRIVATE "Requires.private: libpqxx libpq sqlite3")
+  set(ARTIFACT_STORE_PC_PRIVATE "Requires.private: libpqxx libpq sqlite3 prometheus-cpp-core")
 else()
   set(ARTIFACT_STORE_PC_PRIVATE "")
 endif()

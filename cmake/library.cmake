@@ -17,7 +17,7 @@ target_include_directories(artifact_store PUBLIC
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_link_libraries(artifact_store
   PUBLIC protobuf::libprotobuf caf::openssl caf::io caf::core Threads::Threads
-  PRIVATE PkgConfig::PQXX PkgConfig::PQ OpenSSL::Crypto SQLite::SQLite3)
+  PRIVATE PkgConfig::PQXX PkgConfig::PQ OpenSSL::Crypto SQLite::SQLite3 prometheus-cpp::core)
 set_target_properties(artifact_store PROPERTIES
   VERSION ${PROJECT_VERSION}
   SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
@@ -28,4 +28,4 @@ set_target_properties(artifact_store PROPERTIES
 add_library(artifact_store_internal INTERFACE)
 target_include_directories(artifact_store_internal INTERFACE ${PROJECT_SOURCE_DIR})
 target_link_libraries(artifact_store_internal INTERFACE artifact_store PkgConfig::PQXX PkgConfig::PQ
-  OpenSSL::Crypto SQLite::SQLite3)
+  OpenSSL::Crypto SQLite::SQLite3 prometheus-cpp::core)

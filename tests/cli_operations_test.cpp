@@ -1,12 +1,14 @@
 // End-to-end tests of what an operator uses: options from a configuration
 // file and from the environment with their precedence, --dump-config, CAF's
 // settings, and ping. Every test runs the real binary as separate processes.
+#include <arpa/inet.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <csignal>
 #include <cstdio>
@@ -24,6 +26,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <artifact_store/store_config.hpp>
+#include <artifact_store/version.hpp>
 
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
@@ -31,6 +34,7 @@
 #include "scenarios/test_files.hpp"
 #include "storage/sha256.hpp"
 #include "tests/command_runner.hpp"
+#include "tests/http_scrape.hpp"
 
 namespace {
 
@@ -200,6 +204,12 @@ TEST_CASE("a client command takes its scope and store from a file, and the envir
                        {dir.path(), "hello", {{"ARTIFACT_STORE_DSN", "sqlite:env.db"}}});
   REQUIRE(elsewhere.status == 0);
   CHECK(fs::exists(dir / "env.db"));
+  // A node's address in the environment does not hide the file's DSN from
+  // serve, which never talks to a node.
+  write_file(dir / "node.toml", "dsn = \"sqlite:node.db\"\n");
+  auto serve = run({"serve", "--config", "node.toml", "--dump-config"},
+                   {dir.path(), "", {{"ARTIFACT_STORE_NODE", "127.0.0.1:1"}}});
+  CHECK(dumped(serve.out, "dsn") == "\"sqlite:node.db\"");
 }
 
 TEST_CASE("CAF's settings reach the node's actor system, and only the node's", "[cli][config]") {
@@ -474,6 +484,74 @@ TEST_CASE("copy from SQLite to PostgreSQL, killed midway and run again, leaves e
   auto verified = run({"verify", "--dsn", schema.dsn()}, {dir.path()});
   CHECK(verified.status == 0);
   CHECK(summary(verified.out) == "checked=" + std::to_string(total) + " corrupt=0");
+}
+
+TEST_CASE("a node's metrics are scraped over HTTP and move with the requests it serves",
+          "[cli][metrics]") {
+  temp_folder dir{"cli-metrics"};
+  node serving{dir.path(), {"--dsn", "sqlite:m.db", "--metrics-address", "127.0.0.1:0"}};
+  const std::string metrics_line = serving.next_line();
+  REQUIRE_THAT(metrics_line, StartsWith("metrics on 127.0.0.1:"));
+  const std::string metrics = metrics_line.substr(11);
+
+  auto health = http_get(metrics, "/healthz");
+  CHECK(health.status == 200);
+  CHECK(health.body == "ok\n");
+  auto ready = http_get(metrics, "/readyz");
+  CHECK(ready.status == 200);
+  CHECK(ready.body == "ready\n");
+  CHECK(http_get(metrics, "/nosuch").status == 404);
+
+  auto before = http_get(metrics, "/metrics");
+  CHECK(before.status == 200);
+  CHECK(sample(before.body, "artifact_store_build_info{driver=\"sqlite\",version=\"" +
+                                std::string(artifacts::library_version()) + "\"}") == 1);
+  CHECK(sample(before.body, "artifact_store_requests_total{code=\"ok\",op=\"put\"}") == -1);
+
+  // Eight clients at once, each a put and a get of its own bytes, and a put
+  // the store refuses.
+  constexpr int clients = 8;
+  std::vector<std::thread> callers;
+  std::atomic<int> failures{0};
+  std::atomic<size_t> put_bytes{0};
+  for (int c = 0; c < clients; ++c) {
+    callers.emplace_back([&, c] {
+      const std::string bytes(static_cast<size_t>(1000 + c), static_cast<char>('a' + c));
+      put_bytes += bytes.size();
+      auto put = put_through(dir.path(), serving.address(), bytes);
+      if (put.status != 0) {
+        ++failures;
+        return;
+      }
+      auto id = parse_ref(only_line(put.out)).id();
+      auto got =
+          run(concat({"get", "--node", serving.address(), "--id", id}, scope_args("t", "u", "s")),
+              {dir.path()});
+      failures += got.status == 0 && got.out == bytes ? 0 : 1;
+      auto anonymous = run({"put", "--node", serving.address(), "--user", "u", "--session", "s"},
+                           {dir.path(), bytes});
+      failures += anonymous.status == 3 ? 0 : 1;
+      put_bytes += bytes.size();
+    });
+  }
+  for (auto& caller : callers) {
+    caller.join();
+  }
+  REQUIRE(failures == 0);
+
+  auto after = http_get(metrics, "/metrics");
+  CHECK(sample(after.body, "artifact_store_requests_total{code=\"ok\",op=\"put\"}") == clients);
+  CHECK(sample(after.body,
+               "artifact_store_requests_total{code=\"identity_required\",op=\"put\"}") == clients);
+  CHECK(sample(after.body, "artifact_store_requests_total{code=\"ok\",op=\"get_range\"}") ==
+        clients);
+  CHECK(sample(after.body, "artifact_store_payload_bytes_total{op=\"put\"}") ==
+        static_cast<double>(put_bytes));
+  CHECK(sample(after.body, "artifact_store_request_duration_seconds_count{op=\"put\"}") ==
+        2 * clients);
+  CHECK(sample(after.body, "artifact_store_in_flight_requests") == 0);
+  CHECK(sample(after.body, "artifact_store_workers{state=\"connected\"}") >= 1);
+  CHECK(serving.stop() == 0);
 }
 
 // The datagram socket of a stand-in service manager: what a node sends to

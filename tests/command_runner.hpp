@@ -113,6 +113,9 @@ class node {
 
   std::string log() const { return process_->err(); }
 
+  // The next line the node prints on stdout after "listening on …".
+  std::string next_line() { return process_->read_line(60s); }
+
  private:
   std::unique_ptr<child_process> process_;
   std::string address_;

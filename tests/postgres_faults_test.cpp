@@ -39,6 +39,9 @@
 #include "scenarios/process_counts.hpp"
 #include "scenarios/put_ledger.hpp"
 #include "scenarios/scenario_support.hpp"
+#include "scenarios/test_files.hpp"
+#include "tests/command_runner.hpp"
+#include "tests/http_scrape.hpp"
 
 namespace {
 
@@ -876,4 +879,62 @@ TEST_CASE("the server down for a while: requests fail with unavailable, then rec
   REQUIRE(blob);
   CHECK(blob->data() == "stored before the server went down");
   check_nothing_left(*store);
+}
+
+namespace {
+
+// Polls `path` on `metrics` until it answers `status`, or `bound` passes;
+// the last status seen.
+int wait_for_status(const std::string& metrics, int status, std::chrono::seconds bound) {
+  const auto deadline = clock_type::now() + bound;
+  int seen = 0;
+  while ((seen = artifacts::testing::command::http_get(metrics, "/readyz").status) != status &&
+         clock_type::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("a node's /readyz answers 503 while PostgreSQL is down and 200 once it is back",
+          "[postgres][faults][restart][readyz]") {
+  cluster_control cluster;
+  restart_guard guard{cluster};
+  artifacts::testing::temporary_schema schema;
+  artifacts::testing::temp_folder dir{"readyz"};
+  artifacts::testing::command::node serving{
+      dir.path(), {"--dsn", schema.dsn(), "--metrics-address", "127.0.0.1:0", "--pool", "2"}};
+  const std::string metrics = serving.next_line().substr(std::string("metrics on ").size());
+  CHECK(wait_for_status(metrics, 200, 30s) == 200);
+
+  {
+    const bool stopped = cluster.run("stop", "fast");
+    INFO("pg_ctlcluster: " << cluster.output());
+    REQUIRE(stopped);
+  }
+  auto down = artifacts::testing::command::http_get(metrics, "/readyz");
+  for (const auto deadline = clock_type::now() + 30s;
+       down.status != 503 && clock_type::now() < deadline;) {
+    std::this_thread::sleep_for(50ms);
+    down = artifacts::testing::command::http_get(metrics, "/readyz");
+  }
+  CHECK(down.status == 503);
+  CHECK_THAT(down.body, Catch::Matchers::StartsWith("unavailable: "));
+  // The process itself is alive all along.
+  CHECK(artifacts::testing::command::http_get(metrics, "/healthz").status == 200);
+
+  {
+    const bool started = cluster.run("start");
+    INFO("pg_ctlcluster: " << cluster.output());
+    REQUIRE(started);
+  }
+  const auto accepting = wait_until_accepting(schema, 30s);
+  CHECK(wait_for_status(metrics, 200, 30s) == 200);
+  WARN("/readyz: 200 again " << seconds(clock_type::now() - accepting)
+                             << " s after the server accepted connections");
+  auto scraped = artifacts::testing::command::http_get(metrics, "/metrics");
+  CHECK(artifacts::testing::command::sample(scraped.body,
+                                            "artifact_store_backend_reconnects_total") >= 1);
+  CHECK(serving.stop() == 0);
 }

@@ -26,6 +26,7 @@
 #include <artifact_store/error.hpp>
 #include <artifact_store/message_types.hpp>
 #include <artifact_store/messages.hpp>
+#include <artifact_store/metrics.hpp>
 #include <artifact_store/node.hpp>
 #include <artifact_store/ref_json.hpp>
 #include <artifact_store/remoting.hpp>

@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <thread>
 
 #include <artifact_store/storage_options.hpp>
 
 namespace artifacts {
+
+class store_metrics;  // <artifact_store/metrics.hpp>
 
 // The default number of workers: one per core of this machine, at least 2.
 // Measured against PostgreSQL on the same 2-core machine (docs/performance.md),
@@ -43,6 +46,9 @@ struct store_config {
   // database may all sweep: they never delete a row twice or wait for each
   // other.
   std::chrono::milliseconds sweep_interval{std::chrono::minutes{1}};
+  // Where the store counts its requests, refusals, reconnections and
+  // removals (make_store_metrics). Null: it counts nothing.
+  std::shared_ptr<store_metrics> metrics;
 };
 
 }  // namespace artifacts
