@@ -16,6 +16,7 @@
 #include "cli/exit_status.hpp"
 #include "cli/flags.hpp"
 #include "cli/migrate_command.hpp"
+#include "cli/node_log.hpp"
 #include "cli/option_sources.hpp"
 #include "cli/payload_allocator.hpp"
 #include "cli/report.hpp"
@@ -203,6 +204,14 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
             return std::string{};
           },
           "HOST:PORT")
+      ->group("Monitoring");
+  serve->add_option("--log-level", flags.log_level, "error, warn, info or debug")
+      ->check(check_log_level, "LEVEL")
+      ->capture_default_str()
+      ->group("Monitoring");
+  serve->add_option("--log-format", flags.log_format, "text or json (one object per line)")
+      ->check(check_log_format, "FORMAT")
+      ->capture_default_str()
       ->group("Monitoring");
   add_tls_flags(*serve, flags.tls);
   serve->add_flag("--dump-config", flags.dump_config,

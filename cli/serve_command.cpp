@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -13,6 +12,7 @@
 #include <artifact_store/remoting.hpp>
 
 #include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
 
 #include <artifact_store/client.hpp>
 #include <artifact_store/metrics.hpp>
@@ -20,6 +20,7 @@
 #include "cli/durations.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/monitoring_server.hpp"
+#include "cli/node_log.hpp"
 #include "cli/quota_file.hpp"
 #include "cli/report.hpp"
 #include "cli/service_manager.hpp"
@@ -31,18 +32,6 @@
 namespace artifacts::cli {
 
 namespace {
-
-// One line on stderr, prefixed with the UTC time. Callers pass no payloads,
-// DSNs or passphrases.
-void log(const std::string& line) {
-  char stamp[32] = "";
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  if (gmtime_r(&now, &utc) != nullptr) {
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  }
-  std::cerr << stamp << " artifact-store serve: " << line << std::endl;
-}
 
 // The driver's name, for the log: the DSN itself may hold a password.
 std::string driver_name(const std::string& dsn) {
@@ -82,6 +71,15 @@ std::string check_namespace_ttl(const std::string& text) {
 int run_serve(const serve_flags& flags) {
   // Before the actor system starts its threads, so that they inherit the mask.
   shutdown_signals signals;
+  configure_log(flags.log_level, flags.log_format);
+  spdlog::debug("configuration: dsn " + dsn_without_password(resolve_dsn(flags.dsn)) + ", bind " +
+                flags.publish.bind + ", port " + std::to_string(flags.publish.port) + ", " +
+                std::to_string(flags.pool_size) + " workers, request timeout " +
+                std::to_string(flags.timeout_ms) + " ms, statement timeout " +
+                std::to_string(flags.statement_timeout_ms) + " ms, largest payload " +
+                std::to_string(flags.max_payload_bytes) + " bytes, TLS " +
+                (flags.tls.enabled() ? "on" : "off") +
+                (flags.metrics_address.empty() ? "" : ", metrics on " + flags.metrics_address));
 
   const std::string dsn = resolve_dsn(flags.dsn);
   remoting_options remoting;
@@ -149,16 +147,21 @@ int run_serve(const serve_flags& flags) {
   std::cout << "listening on " << address << std::endl;
   if (monitoring) {
     const auto where = parse_node_address(flags.metrics_address, "--metrics-address", true);
-    std::cout << "metrics on " << format_address(where.host, monitoring->port()) << std::endl;
+    const auto metrics_at = format_address(where.host, monitoring->port());
+    std::cout << "metrics on " << metrics_at << std::endl;
+    spdlog::info("metrics and health checks on http://" + metrics_at);
   }
   notify_ready("listening on " + address);
-  log("started: " + driver_name(dsn) + " store, " + std::to_string(flags.pool_size) +
-      " workers, listening on " + address +
-      (flags.tls.enabled() ? " with mutual TLS" : " without TLS (trusted networks only)"));
+  if (!flags.tls.enabled() && flags.publish.insecure) {
+    spdlog::warn("serving without TLS on " + address + " (--insecure): trusted networks only");
+  }
+  spdlog::info("started: " + driver_name(dsn) + " store, " + std::to_string(flags.pool_size) +
+               " workers, listening on " + address +
+               (flags.tls.enabled() ? " with mutual TLS" : " without TLS (trusted networks only)"));
 
   const int signal_number = signals.wait();
   stopping = true;
-  log(std::string("stopping on ") + signal_name(signal_number));
+  spdlog::info(std::string("stopping on ") + signal_name(signal_number));
   notify_stopping(std::string("stopping on ") + signal_name(signal_number));
   unpublish_store(sys, local, *port);
   if (auto err = (*host)->close()) {
@@ -169,7 +172,7 @@ int run_serve(const serve_flags& flags) {
     std::cout.flush();
     std::_Exit(exit_error);
   }
-  log("stopped");
+  spdlog::info("stopped");
   return exit_ok;
 }
 

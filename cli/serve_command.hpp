@@ -32,6 +32,8 @@ struct serve_flags {
   std::vector<std::string> caf_flags;     // CAF's settings (store_host::start)
   bool dump_config = false;               // --dump-config: print, do not serve
   std::string metrics_address;            // --metrics-address HOST:PORT; empty: none
+  std::string log_level = "info";         // --log-level (node_log.hpp)
+  std::string log_format = "text";        // --log-format
 };
 
 // A CLI11 check for --default-ttl: empty when `text` is NAMESPACE=DURATION.
@@ -42,7 +44,7 @@ std::string check_namespace_ttl(const std::string& text);
 // and health there (monitoring_server) and prints "metrics on HOST:PORT"
 // as the second. Then runs until SIGINT or SIGTERM: stops accepting,
 // closes the store (in-flight requests finish or fail with store_closed) and
-// returns exit_ok. Logs one line per start, stop and error on stderr, without
+// returns exit_ok. Logs on stderr at flags.log_level (node_log.hpp), without
 // payloads or secrets. Returns exit_error, after printing the error, when the
 // store cannot be opened or published or does not close within the bound.
 //

@@ -23,6 +23,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <artifact_store/store_config.hpp>
@@ -552,6 +554,48 @@ TEST_CASE("a node's metrics are scraped over HTTP and move with the requests it 
   CHECK(sample(after.body, "artifact_store_in_flight_requests") == 0);
   CHECK(sample(after.body, "artifact_store_workers{state=\"connected\"}") >= 1);
   CHECK(serving.stop() == 0);
+}
+
+TEST_CASE("the node logs at its level, as text or JSON, and never a secret", "[cli][log]") {
+  temp_folder dir{"cli-log"};
+  SECTION("json: one object per line, whatever the message holds") {
+    node serving{
+        dir.path(),
+        {"--dsn", "sqlite:a \"quoted\"\tname.db", "--log-format", "json", "--log-level", "debug"}};
+    CHECK(serving.stop() == 0);
+    const auto lines = lines_of(serving.log());
+    REQUIRE(lines.size() == 4);  // the configuration, started, stopping, stopped
+    std::vector<std::string> levels, messages;
+    for (const auto& line : lines) {
+      INFO(line);
+      google::protobuf::Struct parsed;
+      REQUIRE(google::protobuf::util::JsonStringToMessage(line, &parsed).ok());
+      levels.push_back(parsed.fields().at("level").string_value());
+      messages.push_back(parsed.fields().at("message").string_value());
+      CHECK_THAT(parsed.fields().at("time").string_value(), Catch::Matchers::EndsWith("Z"));
+    }
+    CHECK(levels == std::vector<std::string>{"debug", "info", "info", "info"});
+    CHECK_THAT(messages[0], StartsWith("configuration: dsn sqlite:a \"quoted\"\tname.db, "));
+    CHECK_THAT(messages[1], StartsWith("started: sqlite store"));
+    CHECK(messages[3] == "stopped");
+  }
+  SECTION("warn: the routine lines are left out") {
+    node serving{dir.path(), {"--dsn", "memory:", "--log-level", "warn"}};
+    CHECK(serving.stop() == 0);
+    CHECK(serving.log().empty());
+  }
+  SECTION("debug: the configuration, without the DSN's password") {
+    auto refused = run({"serve", "--log-level", "debug", "--port", "0", "--connect-timeout", "500",
+                        "--dsn", "postgresql://store:s3cret-pw@127.0.0.1:1/artifacts"},
+                       {dir.path()});
+    CHECK(refused.status == 3);
+    CHECK_THAT(refused.err, Contains(" debug configuration: dsn user='store' dbname='artifacts' "
+                                     "host='127.0.0.1' port='1'"));
+    CHECK_THAT(refused.err, Contains("\nerror: unavailable: "));
+    CHECK_THAT(refused.err, !Contains("s3cret"));
+  }
+  auto bad = run({"serve", "--log-level", "verbose"}, {dir.path()});
+  CHECK(bad.status == 2);
 }
 
 // The datagram socket of a stand-in service manager: what a node sends to
