@@ -130,11 +130,13 @@ TEST_CASE("the counters equal the requests callers sent and the answers they got
       artifacts::client c{store.system, store.local};
       const auto scope = artifacts::scenarios::make_scope("tenant" + std::to_string(t), "u", "s");
       for (int i = 0; i < rounds; ++i) {
-        // Distinct payloads of distinct sizes, and every fourth one twice.
+        // Payloads of many sizes; some rounds repeat an earlier one.
         const std::string data(static_cast<size_t>(100 + t * rounds + i % 30), 'a' + (i % 26));
         auto put = c.put(artifacts::scenarios::put_request(scope, data));
         seen.add("put", put, data.size());
-        REQUIRE(put);
+        if (!put) {
+          continue;  // counted by the tally; no Catch2 assertion off the test's thread
+        }
         auto got = c.get(artifacts::scenarios::make_key(*put));
         seen.add("get", got, got ? got->data().size() : 0);
         auto missing = c.get_ref(artifacts::scenarios::make_key(scope, "default_000000000000"));
