@@ -569,7 +569,9 @@ TEST_CASE("the node logs at its level, as text or JSON, and never a secret", "[c
     node serving{
         dir.path(),
         {"--dsn", "sqlite:a \"quoted\"\tname.db", "--log-format", "json", "--log-level", "debug"}};
-    CHECK(serving.stop() == 0);
+    const int status = serving.stop();
+    INFO(serving.log());
+    CHECK(status == 0);
     const auto lines = lines_of(serving.log());
     REQUIRE(lines.size() == 4);  // the configuration, started, stopping, stopped
     std::vector<std::string> levels, messages;
