@@ -65,7 +65,7 @@ void start_worker(supervisor_pointer self, size_t index) {
   auto& st = self->state;
   auto load = std::make_shared<worker_load>(st.total);
   auto worker = spawn_worker(self->system(), st.store_driver, st.closed, self->address(), load,
-                             st.config.metrics);
+                             {st.config.metrics, st.config.on_answered});
   self->monitor(worker);
   st.workers[index] = std::move(worker);
   st.loads[index] = std::move(load);

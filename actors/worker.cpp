@@ -21,6 +21,7 @@
 #include <artifact_store/error.hpp>
 
 #include "actors/actor_errors.hpp"
+#include "actors/answer_record.hpp"
 #include "actors/reconnect_backoff.hpp"
 #include "actors/request_batch.hpp"
 #include "actors/store_metrics.hpp"
@@ -51,8 +52,8 @@ struct worker_state {
   caf::actor_addr supervisor;
   shared_worker_load load;
   reconnect_backoff backoff;
-  // Where requests, reconnections and removals are counted; may be null.
-  std::shared_ptr<store_metrics> metrics;
+  // Where answers, reconnections and removals are reported.
+  worker_observers observers;
   // This worker's place in artifact_store_workers (connected or not).
   std::unique_ptr<worker_gauge> gauge;
   // Whether a backend was ever open: opening one again is a reconnection.
@@ -80,8 +81,8 @@ caf::error open_backend(worker_state& st, std::string_view op) {
   try {
     st.ops =
         std::make_unique<operations>(st.store_driver->open_backend(), st.store_driver->options());
-    if (st.opened_before && st.metrics) {
-      st.metrics->reconnected();
+    if (st.opened_before && st.observers.metrics) {
+      st.observers.metrics->reconnected();
     }
     st.opened_before = true;
     st.gauge->connected(true);
@@ -165,51 +166,15 @@ auto run(worker_state& st, std::string_view op, Work&& work,
   }
 }
 
-// The payload an answer carries, for artifact_store_payload_bytes_total.
-uint64_t payload_of(const v1::Blob& blob) {
-  return blob.data().size();
-}
-uint64_t payload_of(const v1::BlobRange& range) {
-  return range.data().size();
-}
-template <class Other>
-uint64_t payload_of(const Other&) {
-  return 0;
-}
-
-// What a sweep or purge batch removed, for artifact_store_removed_*.
-void count_removed(store_metrics& metrics, std::string_view op, const v1::Removed& removed) {
-  metrics.removed(op == op_names::purge ? "purged" : "expired", removed.deleted(), removed.bytes(),
-                  removed.uploads());
-}
-template <class Other>
-void count_removed(store_metrics&, std::string_view, const Other&) {}
-
-// Counts a request of `op` answered with `outcome`, taken at `started`,
-// which carried `request_bytes` of payload.
-template <class Reply>
-void count_answer(worker_state& st, std::string_view op, const caf::expected<Reply>& outcome,
-                  std::chrono::steady_clock::time_point started, uint64_t request_bytes = 0) {
-  if (!st.metrics) {
-    return;
-  }
-  uint64_t bytes = request_bytes;
-  if (outcome) {
-    bytes += payload_of(*outcome);
-    count_removed(*st.metrics, op, *outcome);
-  }
-  st.metrics->answered(op, outcome ? caf::error{} : outcome.error(),
-                       std::chrono::steady_clock::now() - started, bytes);
-}
-
-// run() as the reply of a handler, counted.
+// run() as the reply of a handler to a request about `subject`, reported
+// (answer_record.hpp).
 template <class Work>
-auto serve(worker_state& st, std::string_view op, Work&& work,
+auto serve(worker_state& st, std::string_view op, request_subject subject, Work&& work,
            on_lost_connection lost = on_lost_connection::repeat, uint64_t request_bytes = 0)
     -> caf::result<std::invoke_result_t<Work, operations&>> {
   const auto started = std::chrono::steady_clock::now();
   auto outcome = run(st, op, std::forward<Work>(work), lost);
-  count_answer(st, op, outcome, started, request_bytes);
+  record_answer(st.observers, op, subject, outcome, started, request_bytes);
   return outcome;
 }
 
@@ -250,8 +215,8 @@ void serve_together(worker_state& st, std::string_view op, std::vector<Item>& it
     } else {
       answer = std::move(*outcome.value);
     }
-    count_answer(st, operation_of(items[i].request), answer, items[i].arrived,
-                 request_payload_of(items[i].request));
+    record_answer(st.observers, operation_of(items[i].request), subject_of(items[i].request),
+                  answer, items[i].arrived, request_payload_of(items[i].request));
     items[i].answer(std::move(answer));
   }
 }
@@ -341,10 +306,10 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
                                             std::shared_ptr<driver> store_driver,
                                             closed_flag closed, caf::actor_addr supervisor,
                                             shared_worker_load load,
-                                            std::shared_ptr<store_metrics> metrics) {
+                                            worker_observers observers) {
   auto& st = self->state;
-  st.metrics = std::move(metrics);
-  st.gauge = std::make_unique<worker_gauge>(st.metrics);
+  st.observers = std::move(observers);
+  st.gauge = std::make_unique<worker_gauge>(st.observers.metrics);
   st.store_driver = std::move(store_driver);
   st.closed = std::move(closed);
   st.supervisor = std::move(supervisor);
@@ -374,11 +339,14 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
           return route_by_digest(self, op, request, finished);
         }
         // The sha256 a sender claims is checked here, once, by hashing.
+        const auto started = std::chrono::steady_clock::now();
+        const auto bytes = request.data().size();
+        const v1::Scope scope = request.scope();  // for the report of a refusal
         auto put = verified_put::checking(std::move(request));
         if (!put) {
           serve_batches_if_idle(self);
           caf::expected<v1::ArtifactRef> refused = digest_mismatch_error();
-          count_answer(self->state, op, refused, std::chrono::steady_clock::now());
+          record_answer(self->state.observers, op, {&scope, {}, {}}, refused, started, bytes);
           return std::move(refused.error());
         }
         return queue_put(self, *put, finished);
@@ -395,38 +363,38 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
       [self](get_ref_atom, const v1::Key& key) -> caf::result<v1::RefResult> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::get_ref,
+        return serve(self->state, op_names::get_ref, subject_of(key),
                      [&](operations& ops) { return ops.get_ref(key); });
       },
       [self](get_range_atom, const v1::RangeRequest& request) -> caf::result<v1::BlobRange> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::get_range,
+        return serve(self->state, op_names::get_range, subject_of(request),
                      [&](operations& ops) { return ops.get_range(request); });
       },
       [self](exists_atom, const v1::Key& key) -> caf::result<bool> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::exists,
+        return serve(self->state, op_names::exists, subject_of(key),
                      [&](operations& ops) { return ops.exists(key); });
       },
       [self](delete_atom, const v1::Key& key) -> caf::result<bool> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
         return serve(
-            self->state, op_names::remove, [&](operations& ops) { return ops.remove(key); },
+            self->state, op_names::remove, subject_of(key), [&](operations& ops) { return ops.remove(key); },
             on_lost_connection::report);
       },
       [self](list_atom, const v1::ListRequest& request) -> caf::result<v1::RefList> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::list,
+        return serve(self->state, op_names::list, subject_of(request),
                      [&](operations& ops) { return ops.list(request); });
       },
       [self](sweep_one_atom) -> caf::result<v1::Removed> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::sweep,
+        return serve(self->state, op_names::sweep, request_subject{},
                      [](operations& ops) { return ops.sweep_batch(); });
       },
       [self](purge_one_atom, const v1::PurgeRequest& request) -> caf::result<v1::Removed, bool> {
@@ -440,7 +408,8 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
             self->state, op_names::purge,
             [&](operations& ops) { return ops.purge_batch(request, done); },
             on_lost_connection::report);
-        count_answer(self->state, op_names::purge, removed, started);
+        record_answer(self->state.observers, op_names::purge, subject_of(request), removed,
+                      started);
         if (!removed) {
           return std::move(removed.error());
         }
@@ -449,13 +418,13 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
       [self](usage_atom, const v1::UsageRequest& request) -> caf::result<v1::Usage> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::usage,
+        return serve(self->state, op_names::usage, subject_of(request),
                      [&](operations& ops) { return ops.usage(request); });
       },
       [self](upload_atom, const v1::UploadBegin& request) -> caf::result<v1::UploadStatus> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::begin_upload,
+        return serve(self->state, op_names::begin_upload, subject_of(request),
                      [&](operations& ops) { return ops.begin_upload(request); });
       },
       [self](upload_atom, const v1::UploadChunk& chunk) -> caf::result<v1::UploadStatus> {
@@ -465,25 +434,25 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
         // appended would fail as misplaced. The caller asks where the
         // upload stands instead.
         return serve(
-            self->state, op_names::append, [&](operations& ops) { return ops.append(chunk); },
+            self->state, op_names::append, subject_of(chunk), [&](operations& ops) { return ops.append(chunk); },
             on_lost_connection::report, chunk.data().size());
       },
       [self](upload_atom, const v1::UploadQuery& query) -> caf::result<v1::UploadStatus> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::upload_status,
+        return serve(self->state, op_names::upload_status, subject_of(query),
                      [&](operations& ops) { return ops.upload_status(query); });
       },
       [self](upload_atom, const v1::UploadCommit& request) -> caf::result<v1::ArtifactRef> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::commit,
+        return serve(self->state, op_names::commit, subject_of(request),
                      [&](operations& ops) { return ops.commit(request); });
       },
       [self](upload_atom, const v1::UploadAbort& request) -> caf::result<bool> {
         finished_request finished{*self->state.load, 0};
         flush_batches(self->state);
-        return serve(self->state, op_names::abort_upload,
+        return serve(self->state, op_names::abort_upload, subject_of(request),
                      [&](operations& ops) { return ops.abort_upload(request); });
       },
       [self](close_atom) {
@@ -497,17 +466,17 @@ worker_actor::behavior_type worker_behavior(worker_pointer self,
 
 worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> store_driver,
                           closed_flag closed, caf::actor_addr supervisor, shared_worker_load load,
-                          std::shared_ptr<store_metrics> metrics) {
+                          worker_observers observers) {
   // A worker blocks in its backend's calls, so it gets a thread of its own,
   // unless the driver's calls never wait: then the scheduler's threads serve
   // it without a thread switch per request.
   if (!store_driver->calls_may_wait()) {
     return sys.spawn(worker_behavior, std::move(store_driver), std::move(closed),
-                     std::move(supervisor), std::move(load), std::move(metrics));
+                     std::move(supervisor), std::move(load), std::move(observers));
   }
   auto worker =
       sys.spawn<caf::detached>(worker_behavior, std::move(store_driver), std::move(closed),
-                               std::move(supervisor), std::move(load), std::move(metrics));
+                               std::move(supervisor), std::move(load), std::move(observers));
   // Runs on the worker's own thread as it ends: CAF counts a detached actor
   // gone before its thread has finished, so the process may exit while the
   // thread's OpenSSL state is still held.

@@ -11,6 +11,7 @@
 #include <artifact_store/store.hpp>
 #include <artifact_store/store_actor.hpp>
 
+#include "actors/answer_record.hpp"
 #include "actors/in_flight.hpp"
 #include "storage/driver.hpp"
 
@@ -44,7 +45,7 @@ using worker_actor =
 // hashed here to check the claim; a verified put is stored without hashing
 // its data again. Nothing a backend throws escapes
 // a handler. Each request is subtracted from `load` when it is answered, and
-// counted in `metrics` (may be null) with its outcome and duration.
+// reported to `observers` (answer_record.hpp) with its outcome and duration.
 //
 // Puts are stored in batches: the puts that reach the worker together (taken
 // from its mailbox one after another until it holds no more, up to a bound)
@@ -62,6 +63,6 @@ using worker_actor =
 // its backend before its down message is sent.
 worker_actor spawn_worker(caf::actor_system& sys, std::shared_ptr<driver> store_driver,
                           closed_flag closed, caf::actor_addr supervisor, shared_worker_load load,
-                          std::shared_ptr<store_metrics> metrics);
+                          worker_observers observers);
 
 }  // namespace artifacts

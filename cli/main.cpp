@@ -213,6 +213,10 @@ CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
       ->check(check_log_format, "FORMAT")
       ->capture_default_str()
       ->group("Monitoring");
+  serve
+      ->add_flag("--access-log", flags.access_log,
+                 "log one line per request: operation, scope, id, bytes, duration, outcome")
+      ->group("Monitoring");
   add_tls_flags(*serve, flags.tls);
   serve->add_flag("--dump-config", flags.dump_config,
                   "print the effective configuration as a --config file (without secrets) "

@@ -29,10 +29,14 @@ void respond(mg_connection* connection, int status, const char* reason, const ch
 
 class metrics_handler : public CivetHandler {
  public:
-  explicit metrics_handler(std::shared_ptr<prometheus::Registry> registry)
-      : registry_(std::move(registry)) {}
+  metrics_handler(std::shared_ptr<prometheus::Registry> registry,
+                  std::function<void()> before_scrape)
+      : registry_(std::move(registry)), before_scrape_(std::move(before_scrape)) {}
 
   bool handleGet(CivetServer*, mg_connection* connection) override {
+    if (before_scrape_) {
+      before_scrape_();
+    }
     const std::string text = prometheus::TextSerializer{}.Serialize(registry_->Collect());
     respond(connection, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", text);
     return true;
@@ -40,6 +44,7 @@ class metrics_handler : public CivetHandler {
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  std::function<void()> before_scrape_;
 };
 
 class health_handler : public CivetHandler {
@@ -84,9 +89,9 @@ struct monitoring_server::handlers {
 
 caf::expected<std::unique_ptr<monitoring_server>> monitoring_server::start(
     const std::string& host, uint16_t port, std::shared_ptr<prometheus::Registry> registry,
-    readiness ready) {
+    readiness ready, std::function<void()> before_scrape) {
   std::unique_ptr<monitoring_server> out{new monitoring_server};
-  out->handlers_.reset(new handlers{metrics_handler{std::move(registry)}, health_handler{},
+  out->handlers_.reset(new handlers{metrics_handler{std::move(registry), std::move(before_scrape)}, health_handler{},
                                     readiness_handler{std::move(ready)}});
   // A few threads: a scrape and a probe or two at once, and nothing more.
   const std::vector<std::string> options{

@@ -31,9 +31,11 @@ class monitoring_server {
   // Anything else is 404. Fails with unavailable when it cannot listen
   // there. `ready` is called from the server's threads, one call per
   // /readyz, and must bound its own wait.
+  // `before_scrape`, when set, is called before each /metrics answer is
+  // collected, to refresh gauges read from elsewhere.
   static caf::expected<std::unique_ptr<monitoring_server>> start(
       const std::string& host, uint16_t port, std::shared_ptr<prometheus::Registry> registry,
-      readiness ready);
+      readiness ready, std::function<void()> before_scrape = {});
 
   // Stops listening; requests being answered finish first.
   ~monitoring_server();

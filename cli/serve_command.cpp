@@ -7,16 +7,18 @@
 #include <iostream>
 #include <memory>
 
-#include <artifact_store/error.hpp>
-#include <artifact_store/node.hpp>
-#include <artifact_store/remoting.hpp>
-
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
 #include <artifact_store/client.hpp>
+#include <artifact_store/error.hpp>
 #include <artifact_store/metrics.hpp>
+#include <artifact_store/node.hpp>
+#include <artifact_store/remoting.hpp>
 
+#include "cli/access_log.hpp"
+#include "cli/connection_count.hpp"
 #include "cli/durations.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/monitoring_server.hpp"
@@ -117,6 +119,9 @@ int run_serve(const serve_flags& flags) {
     const auto equals = entry.rfind('=');
     config.storage.default_ttl[entry.substr(0, equals)] = *parse_duration(entry.substr(equals + 1));
   }
+  if (flags.access_log) {
+    config.on_answered = make_access_log(flags.log_format);
+  }
   std::shared_ptr<prometheus::Registry> registry;
   if (!flags.metrics_address.empty()) {
     registry = std::make_shared<prometheus::Registry>();
@@ -136,8 +141,18 @@ int run_serve(const serve_flags& flags) {
   std::unique_ptr<monitoring_server> monitoring;
   if (registry) {
     const auto where = parse_node_address(flags.metrics_address, "--metrics-address", true);
-    auto started = monitoring_server::start(where.host, where.port, registry,
-                                            [&] { return readiness(probe, stopping); });
+    // The peers connected to the node, read from the kernel at each scrape.
+    auto& connections = prometheus::BuildGauge()
+                            .Name("artifact_store_remote_connections")
+                            .Help("TCP connections established to the node's port")
+                            .Register(*registry)
+                            .Add({});
+    const uint16_t node_port = *port;
+    auto started = monitoring_server::start(
+        where.host, where.port, registry, [&] { return readiness(probe, stopping); },
+        [&connections, node_port] {
+          connections.Set(static_cast<double>(established_connections(node_port).value_or(0)));
+        });
     if (!started) {
       return report_error(started.error());
     }

@@ -34,6 +34,7 @@ struct serve_flags {
   std::string metrics_address;            // --metrics-address HOST:PORT; empty: none
   std::string log_level = "info";         // --log-level (node_log.hpp)
   std::string log_format = "text";        // --log-format
+  bool access_log = false;                // --access-log (access_log.hpp)
 };
 
 // A CLI11 check for --default-ttl: empty when `text` is NAMESPACE=DURATION.

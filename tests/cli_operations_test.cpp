@@ -32,6 +32,7 @@
 
 #include "scenarios/local_fixture.hpp"
 #include "scenarios/postgres_schema.hpp"
+#include "scenarios/remote_fixture.hpp"
 #include "scenarios/requests.hpp"
 #include "scenarios/test_files.hpp"
 #include "storage/sha256.hpp"
@@ -560,6 +561,22 @@ TEST_CASE("a node's metrics are scraped over HTTP and move with the requests it 
         2 * clients);
   CHECK(sample(after.body, "artifact_store_in_flight_requests") == 0);
   CHECK(sample(after.body, "artifact_store_workers{state=\"connected\"}") >= 1);
+
+  // A client that stays connected is one remote connection, until it goes.
+  CHECK(sample(after.body, "artifact_store_remote_connections") == 0);
+  {
+    artifacts::scenarios::remote_client connected{serving.host(), serving.port()};
+    REQUIRE(connected.client().exists(
+        artifacts::scenarios::make_key(artifacts::scenarios::make_scope("t", "u", "s"), "x")));
+    CHECK(sample(http_get(metrics, "/metrics").body, "artifact_store_remote_connections") == 1);
+  }
+  double left = 1;
+  for (const auto deadline = std::chrono::steady_clock::now() + 15s;
+       left != 0 && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(50ms)) {
+    left = sample(http_get(metrics, "/metrics").body, "artifact_store_remote_connections");
+  }
+  CHECK(left == 0);
   CHECK(serving.stop() == 0);
 }
 
@@ -605,6 +622,47 @@ TEST_CASE("the node logs at its level, as text or JSON, and never a secret", "[c
   }
   auto bad = run({"serve", "--log-level", "verbose"}, {dir.path()});
   CHECK(bad.status == 2);
+}
+
+TEST_CASE("the access log has a line per request, with its scope, id, bytes and outcome",
+          "[cli][log]") {
+  temp_folder dir{"cli-access"};
+  node serving{dir.path(), {"--dsn", "sqlite:a.db", "--access-log"}};
+  const std::string payload = "a payload that must never reach the log";
+  auto put = put_through(dir.path(), serving.address(), payload);
+  REQUIRE(put.status == 0);
+  const auto id = parse_ref(only_line(put.out)).id();
+  REQUIRE(run(concat({"get", "--node", serving.address(), "--id", id}, scope_args("t", "u", "s")),
+              {dir.path()})
+              .status == 0);
+  // A scope that tries to forge a line of its own.
+  auto forged = run(concat({"put", "--node", serving.address()},
+                           scope_args("evil\" code=\"ok", "u", "s")),
+                    {dir.path(), "x"});
+  REQUIRE(forged.status == 0);
+  auto refused = run({"put", "--node", serving.address(), "--user", "u", "--session", "s"},
+                     {dir.path(), "y"});
+  REQUIRE(refused.status == 3);
+  CHECK(serving.stop() == 0);
+
+  std::vector<std::string> access;
+  for (const auto& line : lines_of(serving.log())) {
+    if (line.find(" access ") != std::string::npos) {
+      access.push_back(line.substr(line.find(" access ") + 8));
+    }
+  }
+  INFO(serving.log());
+  REQUIRE(access.size() == 4);
+  CHECK(access[0] == "op=\"put\" tenant=\"t\" user=\"u\" session=\"s\" task=\"\" id=\"" + id +
+                         "\" upload=\"\" bytes=" + std::to_string(payload.size()) +
+                         access[0].substr(access[0].find(" ms=")));
+  CHECK_THAT(access[0], Catch::Matchers::EndsWith(" code=\"ok\""));
+  CHECK_THAT(access[1], StartsWith("op=\"get_range\" tenant=\"t\""));
+  CHECK_THAT(access[1], Contains(" bytes=" + std::to_string(payload.size()) + " "));
+  CHECK_THAT(access[2], StartsWith("op=\"put\" tenant=\"evil\\\" code=\\\"ok\" user=\"u\""));
+  CHECK_THAT(access[3], StartsWith("op=\"put\" tenant=\"\" user=\"u\""));
+  CHECK_THAT(access[3], Catch::Matchers::EndsWith(" code=\"identity_required\""));
+  CHECK_THAT(serving.log(), !Contains(payload));
 }
 
 // The datagram socket of a stand-in service manager: what a node sends to

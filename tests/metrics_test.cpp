@@ -10,6 +10,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -24,6 +25,7 @@
 #include <artifact_store/configure.hpp>
 #include <artifact_store/error.hpp>
 #include <artifact_store/metrics.hpp>
+#include <artifact_store/request_log.hpp>
 #include <artifact_store/store.hpp>
 #include <artifact_store/version.hpp>
 
@@ -117,6 +119,18 @@ TEST_CASE("the counters equal the requests callers sent and the answers they got
   config.storage.dsn = "memory:";
   config.pool_size = 2;
   config.metrics = artifacts::make_store_metrics(registry);
+  // The request log sees the same answers, with their subjects.
+  std::mutex logged_lock;
+  std::map<std::pair<std::string, std::string>, double> logged;
+  size_t puts_without_id = 0;
+  size_t without_scope = 0;
+  config.on_answered = [&](const artifacts::answered_request& record) {
+    std::lock_guard<std::mutex> guard{logged_lock};
+    ++logged[{std::string(record.op), record.code}];
+    puts_without_id += record.op == "put" && std::string_view{record.code} == "ok" &&
+                       record.id.empty();
+    without_scope += record.scope == nullptr;
+  };
   metered_store store{config};
   CHECK(value_of(*registry, "artifact_store_build_info",
                  {{"driver", "memory"}, {"version", artifacts::library_version()}}) == 1);
@@ -155,6 +169,12 @@ TEST_CASE("the counters equal the requests callers sent and the answers they got
   }
 
   const auto answers = seen.answers();
+  {
+    std::lock_guard<std::mutex> guard{logged_lock};
+    CHECK(logged == answers);
+    CHECK(puts_without_id == 0);
+    CHECK(without_scope == 0);
+  }
   CHECK(answers.at({"put", "ok"}) == threads * rounds);
   CHECK(answers.at({"put", "identity_required"}) == threads * rounds);
   for (const auto& [key, count] : answers) {

@@ -30,6 +30,7 @@
 #include <artifact_store/node.hpp>
 #include <artifact_store/ref_json.hpp>
 #include <artifact_store/remoting.hpp>
+#include <artifact_store/request_log.hpp>
 #include <artifact_store/scoped_client.hpp>
 #include <artifact_store/storage_options.hpp>
 #include <artifact_store/store.hpp>

@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include <artifact_store/request_log.hpp>
 #include <artifact_store/storage_options.hpp>
 
 namespace artifacts {
@@ -49,6 +50,9 @@ struct store_config {
   // Where the store counts its requests, refusals, reconnections and
   // removals (make_store_metrics). Null: it counts nothing.
   std::shared_ptr<store_metrics> metrics;
+  // Called for every request a worker answers (request_log.hpp), for an
+  // access log. Empty: nothing is called.
+  request_log on_answered;
 };
 
 }  // namespace artifacts
