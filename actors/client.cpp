@@ -55,6 +55,10 @@ constexpr int max_repeats = 3;
 constexpr int stale_handle_asks = 20;
 constexpr std::chrono::milliseconds stale_handle_pause{50};
 
+// How long a fleet's client leaves a node that failed to connect before it
+// tries it again.
+constexpr std::chrono::seconds node_retry_pause{1};
+
 // How long the destructor waits for the bridge to stop. Stopping does not
 // wait for the store, so this is only reached when the system is overloaded.
 constexpr std::chrono::seconds bridge_stop_bound{10};
@@ -106,19 +110,36 @@ constexpr bool continues_upload() {
 }
 
 struct client::impl {
+  using clock = std::chrono::steady_clock;
+
   impl(caf::actor_system& system, call_destination where, reconnector again,
        std::optional<local_routes> local = std::nullopt)
       : sys(system),
-        reconnect(std::move(again)),
+        connect_node(again ? node_connector{[again](size_t) { return again(); }} : nullptr),
         local(std::move(local)),
         callers(system),
-        current(make_route(std::move(where))) {}
+        retry_at(1) {
+    routes.push_back(make_route(std::move(where)));
+  }
+
+  // A client of a fleet of `nodes`, connected through node `first`.
+  impl(caf::actor_system& system, call_destination where, size_t first, node_connector connect,
+       size_t nodes)
+      : sys(system),
+        connect_node(std::move(connect)),
+        callers(system),
+        routes(nodes),
+        retry_at(nodes),
+        home(first),
+        next_node(first) {
+    routes.at(first) = make_route(std::move(where));
+  }
 
   std::shared_ptr<const route> make_route(call_destination where) {
     if (local) {
       return std::make_shared<const route>(route{std::move(where), nullptr});
     }
-    if (reconnect) {
+    if (connect_node) {
       where.gone = std::make_shared<std::atomic<bool>>(false);
     }
     auto bridge = spawn_bridge(sys, where);
@@ -126,44 +147,103 @@ struct client::impl {
     return std::make_shared<const route>(route{std::move(where), std::move(bridge)});
   }
 
-  std::shared_ptr<const route> route_now() {
+  // The route a call takes now: with one node, its route; in a fleet, the
+  // next live node's (`spread`), or the node uploads stay on. Never null:
+  // when no node is live, a lost route, whose calls fail unavailable at
+  // once and are then rerouted.
+  std::shared_ptr<const route> route_now(bool spread = false) {
     std::lock_guard<std::mutex> guard{lock};
-    return current;
+    if (routes.size() == 1) {
+      return routes.front();
+    }
+    const size_t n = routes.size();
+    const size_t first = spread ? next_node.fetch_add(1, std::memory_order_relaxed) % n : home;
+    for (size_t k = 0; k < n; ++k) {
+      if (auto live = live_or_connected((first + k) % n, !spread)) {
+        return live;
+      }
+    }
+    return routes.at(home);
   }
 
-  // A route to a fresh handle when `lost` is still the current one (a thread
-  // that comes later finds the new route in place); null when reconnecting
-  // failed.
+  // A route to a fresh handle when `lost` is still its node's route (a
+  // thread that comes later finds the new route in place); in a fleet,
+  // when the lost node cannot be connected again, the next live node's
+  // route. Null when no node could be reached.
   std::shared_ptr<const route> reroute(const std::shared_ptr<const route>& lost) {
     std::lock_guard<std::mutex> guard{lock};
-    if (current != lost) {
-      return current;
-    }
-    auto handle = fresh_handle(lost->destination.store);
-    if (!handle) {
+    const auto at = std::find(routes.begin(), routes.end(), lost);
+    if (at == routes.end()) {
+      // Another thread has replaced it already.
+      if (routes.size() == 1) {
+        return routes.front();
+      }
+      for (size_t k = 0; k < routes.size(); ++k) {
+        if (auto live = live_or_connected(k, false)) {
+          return live;
+        }
+      }
       return nullptr;
     }
-    call_destination where = lost->destination;
-    where.store = std::move(*handle);
-    current = make_route(std::move(where));
-    return current;
+    const auto index = static_cast<size_t>(at - routes.begin());
+    if (auto handle = fresh_handle(index, lost->destination.store)) {
+      call_destination where = lost->destination;
+      where.store = std::move(*handle);
+      routes[index] = make_route(std::move(where));
+      return routes[index];
+    }
+    retry_at[index] = clock::now() + node_retry_pause;
+    for (size_t k = 1; k < routes.size(); ++k) {
+      if (auto live = live_or_connected((index + k) % routes.size(), index == home)) {
+        return live;
+      }
+    }
+    return nullptr;
   }
 
-  // A handle from `reconnect` other than `lost`. CAF's middleman keeps the
+  // Node `index`'s route when it is live, or once connected again when it
+  // is not and its pause is over; null otherwise. `make_home` makes it the
+  // node uploads stay on. Called under the lock.
+  std::shared_ptr<const route> live_or_connected(size_t index, bool make_home) {
+    auto& slot = routes[index];
+    const bool live =
+        slot != nullptr && (slot->destination.gone == nullptr || !slot->destination.gone->load());
+    if (!live) {
+      if (!connect_node || clock::now() < retry_at[index]) {
+        return nullptr;
+      }
+      auto handle =
+          slot != nullptr ? fresh_handle(index, slot->destination.store) : connect_node(index);
+      if (!handle) {
+        retry_at[index] = clock::now() + node_retry_pause;
+        return nullptr;
+      }
+      // The home node always has a route: it was connected first, and only
+      // a live node becomes home.
+      slot = make_route(call_destination{std::move(*handle), routes[home]->destination.timeout,
+                                         nullptr, nullptr});
+    }
+    if (make_home) {
+      home = index;
+    }
+    return slot;
+  }
+
+  // A handle of node `index` other than `lost`. CAF's middleman keeps the
   // handle it last connected to for a host and port until it sees that
   // handle go down, which can come after the client saw it: until then it
   // hands back the lost handle, and is asked again after a pause.
-  caf::expected<store_actor> fresh_handle(const store_actor& lost) {
+  caf::expected<store_actor> fresh_handle(size_t index, const store_actor& lost) {
     // Handles compare equal when they name the same actor; a new
     // connection's handle of the same store is a new proxy object.
     auto same_proxy = [&](const caf::expected<store_actor>& handle) {
       return handle && caf::actor_cast<caf::abstract_actor*>(*handle) ==
                            caf::actor_cast<caf::abstract_actor*>(lost);
     };
-    auto handle = reconnect();
+    auto handle = connect_node(index);
     for (int asked = 1; same_proxy(handle) && asked < stale_handle_asks; ++asked) {
       std::this_thread::sleep_for(stale_handle_pause);
-      handle = reconnect();
+      handle = connect_node(index);
     }
     if (same_proxy(handle)) {
       return make_error(errc::unavailable, "reconnect: still handed the lost connection");
@@ -173,7 +253,7 @@ struct client::impl {
 
   template <class Atom, class Result, class Request>
   caf::expected<Result> call(std::string_view op, Request request) {
-    auto via = route_now();
+    auto via = route_now(!std::is_same_v<Atom, upload_atom>);
     // The client's one check of the closed flag: a call to a closed store
     // fails here at once, before any hashing or sending.
     if (via->destination.closed_now()) {
@@ -201,7 +281,7 @@ struct client::impl {
       return call_direct<Atom, Result>(via->destination, op, std::move(request));
     }
     if constexpr (repeatable<Atom, Request>()) {
-      if (reconnect) {
+      if (connect_node) {
         return call_repeating<Atom, Result>(std::move(via), op, request);
       }
     }
@@ -385,7 +465,9 @@ struct client::impl {
   }
 
   caf::actor_system& sys;
-  const reconnector reconnect;
+  // Connects node i again (the only one, outside a fleet); empty for a
+  // client that does not reconnect.
+  const node_connector connect_node;
   // Set for a client of a local store (the constructor from a store): its
   // calls go straight to the workers, and it sends its puts hashed, as
   // verified_put.
@@ -397,7 +479,15 @@ struct client::impl {
   // Every bridge this client started, stopped with it: a replaced one may
   // still hold calls of other threads.
   std::vector<caf::actor> bridges;
-  std::shared_ptr<const route> current;
+  // One route per node (one in all but a fleet); null for a node never
+  // connected. A lost route stays until its node is connected again.
+  std::vector<std::shared_ptr<const route>> routes;
+  // When a node that failed to connect may be tried again.
+  std::vector<clock::time_point> retry_at;
+  // The node uploads stay on.
+  size_t home = 0;
+  // The node the next spread call tries first.
+  std::atomic<size_t> next_node{0};
 };
 
 client::client(caf::actor_system& sys, const store& local)
@@ -417,6 +507,12 @@ client::client(caf::actor_system& sys, store_actor store, std::chrono::milliseco
     : impl_(std::make_unique<impl>(
           sys, call_destination{std::move(store), request_timeout, nullptr, nullptr},
           std::move(reconnect))) {}
+
+client::client(caf::actor_system& sys, store_actor first_handle, size_t first,
+               std::chrono::milliseconds request_timeout, node_connector connect, size_t nodes)
+    : impl_(std::make_unique<impl>(
+          sys, call_destination{std::move(first_handle), request_timeout, nullptr, nullptr}, first,
+          std::move(connect), nodes)) {}
 
 client::~client() {
   // Waits until every bridge is gone, so that a client leaves no actor

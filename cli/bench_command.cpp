@@ -49,7 +49,7 @@ struct bench_command::flags {
 namespace {
 
 std::string store_kind_of(const store_address& where) {
-  if (where.node) {
+  if (!where.nodes.empty()) {
     return "node";
   }
   return std::string{driver_kind_name(parse_dsn(where.dsn).kind)};
@@ -192,7 +192,7 @@ int bench_command::run() const {
 
   bench::run_description what;
   what.settings = settings;
-  what.pool_size = where.node ? 0 : f.pool;
+  what.pool_size = where.nodes.empty() ? f.pool : 0;
   what.store_kind = name;
   what.callers = f.callers;
   // The store runs first and its baseline second, in this process. So that

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <random>
 #include <string>
 
 #include <artifact_store/remoting.hpp>
@@ -15,7 +16,7 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(
   const std::chrono::milliseconds request_timeout{flags.timeout_ms};
   const std::chrono::milliseconds connect_timeout{flags.connect_timeout_ms};
   std::optional<remoting_options> remoting;
-  if (address.node) {
+  if (!address.nodes.empty()) {
     remoting = client_remoting_options(flags.tls);
   }
   auto host = store_host::start(remoting);
@@ -24,22 +25,37 @@ caf::expected<std::unique_ptr<client_session>> client_session::open(
   }
   session->host_ = std::move(*host);
   auto& sys = session->host_->system();
-  if (address.node) {
-    auto remote = connect_store(sys, address.node->host, address.node->port, connect_timeout);
+  if (!address.nodes.empty()) {
+    const auto nodes = address.nodes;
+    auto connect = [&sys, nodes, connect_timeout](size_t index) {
+      return connect_store(sys, nodes.at(index).host, nodes.at(index).port, connect_timeout);
+    };
+    // Commands started one after another begin on different nodes of a
+    // fleet; the first that answers is the one the client starts from.
+    const size_t start = nodes.size() == 1 ? 0 : std::random_device{}() % nodes.size();
+    caf::expected<store_actor> remote{caf::error{}};
+    size_t first = start;
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      first = (start + k) % nodes.size();
+      remote = connect(first);
+      if (remote) {
+        break;
+      }
+    }
     if (!remote) {
       return std::move(remote.error());
     }
-    // The node may drop a connection under the client (CAF 0.17 can lose a
-    // connection's route when it reuses a closed one's handle; see
-    // docs/reliability.md): a repeatable call is then sent again on a new
-    // one.
-    auto host_name = address.node->host;
-    auto port = address.node->port;
-    auto reconnect = [&sys, host_name, port, connect_timeout] {
-      return connect_store(sys, host_name, port, connect_timeout);
-    };
-    session->client_ =
-        std::make_unique<artifacts::client>(sys, *remote, request_timeout, std::move(reconnect));
+    if (nodes.size() == 1) {
+      // The node may drop a connection under the client (CAF 0.17 can lose
+      // a connection's route when it reuses a closed one's handle; see
+      // docs/reliability.md): a repeatable call is then sent again on a new
+      // one.
+      session->client_ = std::make_unique<artifacts::client>(sys, *remote, request_timeout,
+                                                             [connect] { return connect(0); });
+    } else {
+      session->client_ = std::make_unique<artifacts::client>(sys, *remote, first, request_timeout,
+                                                             connect, nodes.size());
+    }
     return session;
   }
   store_config config;

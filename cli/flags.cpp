@@ -45,7 +45,9 @@ void add_client_flags(CLI::App& command, client_flags& flags) {
       command
           .add_option_function<std::string>(
               "--node", [&flags](const std::string& value) { flags.node = value; },
-              std::string("a running node to talk to, HOST:PORT (env ") + node_variable + ")")
+              std::string("a running node to talk to, HOST:PORT, or several nodes of one database, "
+                          "HOST:PORT,HOST:PORT,... (env ") +
+                  node_variable + ")")
           ->group("Store");
   dsn->excludes(node);
   add_request_bounds(command, flags);

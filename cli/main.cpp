@@ -103,6 +103,12 @@ void add_key_command_flags(CLI::App& command, client_flags& client, key_flags& k
 CLI::App* add_serve(CLI::App& app, serve_flags& flags) {
   auto* serve = app.add_subcommand("serve", "run a node: publish the store over CAF remoting");
   add_dsn_flag(*serve, flags.dsn);
+  serve
+      ->add_option("--read-dsn", flags.read_dsn,
+                   "a PostgreSQL server to read from as well, usually a streaming standby of "
+                   "--dsn's: get, get_ref, get_range and exists ask it first and ask --dsn for "
+                   "what it does not hold (docs/scaling.md)")
+      ->group("Store");
   serve->add_option("--bind", flags.publish.bind, "address to listen on")
       ->capture_default_str()
       ->group("Node");

@@ -259,8 +259,8 @@ std::string effective_configuration(const CLI::App& command, const caf_settings&
           << "\n";
       continue;
     }
-    if (name == "dsn") {
-      if (values.empty()) {
+    if (name == "dsn" || name == "read-dsn") {
+      if (values.empty() && name == "dsn") {
         values = {store_dsn};
       }
       for (auto& value : values) {

@@ -74,14 +74,16 @@ int run_serve(const serve_flags& flags) {
   // Before the actor system starts its threads, so that they inherit the mask.
   shutdown_signals signals;
   configure_log(flags.log_level, flags.log_format);
-  spdlog::debug("configuration: dsn " + dsn_without_password(resolve_dsn(flags.dsn)) + ", bind " +
-                flags.publish.bind + ", port " + std::to_string(flags.publish.port) + ", " +
-                std::to_string(flags.pool_size) + " workers, request timeout " +
-                std::to_string(flags.timeout_ms) + " ms, statement timeout " +
-                std::to_string(flags.statement_timeout_ms) + " ms, largest payload " +
-                std::to_string(flags.max_payload_bytes) + " bytes, TLS " +
-                (flags.tls.enabled() ? "on" : "off") +
-                (flags.metrics_address.empty() ? "" : ", metrics on " + flags.metrics_address));
+  spdlog::debug(
+      "configuration: dsn " + dsn_without_password(resolve_dsn(flags.dsn)) +
+      (flags.read_dsn.empty() ? "" : ", read dsn " + dsn_without_password(flags.read_dsn)) +
+      ", bind " + flags.publish.bind + ", port " + std::to_string(flags.publish.port) + ", " +
+      std::to_string(flags.pool_size) + " workers, request timeout " +
+      std::to_string(flags.timeout_ms) + " ms, statement timeout " +
+      std::to_string(flags.statement_timeout_ms) + " ms, largest payload " +
+      std::to_string(flags.max_payload_bytes) + " bytes, TLS " +
+      (flags.tls.enabled() ? "on" : "off") +
+      (flags.metrics_address.empty() ? "" : ", metrics on " + flags.metrics_address));
 
   const std::string dsn = resolve_dsn(flags.dsn);
   remoting_options remoting;
@@ -93,6 +95,7 @@ int run_serve(const serve_flags& flags) {
   auto& sys = (*host)->system();
   store_config config;
   config.storage.dsn = dsn;
+  config.storage.read_dsn = flags.read_dsn;
   config.pool_size = flags.pool_size;
   config.request_timeout = std::chrono::milliseconds{flags.timeout_ms};
   config.close_timeout = config.request_timeout;

@@ -15,6 +15,7 @@ namespace artifacts::cli {
 
 struct serve_flags {
   std::optional<std::string> dsn;  // --dsn, when given
+  std::string read_dsn;            // --read-dsn: a standby to read from; empty: none
   publish_options publish;
   size_t pool_size = default_pool_size();
   tls_options tls;

@@ -60,6 +60,19 @@ node_address parse_node_address(const std::string& text, const std::string& orig
   return address;
 }
 
+std::vector<node_address> parse_node_list(const std::string& text, const std::string& origin) {
+  std::vector<node_address> nodes;
+  size_t from = 0;
+  for (;;) {
+    const auto comma = text.find(',', from);
+    nodes.push_back(parse_node_address(text.substr(from, comma - from), origin));
+    if (comma == std::string::npos) {
+      return nodes;
+    }
+    from = comma + 1;
+  }
+}
+
 std::string format_address(const std::string& host, uint16_t port) {
   if (host.find(':') != std::string::npos) {
     return "[" + host + "]:" + std::to_string(port);
@@ -73,7 +86,7 @@ store_address resolve_store_address(const client_flags& flags) {
     throw CLI::ValidationError("--dsn and --node exclude each other: pick one store");
   }
   if (flags.node) {
-    address.node = parse_node_address(*flags.node, "--node");
+    address.nodes = parse_node_list(*flags.node, "--node");
     return address;
   }
   if (flags.dsn) {
@@ -87,7 +100,7 @@ store_address resolve_store_address(const client_flags& flags) {
                                " are set; pass --dsn or --node to choose");
   }
   if (node) {
-    address.node = parse_node_address(*node, node_variable);
+    address.nodes = parse_node_list(*node, node_variable);
     return address;
   }
   address.dsn = dsn ? *dsn : default_store_dsn();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/flags.hpp"
 
@@ -26,9 +27,10 @@ struct node_address {
   uint16_t port = 0;
 };
 
-// A client command's store: `node` when it talks to a node, else `dsn`.
+// A client command's store: `nodes` when it talks to nodes (one, or a fleet
+// of nodes serving one database), else `dsn`.
 struct store_address {
-  std::optional<node_address> node;
+  std::vector<node_address> nodes;
   std::string dsn;
 };
 
@@ -38,6 +40,10 @@ struct store_address {
 // message. Throws CLI::ValidationError (a usage error) when malformed.
 node_address parse_node_address(const std::string& text, const std::string& origin,
                                 bool port_zero = false);
+
+// parse_node_address for each entry of a comma-separated list
+// ("a:1,b:2,[::1]:3"), in order. An empty entry is a usage error.
+std::vector<node_address> parse_node_list(const std::string& text, const std::string& origin);
 
 // "host:port", with the host in brackets when it is an IPv6 address.
 std::string format_address(const std::string& host, uint16_t port);

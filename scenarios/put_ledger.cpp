@@ -122,11 +122,15 @@ void put_ledger::check_served(client& c, failure_log& problems, int threads) con
 
 ledger_rows put_ledger::check_rows(const testing::temporary_schema& schema,
                                    failure_log& problems) const {
+  return check_rows([&schema](const std::string& sql) { return schema.query(sql); }, problems);
+}
+
+ledger_rows put_ledger::check_rows(const row_query& query, failure_log& problems) const {
   ledger_rows found;
   std::map<std::string, bool> seen;
-  for (const auto& row : schema.query(
-           "SELECT tenant, \"user\", session, task, id, sha256, encode(sha256(bytes), 'hex'), "
-           "size_bytes, octet_length(bytes) FROM artifacts_blobs")) {
+  for (const auto& row :
+       query("SELECT tenant, \"user\", session, task, id, sha256, encode(sha256(bytes), 'hex'), "
+             "size_bytes, octet_length(bytes) FROM artifacts_blobs")) {
     ++found.rows;
     const auto key = key_of(row.at(0), row.at(1), row.at(2), row.at(3), row.at(4));
     const auto name =

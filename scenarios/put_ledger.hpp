@@ -9,6 +9,8 @@
 // repeat stored under another key), an acknowledged put without its row.
 #pragma once
 
+#include <functional>
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -59,6 +61,11 @@ class put_ledger {
   // its row, and every row's bytes are its put's and agree with the row's
   // digest and size. Records every discrepancy in `problems`.
   ledger_rows check_rows(const testing::temporary_schema& schema, failure_log& problems) const;
+
+  // check_rows on a table that `query` reads: it runs a statement on the
+  // artifacts' database and returns every row as strings.
+  using row_query = std::function<std::vector<std::vector<std::string>>(const std::string& sql)>;
+  ledger_rows check_rows(const row_query& query, failure_log& problems) const;
 
  private:
   struct entry {

@@ -15,7 +15,10 @@ namespace artifacts {
 // reachable and applies pending migrations. On success the store is ready to
 // serve. Throws store_error: invalid_argument (empty or malformed DSN),
 // unknown_driver (unsupported scheme), unavailable (server unreachable),
-// internal (a failed migration).
+// internal (a failed migration). With options.read_dsn set, the driver also
+// reads from that server (standby_reads.hpp), reached once here: a read DSN
+// beside a store that is not PostgreSQL, or one that is not PostgreSQL, is
+// invalid_argument.
 std::shared_ptr<driver> open_driver(const storage_options& options);
 
 // Where the schema of the store options.dsn names stands, read without

@@ -142,11 +142,13 @@ TEST_CASE("the dumped configuration leaves out the TLS passphrase and the DSN's 
   temp_folder dir{"cli-config"};
   write_file(dir / "node.toml",
              "dsn = \"postgresql://store:s3cret-pw@db.example:5433/artifacts\"\n"
+             "read-dsn = \"host=standby.example password=s3cret-pw\"\n"
              "tls-passphrase = \"s3cret-key-pass\"\n");
   auto from_file = run({"serve", "--config", "node.toml", "--dump-config"}, {dir.path()});
   REQUIRE(from_file.status == 0);
   CHECK(dumped(from_file.out, "dsn") ==
         "\"user='store' dbname='artifacts' host='db.example' port='5433'\"");
+  CHECK(dumped(from_file.out, "read-dsn") == "\"host='standby.example'\"");
   CHECK_THAT(from_file.out, Contains("# tls-passphrase: left out"));
   auto from_environment = run({"serve", "--dump-config"},
                               {dir.path(),
@@ -158,6 +160,15 @@ TEST_CASE("the dumped configuration leaves out the TLS passphrase and the DSN's 
   for (const auto& output : {from_file.out, from_environment.out}) {
     CHECK_THAT(output, !Contains("s3cret"));
   }
+}
+
+TEST_CASE("a read DSN beside a store that is not PostgreSQL stops the node", "[cli][config]") {
+  temp_folder dir{"cli-config"};
+  auto refused =
+      run({"serve", "--port", "0", "--dsn", "memory:", "--read-dsn", "host=127.0.0.1 port=1"},
+          {dir.path()});
+  CHECK(refused.status == 3);
+  CHECK_THAT(refused.err, Contains("a read DSN names a PostgreSQL server"));
 }
 
 TEST_CASE("a key the file may not hold is a usage error that names it", "[cli][config]") {
@@ -636,12 +647,12 @@ TEST_CASE("the access log has a line per request, with its scope, id, bytes and 
               {dir.path()})
               .status == 0);
   // A scope that tries to forge a line of its own.
-  auto forged = run(concat({"put", "--node", serving.address()},
-                           scope_args("evil\" code=\"ok", "u", "s")),
-                    {dir.path(), "x"});
+  auto forged =
+      run(concat({"put", "--node", serving.address()}, scope_args("evil\" code=\"ok", "u", "s")),
+          {dir.path(), "x"});
   REQUIRE(forged.status == 0);
-  auto refused = run({"put", "--node", serving.address(), "--user", "u", "--session", "s"},
-                     {dir.path(), "y"});
+  auto refused =
+      run({"put", "--node", serving.address(), "--user", "u", "--session", "s"}, {dir.path(), "y"});
   REQUIRE(refused.status == 3);
   CHECK(serving.stop() == 0);
 

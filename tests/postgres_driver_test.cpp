@@ -116,6 +116,7 @@ TEST_CASE("the conninfo adds the store's settings only where the DSN left them o
   CHECK(setting(info.keywords, "keepalives_idle") == "10");
   CHECK(setting(info.keywords, "keepalives_interval") == "5");
   CHECK(setting(info.keywords, "keepalives_count") == "3");
+  CHECK(setting(info.keywords, "target_session_attrs") == "read-write");
   CHECK(setting(info.keywords, "password") == "<unset>");
   CHECK(info.password.empty());
 
@@ -128,6 +129,25 @@ TEST_CASE("the conninfo adds the store's settings only where the DSN left them o
   options.connect_timeout = std::chrono::milliseconds{10};
   auto short_timeout = artifacts::postgres::make_conninfo("host=x", options);
   CHECK(setting(short_timeout.keywords, "connect_timeout") == "1");
+}
+
+TEST_CASE("a DSN may name several hosts, in keyword or URI form, for a failover") {
+  storage_options options;
+  auto keywords = artifacts::postgres::make_conninfo(
+      "host=db-a,db-b port=5433,5434 dbname=store target_session_attrs=any", options);
+  CHECK(setting(keywords.keywords, "host") == "db-a,db-b");
+  CHECK(setting(keywords.keywords, "port") == "5433,5434");
+  CHECK(setting(keywords.keywords, "target_session_attrs") == "any");
+
+  auto uri = artifacts::postgres::make_conninfo(
+      "postgresql://app@db-a:5433,db-b:5434/store?connect_timeout=3", options);
+  CHECK(setting(uri.keywords, "host") == "db-a,db-b");
+  CHECK(setting(uri.keywords, "port") == "5433,5434");
+  CHECK(setting(uri.keywords, "connect_timeout") == "3");
+  CHECK(setting(uri.keywords, "target_session_attrs") == "read-write");
+
+  CHECK_THROWS_AS(artifacts::postgres::make_conninfo("host=db-a,db-b port=5433,x", options),
+                  artifacts::store_error);
 }
 
 TEST_CASE("the conninfo keeps URI settings and quotes awkward values") {
@@ -190,6 +210,25 @@ TEST_CASE("a refused login is unavailable and the message holds no password") {
   CHECK(message.rfind("open: cannot connect to PostgreSQL: ", 0) == 0);
   CHECK(message.find("password authentication failed") != std::string::npos);
   CHECK(message.find(password) == std::string::npos);
+}
+
+TEST_CASE(
+    "a server that accepts no writes is unavailable, found at connect or at the first write") {
+  temporary_schema schema;
+  const std::string read_only =
+      " options='-c search_path=" + schema.name() + " -c default_transaction_read_only=on'";
+  storage_options options;
+  std::string message;
+  // As the store connects by default (target_session_attrs=read-write),
+  // libpq refuses such a server, as it refuses a standby.
+  options.dsn = schema.dsn() + read_only;
+  CHECK(error_code_of([&] { artifacts::open_driver(options); }, &message) == errc::unavailable);
+  CHECK(message.rfind("open: cannot connect to PostgreSQL: ", 0) == 0);
+  // Told to take any server, the store meets SQLSTATE 25006 at its first
+  // write (the migration), which a new connection may cure.
+  options.dsn = schema.dsn() + read_only + " target_session_attrs=any";
+  CHECK(error_code_of([&] { artifacts::open_driver(options); }, &message) == errc::unavailable);
+  CHECK(message.find("this PostgreSQL server accepts no writes") != std::string::npos);
 }
 
 TEST_CASE("a clean start applies migration 1 and creates the designed table") {

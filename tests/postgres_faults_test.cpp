@@ -35,9 +35,11 @@
 #include "scenarios/concurrent_callers.hpp"
 #include "scenarios/load_scale.hpp"
 #include "scenarios/local_fixture.hpp"
+#include "scenarios/polling.hpp"
 #include "scenarios/postgres_schema.hpp"
 #include "scenarios/process_counts.hpp"
 #include "scenarios/put_ledger.hpp"
+#include "scenarios/put_writers.hpp"
 #include "scenarios/scenario_support.hpp"
 #include "scenarios/test_files.hpp"
 #include "tests/command_runner.hpp"
@@ -51,8 +53,14 @@ using artifacts::scenarios::failure_log;
 using artifacts::scenarios::hang_bound;
 using artifacts::scenarios::make_key;
 using artifacts::scenarios::make_scope;
+using artifacts::scenarios::poll_until;
 using artifacts::scenarios::put_ledger;
 using artifacts::scenarios::put_request;
+using artifacts::scenarios::record;
+using artifacts::scenarios::seconds;
+using artifacts::scenarios::summarize;
+using artifacts::scenarios::timed_out;
+using artifacts::scenarios::writers;
 using clock_type = std::chrono::steady_clock;
 
 [[maybe_unused]] const bool sigpipe_ignored = [] {
@@ -85,30 +93,6 @@ std::unique_ptr<artifacts::scenarios::store_fixture> open_in(
   return artifacts::scenarios::make_local_fixture(
       config, [schema, application_name] { return schema->connections_named(application_name); },
       schema);
-}
-
-// Polls `reached` every 10 ms until it holds or `bound` has passed; returns
-// whether it held.
-template <class Predicate>
-bool poll_until(Predicate reached, clock_type::duration bound) {
-  const auto deadline = clock_type::now() + bound;
-  while (!reached()) {
-    if (clock_type::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
-double seconds(clock_type::duration elapsed) {
-  return std::chrono::duration<double>(elapsed).count();
-}
-
-// The client's own request timeout, as opposed to an unavailable answered by
-// the store.
-bool timed_out(const std::string& message) {
-  return message.find("timed out") != std::string::npos;
 }
 
 // The server processes serving `application_name`.
@@ -241,162 +225,6 @@ clock_type::time_point wait_until_accepting(const artifacts::testing::temporary_
   }
   FAIL("the server did not accept connections within " << bound.count() << " s");
   return clock_type::now();
-}
-
-// One put as seen by the caller that made it.
-struct put_outcome {
-  std::string data;
-  std::string id;                                 // empty when the put failed
-  std::optional<artifacts::v1::ArtifactRef> ref;  // set when it was acknowledged
-  std::optional<errc> code;
-  std::string message;
-  clock_type::time_point started;
-  clock_type::time_point finished;
-};
-
-// Writers putting distinct payloads through one client until told to stop,
-// recording every outcome.
-class writers {
- public:
-  writers(artifacts::client& client, int count, const std::string& label) {
-    for (int w = 0; w < count; ++w) {
-      threads_.emplace_back([this, &client, w, label] {
-        const auto scope = make_scope("faults", label, "writer-" + std::to_string(w));
-        for (int n = 0; !stop_.load(); ++n) {
-          put_outcome outcome;
-          outcome.data = label + " writer " + std::to_string(w) + " put " + std::to_string(n) +
-                         std::string(static_cast<size_t>(512 + (n * 37) % 1500), 'a' + w % 26);
-          outcome.started = clock_type::now();
-          auto ref = client.put(put_request(scope, outcome.data));
-          outcome.finished = clock_type::now();
-          if (ref) {
-            outcome.id = ref->id();
-            outcome.ref = std::move(*ref);
-            ++acknowledged_;
-          } else {
-            outcome.code = artifacts::code_of(ref.error());
-            outcome.message = artifacts::describe(ref.error());
-            // A failing store answers at once; do not spin on it.
-            std::this_thread::sleep_for(5ms);
-          }
-          std::lock_guard<std::mutex> guard{mutex_};
-          outcomes_[w].push_back(std::move(outcome));
-        }
-      });
-    }
-  }
-
-  ~writers() { stop(); }
-
-  void stop() {
-    stop_ = true;
-    for (auto& thread : threads_) {
-      if (thread.joinable()) {
-        thread.join();
-      }
-    }
-  }
-
-  // Every outcome by writer; call after stop.
-  const std::map<int, std::vector<put_outcome>>& outcomes() const { return outcomes_; }
-
-  // The puts acknowledged so far; callable while the writers run.
-  size_t acknowledged() const { return acknowledged_.load(); }
-
-  clock_type::time_point first_success_after(clock_type::time_point when) {
-    std::lock_guard<std::mutex> guard{mutex_};
-    auto first = clock_type::time_point::max();
-    for (const auto& [writer, list] : outcomes_) {
-      for (const auto& outcome : list) {
-        if (!outcome.id.empty() && outcome.started >= when) {
-          first = std::min(first, outcome.finished);
-        }
-      }
-    }
-    return first;
-  }
-
-  // How many writers have had a put acknowledged that they began at `when`
-  // or later; callable while the writers run.
-  size_t writers_served_after(clock_type::time_point when) {
-    std::lock_guard<std::mutex> guard{mutex_};
-    size_t served = 0;
-    for (const auto& [writer, list] : outcomes_) {
-      served += std::any_of(list.begin(), list.end(),
-                            [&](const put_outcome& outcome) {
-                              return !outcome.id.empty() && outcome.started >= when;
-                            })
-                    ? 1
-                    : 0;
-    }
-    return served;
-  }
-
-  // The puts acknowledged before `when`; callable while the writers run.
-  size_t acknowledged_before(clock_type::time_point when) {
-    std::lock_guard<std::mutex> guard{mutex_};
-    size_t acknowledged = 0;
-    for (const auto& [writer, list] : outcomes_) {
-      for (const auto& outcome : list) {
-        acknowledged += !outcome.id.empty() && outcome.finished < when ? 1 : 0;
-      }
-    }
-    return acknowledged;
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::atomic<size_t> acknowledged_{0};
-  std::mutex mutex_;
-  std::map<int, std::vector<put_outcome>> outcomes_;
-  std::vector<std::thread> threads_;
-};
-
-struct outcome_summary {
-  size_t acknowledged = 0;
-  size_t unavailable = 0;
-  // Unavailable because the client's request timeout ran out, rather than
-  // answered by the store.
-  size_t timed_out = 0;
-  std::vector<std::string> other_failures;
-  std::chrono::milliseconds slowest{0};
-};
-
-outcome_summary summarize(const std::map<int, std::vector<put_outcome>>& outcomes) {
-  outcome_summary summary;
-  for (const auto& [writer, list] : outcomes) {
-    for (const auto& outcome : list) {
-      summary.slowest =
-          std::max(summary.slowest, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        outcome.finished - outcome.started));
-      if (!outcome.id.empty()) {
-        ++summary.acknowledged;
-      } else if (outcome.code == errc::unavailable) {
-        ++summary.unavailable;
-        summary.timed_out += timed_out(outcome.message) ? 1 : 0;
-      } else {
-        summary.other_failures.push_back(outcome.message);
-      }
-    }
-  }
-  return summary;
-}
-
-// The writers' puts in a ledger: acknowledged ones with their refs, those
-// answered unavailable as unknown. Other failures are left out: the store
-// must not hold them.
-void record(put_ledger& ledger, const std::map<int, std::vector<put_outcome>>& outcomes,
-            const std::string& label) {
-  for (const auto& [writer, list] : outcomes) {
-    const auto scope = make_scope("faults", label, "writer-" + std::to_string(writer));
-    for (const auto& outcome : list) {
-      if (outcome.ref) {
-        ledger.acknowledged(put_request(scope, outcome.data), *outcome.ref);
-      } else if (outcome.code == errc::unavailable) {
-        ledger.unknown(put_request(scope, outcome.data));
-      }
-    }
-  }
 }
 
 // Checks that the store holds exactly what `ledger` says: every

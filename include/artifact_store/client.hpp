@@ -100,6 +100,24 @@ class client {
   client(caf::actor_system& sys, store_actor store, std::chrono::milliseconds request_timeout,
          reconnector reconnect);
 
+  // Obtains a handle of the store through node `index` of a fleet, for
+  // example by connecting to the index-th address (see connect_store).
+  using node_connector = std::function<caf::expected<store_actor>(size_t index)>;
+
+  // A client of a store that `nodes` nodes serve together (several nodes on
+  // one PostgreSQL database), given a handle through node `first` (which
+  // the caller connected to). Calls go to the live nodes in turn; uploads
+  // (begin, chunks, commit) stay on one node while it lives, so that their
+  // chunks arrive in order. When a node goes away, its calls are treated
+  // as the reconnecting client above treats them, except that after the
+  // lost node fails to connect again, a repeatable call is sent to the next
+  // live node instead; deletes and purges are never sent again. A node that
+  // cannot be reached is tried again (with `connect`, bounded by whatever
+  // bounds it) when a call would go to it and a second has passed since it
+  // last failed.
+  client(caf::actor_system& sys, store_actor first_handle, size_t first,
+         std::chrono::milliseconds request_timeout, node_connector connect, size_t nodes);
+
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;

@@ -56,6 +56,14 @@ struct storage_options {
   // Which driver and where: postgres://…, postgresql://…, a libpq keyword
   // string, sqlite:PATH, memory: or fs:DIR.
   std::string dsn;
+  // A PostgreSQL server to read from as well, usually a streaming standby
+  // of the one `dsn` names (empty: none). get, get_ref, get_range and exists
+  // ask it first; what it does not hold (a put it has not replayed yet) or
+  // cannot answer is asked of `dsn`, so a put followed by a get finds its
+  // artifact. A delete is seen there once the standby replays it: until
+  // then a read may still find what was deleted. Everything else (puts,
+  // lists, usage, uploads) goes to `dsn`. Only with a PostgreSQL `dsn`.
+  std::string read_dsn;
   artifacts::limits limits;
   // Bound on establishing one backend connection.
   std::chrono::milliseconds connect_timeout{5000};

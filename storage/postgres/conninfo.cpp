@@ -93,7 +93,8 @@ void prefer_lz4_compression(pqxx::connection& conn) {
 
 }  // namespace
 
-conninfo make_conninfo(std::string_view dsn, const storage_options& options) {
+conninfo make_conninfo(std::string_view dsn, const storage_options& options,
+                       std::string_view session_attrs) {
   parsed_options parsed;
   parsed.options = PQconninfoParse(std::string(dsn).c_str(), &parsed.error);
   if (parsed.options == nullptr) {
@@ -123,6 +124,12 @@ conninfo make_conninfo(std::string_view dsn, const storage_options& options) {
       {"keepalives_idle", "10"},
       {"keepalives_interval", "5"},
       {"keepalives_count", "3"},
+      // For the store's own DSN "read-write": with several hosts (host=a,b)
+      // libpq skips a standby and connects to whichever accepts writes,
+      // which is how a worker finds a promoted standby after a failover;
+      // with one host that is a standby, the connection fails as
+      // unavailable rather than each write later.
+      {"target_session_attrs", std::string(session_attrs)},
   };
   for (const auto& [keyword, value] : defaults) {
     settings.try_emplace(keyword, value);

@@ -25,14 +25,18 @@ struct conninfo {
 // Parses `dsn` (a postgres:// or postgresql:// URI, or a keyword string) with
 // libpq and rebuilds it as a keyword string, adding only where the DSN did
 // not set them: application_name=artifact-store, connect_timeout (the
-// options' connect timeout in whole seconds, at least 1) and TCP keepalives
-// (idle 10 s, interval 5 s, 3 probes). Settings the DSN leaves out entirely
+// options' connect timeout in whole seconds, at least 1), TCP keepalives
+// (idle 10 s, interval 5 s, 3 probes) and `session_attrs` as
+// target_session_attrs (which of several hosts libpq connects to: the one
+// that accepts writes for the store's own DSN; a standby if there is one
+// for its read DSN). Settings the DSN leaves out entirely
 // (host, user, ...) are still taken from the PG* environment at connect time.
 //
 // Throws store_error(invalid_argument) when libpq rejects the DSN or its
 // port is not a number from 1 to 65535 (libpq itself would only refuse it
 // when connecting); the message never repeats the DSN or any part of it.
-conninfo make_conninfo(std::string_view dsn, const storage_options& options);
+conninfo make_conninfo(std::string_view dsn, const storage_options& options,
+                       std::string_view session_attrs = "read-write");
 
 // Opens one connection and sets its statement timeout from the options,
 // artifact_store.own_counts (the session counts its own writes in

@@ -77,14 +77,20 @@ std::optional<std::string_view> transient_cause(const std::string& sqlstate) {
   if (sqlstate == "40P01") {
     return "deadlock detected; retrying is safe";
   }
+  if (sqlstate == "25006") {
+    return "this PostgreSQL server accepts no writes (a standby)";
+  }
   return std::nullopt;
 }
 
-// Whether the server ended this session: the connection is gone, but a new
-// one is likely to be served (another backend, or the server after a
-// restart).
-bool connection_ended(const std::string& sqlstate) {
-  return sqlstate.compare(0, 2, "08") == 0 || sqlstate == "57P01" || sqlstate == "57P02";
+// Whether this session cannot serve the request but a new connection is
+// likely to: the server ended the session (a new backend, or the server
+// after a restart, serves the next one), or the session is on a server that
+// accepts no writes (a standby; a connection made now finds the primary
+// when the DSN names several hosts).
+bool needs_new_connection(const std::string& sqlstate) {
+  return sqlstate.compare(0, 2, "08") == 0 || sqlstate == "57P01" || sqlstate == "57P02" ||
+         sqlstate == "25006";
 }
 
 }  // namespace
@@ -109,7 +115,8 @@ void rethrow_as_store_error(std::string_view op) {
     fail(errc::unavailable, op, "statement outcome unknown; retrying is safe", e.what(), lost);
   } catch (const pqxx::sql_error& e) {
     if (auto cause = transient_cause(e.sqlstate())) {
-      fail(errc::unavailable, op, *cause, e.what(), connection_ended(e.sqlstate()) ? lost : none);
+      fail(errc::unavailable, op, *cause, e.what(),
+           needs_new_connection(e.sqlstate()) ? lost : none);
     }
     auto state = e.sqlstate().empty() ? std::string("without SQLSTATE") : e.sqlstate();
     fail(errc::internal, op, "PostgreSQL error " + state, e.what());

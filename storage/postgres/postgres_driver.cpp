@@ -2,9 +2,14 @@
 
 #include <utility>
 
+#include <pqxx/nontransaction>
+
+#include <artifact_store/errc.hpp>
+
 #include "storage/dsn.hpp"
 #include "storage/postgres/conninfo.hpp"
 #include "storage/postgres/migrate.hpp"
+#include "storage/postgres/pg_errors.hpp"
 #include "storage/postgres/postgres_backend.hpp"
 
 namespace artifacts {
@@ -46,6 +51,27 @@ std::shared_ptr<driver> make_postgres_driver(const storage_options& options,
     // connection closes here, releasing anything it still held.
     auto conn = postgres::connect("open", info, options);
     postgres::migrate(*conn, options.migration_timeout);
+  }
+  return std::make_shared<postgres_driver>(options, std::move(info));
+}
+
+std::shared_ptr<driver> make_postgres_read_driver(const storage_options& options,
+                                                  const std::string& conninfo) {
+  auto info = postgres::make_conninfo(conninfo, options, "prefer-standby");
+  {
+    auto conn = postgres::connect("open the read DSN", info, options);
+    bool has_table = false;
+    try {
+      pqxx::nontransaction work{*conn};
+      has_table = !work.exec1("SELECT to_regclass('artifacts_blobs')")[0].is_null();
+    } catch (...) {
+      postgres::rethrow_as_store_error("open the read DSN");
+    }
+    if (!has_table) {
+      throw store_error(errc::invalid_argument,
+                        "open: the read DSN's server holds no artifacts table (is it a standby "
+                        "of the store's database, with the same search_path?)");
+    }
   }
   return std::make_shared<postgres_driver>(options, std::move(info));
 }
